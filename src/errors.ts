@@ -1,0 +1,38 @@
+/**
+ * The coded error catalog. Every error the daemon reports to an operator carries one of these
+ * codes; each is documented in docs/errors.md (a test keeps the two in step).
+ */
+export const errorCodes = {
+  GAX_ERR_CONFIG_READ: 'The configuration file cannot be read.',
+  GAX_ERR_CONFIG_YAML: 'The configuration file is not valid YAML.',
+  GAX_ERR_CONFIG_INVALID: 'The configuration does not match the schema.',
+  GAX_ERR_CONFIG_ENV: 'A ${VAR} reference in the configuration names an unset environment variable.',
+  GAX_ERR_CLI_USAGE: 'The command line is not valid.',
+  GAX_ERR_INPUT_READ: 'An input file cannot be read.',
+  GAX_ERR_PLUGIN_UNKNOWN: 'The configuration enables a plugin this build does not have.',
+  GAX_ERR_PLUGIN_START: 'A plugin failed to start.',
+  GAX_ERR_PLUGIN_SEND: 'A plugin threw while sending a batch (a bug in the plugin, not a backend failure).',
+  GAX_ERR_PLUGIN_STOP: 'A plugin did not stop within the deadline.',
+  GAX_ERR_DEADLETTER_WRITE: 'The dead-letter file cannot be written.',
+  GAX_ERR_SERVER_LISTEN: 'The HTTP server cannot listen on the configured address.',
+  GAX_ERR_SHUTDOWN_DEADLINE: 'Shutdown did not finish within the deadline.',
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** An error an operator can act on: a stable code plus a message and optional details. */
+export class GaxError extends Error {
+  readonly code: ErrorCode;
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, message: string, options?: { details?: readonly string[]; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GaxError';
+    this.code = code;
+    this.details = options?.details ?? [];
+  }
+}
+
+export function isGaxError(err: unknown): err is GaxError {
+  return err instanceof GaxError;
+}

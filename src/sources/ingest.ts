@@ -1,0 +1,75 @@
+import type { LineParser } from '../parsers/registry.js';
+import type { DeadLetterRecord, DeadLetterWriter } from '../pipeline/dead-letter.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { CanonicalEvent } from '../schema/event.js';
+import type { InputTelemetry } from '../telemetry/events.js';
+import type { SelfMetrics } from '../telemetry/metrics.js';
+import type { LineChunk } from './tailer.js';
+
+export interface IngestOptions {
+  readonly parser: LineParser;
+  readonly maxLineBytes: number;
+  readonly pipeline: Pick<Pipeline, 'accept'>;
+  readonly deadLetter: Pick<DeadLetterWriter, 'write'>;
+  readonly metrics: SelfMetrics;
+  readonly telemetry: InputTelemetry;
+}
+
+/**
+ * Turns chunks of read lines into events for the pipeline. Rejected lines are written to the
+ * dead-letter file before their offsets can be committed, so no line is ever lost unseen.
+ */
+export function createIngest(options: IngestOptions): (chunk: LineChunk) => Promise<void> {
+  const { parser, pipeline, deadLetter, metrics, telemetry } = options;
+  const parseOptions = { maxLineBytes: options.maxLineBytes };
+  return async (chunk) => {
+    const events: CanonicalEvent[] = [];
+    let rejects: DeadLetterRecord[] | undefined;
+    let responses = 0;
+    let blank = 0;
+    let other = 0;
+    for (const line of chunk.lines) {
+      if (line.kind === 'too_long') {
+        const detail = `line of ${line.byteLength} bytes exceeds maxLineBytes ${options.maxLineBytes}`;
+        (rejects ??= []).push(reject(chunk, line.endOffset, 'line_too_long', detail, line.prefix));
+        telemetry.lineRejected('line_too_long', chunk.path, line.endOffset, detail);
+        continue;
+      }
+      const result = parser.parseLine(line.text, parseOptions);
+      switch (result.kind) {
+        case 'event':
+          events.push(result.event);
+          if (result.event.eventType === 'response') responses++;
+          break;
+        case 'skip':
+          if (result.reason === 'blank') blank++;
+          else other++;
+          break;
+        case 'reject':
+          (rejects ??= []).push(reject(chunk, line.endOffset, result.reason, result.detail, line.text));
+          telemetry.lineRejected(result.reason, chunk.path, line.endOffset, result.detail);
+          break;
+      }
+    }
+    metrics.linesRead.inc(chunk.lines.length);
+    if (chunk.bytes > 0) metrics.bytesRead.inc(chunk.bytes);
+    if (responses > 0) metrics.eventsParsed.inc({ event_type: 'response' }, responses);
+    if (events.length > responses) metrics.eventsParsed.inc({ event_type: 'faulty' }, events.length - responses);
+    if (blank > 0) metrics.linesSkipped.inc({ reason: 'blank' }, blank);
+    if (other > 0) metrics.linesSkipped.inc({ reason: 'not_metric' }, other);
+    if (rejects !== undefined) await deadLetter.write(rejects);
+    await pipeline.accept(events, chunk.sourceId, chunk.endOffset);
+  };
+}
+
+const MAX_KEPT_LINE = 64 * 1024;
+
+function reject(chunk: LineChunk, endOffset: number, reason: string, detail: string, line: string): DeadLetterRecord {
+  return {
+    stage: 'parse',
+    reason,
+    detail,
+    source: { file: chunk.path, offset: endOffset },
+    line: line.length > MAX_KEPT_LINE ? line.slice(0, MAX_KEPT_LINE) : line,
+  };
+}

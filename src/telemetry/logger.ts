@@ -1,0 +1,38 @@
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+export type LogFormat = 'auto' | 'json' | 'pretty';
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+export interface LoggerOptions {
+  readonly level: LogLevel;
+  readonly format: LogFormat;
+  /** Where log lines go; stderr by default so `gax parse` keeps stdout for data. */
+  readonly fd?: number;
+}
+
+/** JSON lines by default; readable lines when `format: pretty`, or `auto` on a terminal. */
+export function createLogger(options: LoggerOptions): Logger {
+  const fd = options.fd ?? 2;
+  const usePretty = options.format === 'pretty' || (options.format === 'auto' && isTty(fd));
+  const base = {
+    level: options.level,
+    base: { pid: process.pid },
+    redact: { paths: ['*.apiKey', '*.password', '*.authorization', 'config.*.*.apiKey'], censor: '<redacted>' },
+  };
+  if (usePretty) {
+    return pino(base, pretty({ destination: fd, colorize: true, sync: true, ignore: 'pid,hostname' }));
+  }
+  return pino(base, pino.destination({ fd, sync: false }));
+}
+
+function isTty(fd: number): boolean {
+  if (fd === 1) return process.stdout.isTTY === true;
+  if (fd === 2) return process.stderr.isTTY === true;
+  return false;
+}
+
+/** A silent logger for tests and library use. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

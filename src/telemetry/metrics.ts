@@ -1,0 +1,107 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The daemon's own metrics (`gax_*`), registered on the registry served at `/metrics`.
+ * Labels are bounded unions: `plugin` (configured plugin ids), `reason`, `kind`, `event_type`.
+ */
+export interface SelfMetrics {
+  readonly registry: Registry;
+  readonly linesRead: Counter;
+  readonly bytesRead: Counter;
+  readonly eventsParsed: Counter<'event_type'>;
+  readonly linesSkipped: Counter<'reason'>;
+  readonly linesRejected: Counter<'reason'>;
+  readonly eventsDelivered: Counter<'plugin'>;
+  readonly eventsRetried: Counter<'plugin'>;
+  readonly eventsDeadLettered: Counter<'plugin' | 'kind'>;
+  readonly pluginSendErrors: Counter<'plugin'>;
+  readonly batchDuration: Histogram<'plugin'>;
+  readonly queueDepth: Gauge<'plugin'>;
+  readonly pluginUp: Gauge<'plugin'>;
+  readonly filesWatched: Gauge;
+  readonly checkpointCommits: Counter;
+}
+
+export function createSelfMetrics(options: { version: string; defaultMetrics?: boolean }): SelfMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  new Gauge({
+    name: 'gax_build_info',
+    help: 'Build information of gateway-analytics-exporter; always 1.',
+    labelNames: ['version', 'node_version'],
+    registers,
+  }).set({ version: options.version, node_version: process.version }, 1);
+  return {
+    registry,
+    linesRead: new Counter({ name: 'gax_lines_read_total', help: 'Lines read from input files.', registers }),
+    bytesRead: new Counter({ name: 'gax_read_bytes_total', help: 'Bytes read from input files.', registers }),
+    eventsParsed: new Counter({
+      name: 'gax_events_parsed_total',
+      help: 'Metric lines parsed into canonical events, by event type.',
+      labelNames: ['event_type'],
+      registers,
+    }),
+    linesSkipped: new Counter({
+      name: 'gax_lines_skipped_total',
+      help: 'Lines that carry no analytics event (blank, start-up line, other log lines), by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    linesRejected: new Counter({
+      name: 'gax_lines_rejected_total',
+      help: 'Metric lines that could not be parsed and went to the dead-letter file, by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    eventsDelivered: new Counter({
+      name: 'gax_events_delivered_total',
+      help: 'Events a plugin acknowledged as delivered.',
+      labelNames: ['plugin'],
+      registers,
+    }),
+    eventsRetried: new Counter({
+      name: 'gax_events_retried_total',
+      help: 'Event sends that failed transiently and were scheduled again (one per event per retry).',
+      labelNames: ['plugin'],
+      registers,
+    }),
+    eventsDeadLettered: new Counter({
+      name: 'gax_events_dead_lettered_total',
+      help: 'Events a plugin could not deliver, written to the dead-letter file, by kind (rejected or exhausted).',
+      labelNames: ['plugin', 'kind'],
+      registers,
+    }),
+    pluginSendErrors: new Counter({
+      name: 'gax_plugin_send_errors_total',
+      help: 'Times a plugin threw from send (a bug; the batch is retried).',
+      labelNames: ['plugin'],
+      registers,
+    }),
+    batchDuration: new Histogram({
+      name: 'gax_batch_duration_seconds',
+      help: 'Time from a batch entering delivery to every event in it being delivered or dead-lettered.',
+      labelNames: ['plugin'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    }),
+    queueDepth: new Gauge({
+      name: 'gax_plugin_queue_batches',
+      help: 'Batches queued or in delivery per plugin.',
+      labelNames: ['plugin'],
+      registers,
+    }),
+    pluginUp: new Gauge({
+      name: 'gax_plugin_up',
+      help: '1 when the plugin started and its last delivery did not need a retry, else 0.',
+      labelNames: ['plugin'],
+      registers,
+    }),
+    filesWatched: new Gauge({ name: 'gax_files_watched', help: 'Input files currently open.', registers }),
+    checkpointCommits: new Counter({
+      name: 'gax_checkpoint_commits_total',
+      help: 'Times the committed read positions moved forward.',
+      registers,
+    }),
+  };
+}
