@@ -1,0 +1,207 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { DatadogConfigSchema } from '../../plugins/datadog/config.js';
+import { ElasticsearchConfigSchema } from '../../plugins/elasticsearch/config.js';
+import { FileConfigSchema } from '../../plugins/file/config.js';
+import { PrometheusConfigSchema } from '../../plugins/prometheus/config.js';
+
+/**
+ * The one configuration schema. Defaults live here (and in each plugin's `config.ts`) only.
+ * Custom keywords: `secret: true` marks values `redactConfig` hides; `filePath: true` marks
+ * paths resolved against the config file's directory; `errorMessage` replaces Ajv's wording.
+ * A key with a `default` is listed as required so the static type has it; the loader fills it.
+ */
+const closed = { additionalProperties: false } as const;
+
+const InputSchema = Type.Object(
+  {
+    format: Type.Union([Type.Literal('wso2-apim')], {
+      default: 'wso2-apim',
+      description:
+        'Log format, which selects the parser. Only `wso2-apim` (API Manager 4.x `apim_metrics.log`).',
+    }),
+    paths: Type.Array(Type.String({ minLength: 1, filePath: true }), {
+      minItems: 1,
+      description: 'Files to tail; globs allowed (`apim_metrics*.log`). Relative to the config file.',
+    }),
+    from: Type.Union([Type.Literal('beginning'), Type.Literal('end')], {
+      default: 'beginning',
+      description: 'Where to start in a file never seen before (no checkpoint): `beginning` or `end`.',
+    }),
+    maxLineBytes: Type.Integer({
+      default: 1_048_576,
+      minimum: 1024,
+      description: 'Longest accepted line in bytes; longer lines are skipped and counted.',
+    }),
+    pollIntervalMs: Type.Integer({
+      default: 250,
+      minimum: 10,
+      description: 'How often files are checked for new data and rotation, in milliseconds.',
+    }),
+  },
+  { ...closed, description: 'One group of log files read with one parser.' },
+);
+
+const StateSchema = Type.Object(
+  {
+    dir: Type.String({
+      default: './data',
+      minLength: 1,
+      filePath: true,
+      description: 'Directory for checkpoints and dead letters. Relative to the config file.',
+    }),
+  },
+  { ...closed, default: {}, description: 'Where the daemon keeps its own files.' },
+);
+
+const ServerSchema = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: true,
+      description: 'Serve `/metrics`, `/healthz` and `/readyz` over HTTP.',
+    }),
+    host: Type.String({
+      default: '127.0.0.1',
+      minLength: 1,
+      description: 'Address to listen on; `0.0.0.0` for every interface.',
+    }),
+    port: Type.Integer({
+      default: 9464,
+      minimum: 0,
+      maximum: 65535,
+      description: 'TCP port; `0` picks a free one.',
+    }),
+  },
+  { ...closed, default: {}, description: 'The HTTP server for metrics and health checks.' },
+);
+
+const RetrySchema = Type.Object(
+  {
+    initialIntervalMs: Type.Integer({
+      default: 200,
+      minimum: 1,
+      description: 'Delay before the first retry, ms.',
+    }),
+    maxIntervalMs: Type.Integer({
+      default: 30_000,
+      minimum: 1,
+      description: 'Longest delay between retries, ms.',
+    }),
+    multiplier: Type.Number({
+      default: 2,
+      minimum: 1,
+      description: 'Factor the delay grows by after each retry.',
+    }),
+    jitter: Type.Number({
+      default: 0.2,
+      minimum: 0,
+      maximum: 1,
+      description: 'Random spread of each delay, as a fraction (0.2 = ±20%).',
+    }),
+    maxElapsedMs: Type.Integer({
+      default: 0,
+      minimum: 0,
+      description:
+        'Give up and dead-letter after retrying this long, ms; `0` retries until delivered or stopped.',
+    }),
+  },
+  { ...closed, default: {}, description: 'Backoff for retryable failures, shared by every plugin.' },
+);
+
+const DeadLetterSchema = Type.Object(
+  {
+    path: Type.String({
+      default: '',
+      filePath: true,
+      description:
+        'NDJSON file for rejected and exhausted events; empty means `<state.dir>/dead-letter.ndjson`.',
+    }),
+    maxBytes: Type.Integer({
+      default: 104_857_600,
+      minimum: 1,
+      description: 'Size at which the dead-letter file is renamed to `<path>.1`, in bytes.',
+    }),
+  },
+  { ...closed, default: {}, description: 'Where undeliverable events are kept.' },
+);
+
+const PipelineSchema = Type.Object(
+  {
+    batchMaxEvents: Type.Integer({
+      default: 1000,
+      minimum: 1,
+      maximum: 100_000,
+      description: 'Most events in one batch sent to a plugin.',
+    }),
+    batchMaxWaitMs: Type.Integer({
+      default: 200,
+      minimum: 0,
+      description: 'Longest a partial batch waits for more events before it is sent, ms.',
+    }),
+    queueMaxBatches: Type.Integer({
+      default: 16,
+      minimum: 1,
+      description: 'Batches queued per plugin; when full, reading pauses (nothing is dropped).',
+    }),
+    retry: RetrySchema,
+    deadLetter: DeadLetterSchema,
+    shutdownTimeoutMs: Type.Integer({
+      default: 10_000,
+      minimum: 0,
+      description: 'How long shutdown may take to flush plugins and write checkpoints, ms.',
+    }),
+  },
+  {
+    ...closed,
+    default: {},
+    description: 'Batching, queueing, retry and dead letters between parser and plugins.',
+  },
+);
+
+const LogSchema = Type.Object(
+  {
+    level: Type.Union(
+      [
+        Type.Literal('trace'),
+        Type.Literal('debug'),
+        Type.Literal('info'),
+        Type.Literal('warn'),
+        Type.Literal('error'),
+        Type.Literal('fatal'),
+      ],
+      { default: 'info', description: 'Least severe level written.' },
+    ),
+    format: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')], {
+      default: 'auto',
+      description: '`json` lines, `pretty` text, or `auto`: pretty on a terminal, JSON otherwise.',
+    }),
+  },
+  { ...closed, default: {}, description: "The daemon's own log, written to stderr." },
+);
+
+const PluginsSchema = Type.Object(
+  {
+    file: FileConfigSchema,
+    prometheus: PrometheusConfigSchema,
+    elasticsearch: ElasticsearchConfigSchema,
+    datadog: DatadogConfigSchema,
+  },
+  { ...closed, default: {}, description: 'Backends; at least one must be enabled.' },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    inputs: Type.Array(InputSchema, { minItems: 1, description: 'Log files to read.' }),
+    state: StateSchema,
+    server: ServerSchema,
+    pipeline: PipelineSchema,
+    log: LogSchema,
+    plugins: PluginsSchema,
+  },
+  {
+    ...closed,
+    title: 'gateway-analytics-exporter configuration',
+    description: 'Configuration of `gax`, the WSO2 API Manager analytics exporter.',
+  },
+);
+
+export type Config = Static<typeof ConfigSchema>;

@@ -1,0 +1,123 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the config syntax under test
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { runCheckConfig } from '../../../src/commands/check-config.js';
+
+function capture() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const text = { out: '', err: '' };
+  stdout.on('data', (chunk: Buffer) => {
+    text.out += chunk.toString();
+  });
+  stderr.on('data', (chunk: Buffer) => {
+    text.err += chunk.toString();
+  });
+  return { io: { stdout, stderr }, text };
+}
+
+let dir: string;
+const write = async (name: string, text: string) => {
+  const file = join(dir, name);
+  await writeFile(file, text);
+  return file;
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gax-check-config-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('runCheckConfig', () => {
+  it('exits 0 and summarises a valid config', async () => {
+    const { io, text } = capture();
+    const example = resolve(import.meta.dirname, '../../../config.example.yaml');
+    expect(await runCheckConfig(example, io, {})).toBe(0);
+    expect(text.out).toBe(
+      [
+        `config OK: ${example}`,
+        '  input:   wso2-apim /var/log/wso2/apim_metrics*.log (from beginning)',
+        '  plugins: file, prometheus',
+        '  server:  http://127.0.0.1:9464 (/metrics, /healthz, /readyz)',
+        `  state:   ${resolve(example, '../data')}`,
+        '',
+      ].join('\n'),
+    );
+    expect(text.err).toBe('');
+  });
+
+  it('exits 2 and prints every problem as file:line:col path: message [code]', async () => {
+    const file = await write(
+      'bad.yaml',
+      'inputs:\n  - paths: [a.log]\n    from: middle\nserver:\n  port: 70000\nplugins:\n  elasticsearch:\n    nodes: x\n',
+    );
+    const { io, text } = capture();
+    expect(await runCheckConfig(file, io, {})).toBe(2);
+    expect(text.err.split('\n')).toEqual([
+      `${file}:3:11 inputs[0].from: must be one of: beginning, end [GAX_ERR_CONFIG_INVALID]`,
+      `${file}:5:9 server.port: must be an integer from 0 to 65535 [GAX_ERR_CONFIG_INVALID]`,
+      `${file}:8:5 plugins.elasticsearch.nodes: unknown key "nodes" (did you mean "node"?) [GAX_ERR_CONFIG_INVALID]`,
+      `3 problems in ${file}`,
+      '',
+    ]);
+    expect(text.out).toBe('');
+  });
+
+  it('omits line and column when a problem has no place in the file', async () => {
+    const file = await write('empty.yaml', 'state: { dir: /tmp }\n');
+    const { io, text } = capture();
+    expect(await runCheckConfig(file, io, {})).toBe(2);
+    expect(text.err).toContain(`${file} inputs: is required [GAX_ERR_CONFIG_INVALID]\n`);
+  });
+
+  it('exits 2 when the file cannot be read', async () => {
+    const { io, text } = capture();
+    expect(await runCheckConfig(join(dir, 'nope.yaml'), io, {})).toBe(2);
+    expect(text.err).toContain('[GAX_ERR_CONFIG_READ]');
+  });
+
+  it('prints the effective config with defaults filled and secrets redacted', async () => {
+    const file = await write(
+      'secret.yaml',
+      'inputs: [{ paths: [a.log] }]\nplugins:\n  datadog: { enabled: true, apiKey: "${DD_API_KEY}" }\n',
+    );
+    const { io, text } = capture();
+    expect(await runCheckConfig(file, io, { DD_API_KEY: 'very-secret' }, { print: true })).toBe(0);
+    expect(text.out).not.toContain('very-secret');
+    const printed = parse(text.out) as Record<string, Record<string, Record<string, unknown>>>;
+    expect(printed.plugins?.datadog).toEqual({
+      enabled: true,
+      apiKey: '<redacted>',
+      site: 'datadoghq.com',
+      prefix: 'apim.',
+    });
+    expect(printed.server).toEqual({ enabled: true, host: '127.0.0.1', port: 9464 });
+    expect(printed.inputs).toEqual([
+      {
+        paths: [join(dir, 'a.log')],
+        format: 'wso2-apim',
+        from: 'beginning',
+        maxLineBytes: 1048576,
+        pollIntervalMs: 250,
+      },
+    ]);
+  });
+
+  it('prints warnings on stderr and still exits 0', async () => {
+    const file = await write(
+      'plain.yaml',
+      'inputs: [{ paths: [a.log] }]\nplugins: { datadog: { apiKey: abc } }\n',
+    );
+    const { io, text } = capture();
+    expect(await runCheckConfig(file, io, {})).toBe(0);
+    expect(text.err).toBe(
+      `warning: ${file}:2:31 plugins.datadog.apiKey: secret written in the file; prefer an \${ENV_VAR} reference [GAX_ERR_CONFIG_INVALID]\n`,
+    );
+  });
+});
