@@ -1,0 +1,131 @@
+/** Result rows, run metadata, and their Markdown / JSON forms (`bench/results/latest.{md,json}`). */
+import { cpus, platform, release, totalmem } from 'node:os';
+import type { GeneratorOptions, GeneratorStats } from '../../src/sim/generate.js';
+import type { Meter, Summary } from './measure.js';
+
+export type RowStatus = 'ok' | 'skipped' | 'failed';
+
+export interface ResultRow {
+  scenario: string;
+  description: string;
+  status: RowStatus;
+  /** Why skipped or failed. */
+  reason?: string;
+  runs: number;
+  /** Wall seconds of each run, in order. */
+  samples: number[];
+  medianSeconds?: number;
+  minSeconds?: number;
+  maxSeconds?: number;
+  linesPerSecond?: number;
+  mbPerSecond?: number;
+  cpuSeconds?: number;
+  maxRssMiB?: number;
+  baseline?: string;
+  /** median / baseline median: how many times the baseline's time this scenario takes. */
+  ratio?: number;
+}
+
+export interface RunMeta {
+  date: string;
+  node: string;
+  platform: string;
+  cpuModel: string;
+  cores: number;
+  totalMemGiB: number;
+  meter: Meter;
+  runsPerScenario: number;
+  file: { path: string; lines: number; bytes: number; reused: boolean };
+  generator: { options: GeneratorOptions; stats: GeneratorStats } | undefined;
+}
+
+export function machineMeta(): Pick<RunMeta, 'node' | 'platform' | 'cpuModel' | 'cores' | 'totalMemGiB'> {
+  const cpu = cpus();
+  return {
+    node: process.version,
+    platform: `${platform()} ${process.arch}, kernel ${release()}`,
+    cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+    cores: cpu.length,
+    totalMemGiB: round(totalmem() / 2 ** 30, 1),
+  };
+}
+
+export function okRow(
+  base: Pick<ResultRow, 'scenario' | 'description' | 'baseline'>,
+  summary: Summary,
+  samples: number[],
+  file: { lines: number; bytes: number },
+): ResultRow {
+  return {
+    ...base,
+    status: 'ok',
+    runs: summary.runs,
+    samples: samples.map((s) => round(s, 4)),
+    medianSeconds: round(summary.medianSeconds, 4),
+    minSeconds: round(summary.minSeconds, 4),
+    maxSeconds: round(summary.maxSeconds, 4),
+    linesPerSecond: Math.round(file.lines / summary.medianSeconds),
+    mbPerSecond: round(file.bytes / 1e6 / summary.medianSeconds, 1),
+    cpuSeconds: round(summary.cpuSeconds, 3),
+    maxRssMiB: round(summary.maxRssBytes / 2 ** 20, 1),
+  };
+}
+
+/** Fills `ratio` for every ok row whose baseline is an ok row of the same run. */
+export function addRatios(rows: ResultRow[]): void {
+  const byName = new Map(rows.map((r) => [r.scenario, r]));
+  for (const row of rows) {
+    const base = row.baseline === undefined ? undefined : byName.get(row.baseline);
+    if (row.medianSeconds === undefined || base?.medianSeconds === undefined) continue;
+    row.ratio = round(row.medianSeconds / base.medianSeconds, 2);
+  }
+}
+
+const round = (n: number, digits: number): number => Number(n.toFixed(digits));
+const int = (n: number | undefined): string => (n === undefined ? '' : n.toLocaleString('en-US'));
+const fixed = (n: number | undefined, digits: number): string => (n === undefined ? '' : n.toFixed(digits));
+
+export function toMarkdown(meta: RunMeta, rows: readonly ResultRow[]): string {
+  const f = meta.file;
+  const stats = meta.generator?.stats;
+  const mix =
+    stats === undefined
+      ? ''
+      : ` (response ${int(stats.response)}, faulty ${int(stats.faulty)}, AI ${int(stats.ai)})`;
+  const gen = meta.generator?.options;
+  const header = [
+    '# gax benchmark results',
+    '',
+    `- Date: ${meta.date}`,
+    `- Node: ${meta.node} (${meta.platform})`,
+    `- CPU: ${meta.cpuModel}, ${meta.cores} cores; RAM ${meta.totalMemGiB} GiB`,
+    `- Input: \`${f.path}\`: ${int(f.lines)} lines, ${fixed(f.bytes / 1e6, 1)} MB${mix}`,
+    gen === undefined
+      ? '- Generator: none (file given with --file)'
+      : `- Generator: seed ${gen.seed ?? 1}, apis ${gen.apis ?? 50}, variants ${gen.variants === true ? 'on' : 'off'}`,
+    `- Runs: ${meta.runsPerScenario} per scenario, interleaved, after one untimed read of the file; median shown`,
+    `- Meter: ${meta.meter === 'gnu-time' ? 'GNU time (rusage of the child)' : '/proc polling (approximate)'}; wall time from spawn to exit`,
+    '',
+    'Machines are noisy: compare the **ratio** column (time ÷ the baseline’s time, measured in the same run),',
+    'not absolute figures. MB = 10⁶ bytes; CPU = user + sys seconds (median run); RSS = peak of all runs.',
+    '',
+  ];
+  const table = [
+    '| Scenario | Status | Runs | Median s | Min s | Max s | Lines/s | MB/s | CPU s | Max RSS MiB | Ratio |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+    ...rows.map((r) => {
+      const status =
+        r.status === 'ok'
+          ? 'ok'
+          : `${r.status}: ${(r.reason ?? '').replaceAll('|', '\\|').replaceAll('\n', ' ')}`;
+      const ratio =
+        r.ratio === undefined
+          ? r.baseline === undefined
+            ? '—'
+            : `n/a vs ${r.baseline}`
+          : `${r.ratio.toFixed(2)}× ${r.baseline}`;
+      return `| ${r.scenario} | ${status} | ${r.runs} | ${fixed(r.medianSeconds, 3)} | ${fixed(r.minSeconds, 3)} | ${fixed(r.maxSeconds, 3)} | ${int(r.linesPerSecond)} | ${fixed(r.mbPerSecond, 1)} | ${fixed(r.cpuSeconds, 2)} | ${fixed(r.maxRssMiB, 1)} | ${ratio} |`;
+    }),
+  ];
+  return `${[...header, ...table].join('\n')}\n`;
+}

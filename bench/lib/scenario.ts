@@ -1,0 +1,37 @@
+import type { Command } from './measure.js';
+
+/** What a scenario knows about the run: where the repo and the input file are. */
+export interface ScenarioContext {
+  repoRoot: string;
+  file: string;
+  lines: number;
+  bytes: number;
+  /** Metric events in the file when known (a generated file), else undefined. */
+  events: number | undefined;
+}
+
+/**
+ * One benchmark: a whole child process over the input file. Register it in `bench/scenarios/index.ts`.
+ */
+export interface Scenario {
+  name: string;
+  description: string;
+  /** The scenario this one is divided by in the ratio column; it is always run alongside. */
+  baseline?: string;
+  /** Why the scenario cannot run here (missing build, tool…), or undefined when it can. */
+  unavailable?(ctx: ScenarioContext): string | undefined;
+  command(ctx: ScenarioContext): Command;
+  /** Checks captured stdout (set `captureStdout`); returns a problem, or undefined when fine. */
+  verify?(stdout: string, ctx: ScenarioContext): string | undefined;
+}
+
+/** Baselines print one JSON object; returns it, or undefined when stdout is not that. */
+export function lastJsonLine(stdout: string): Record<string, unknown> | undefined {
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    const value: unknown = JSON.parse(last);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

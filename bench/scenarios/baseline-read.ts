@@ -1,0 +1,7 @@
+import type { Scenario } from '../lib/scenario.js';
+
+export const baselineRead = {
+  name: 'baseline-read',
+  description: '`cat FILE > /dev/null`: the cost of reading the bytes (page cache to user space).',
+  command: (ctx) => ({ command: 'cat', args: [ctx.file] }),
+} satisfies Scenario;
