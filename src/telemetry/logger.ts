@@ -7,13 +7,13 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 export interface LoggerOptions {
   readonly level: LogLevel;
   readonly format: LogFormat;
-  /** Where log lines go; stderr by default so `gax parse` keeps stdout for data. */
+  /** Where log lines go: stdout (fd 1) by default, as container runtimes expect. */
   readonly fd?: number;
 }
 
-/** JSON lines by default; readable lines when `format: pretty`, or `auto` on a terminal. */
+/** JSON lines by default; readable lines when `format: pretty`, or `auto` when the output is a terminal. */
 export function createLogger(options: LoggerOptions): Logger {
-  const fd = options.fd ?? 2;
+  const fd = options.fd ?? 1;
   const usePretty = options.format === 'pretty' || (options.format === 'auto' && isTty(fd));
   const base = {
     level: options.level,

@@ -1,0 +1,100 @@
+import type { CanonicalEvent, EventType } from '../../schema/event.js';
+import {
+  isObject,
+  type Json,
+  normaliseProperties,
+  normaliseRoot,
+  propertiesAreCanonical,
+  respell,
+  show,
+} from './fields.js';
+import type { ParseResult, RejectReason } from './parse.js';
+import { normaliseTimestamp } from './timestamp.js';
+import { classifyUserAgent } from './user-agent.js';
+
+/**
+ * Turns one parsed WSO2 record into a canonical event, in place (one object per line, no copies):
+ * APK spellings renamed, types coerced, timestamp canonicalised, `properties` defaulted, AI
+ * metadata respelled, UA families derived from a raw header. Unknown keys are left untouched.
+ */
+
+const MAX_DETAIL = 200;
+
+// `eventType` is added last so that every check reads the object shape JSON.parse made (fewer
+// shapes for V8's inline caches; see fields.ts for the other performance notes).
+
+export function normaliseRecord(record: Json, eventType: EventType): ParseResult {
+  let id = record.correlationId;
+  if (id === undefined) {
+    renameApkFields(record);
+    id = record.correlationId;
+  }
+
+  const properties = record.properties;
+  if (properties === undefined || properties === null) {
+    record.properties = {};
+  } else {
+    if (!isObject(properties)) return reject('invalid_field', 'properties: expected an object');
+    const failure = propertiesAreCanonical(properties) ? undefined : normaliseProperties(properties);
+    if (failure !== undefined) return reject('invalid_field', `properties.${failure}`);
+    // The WSO2 publisher copies these two to the root (reference §2.1); older builds did not.
+    if (record.userName === undefined && properties.userName !== undefined)
+      record.userName = properties.userName;
+    if (record.apiContext === undefined && properties.apiContext !== undefined) {
+      record.apiContext = properties.apiContext;
+    }
+  }
+
+  const required = normaliseRequired(record, id);
+  if (required !== undefined) return required;
+  const failure = normaliseRoot(record);
+  if (failure !== undefined) return reject('invalid_field', failure);
+
+  const header = record.userAgent === undefined ? record.userAgentHeader : undefined;
+  if (typeof header === 'string') {
+    const families = classifyUserAgent(header);
+    record.userAgent = families.userAgent;
+    if (record.platform === undefined) record.platform = families.platform;
+  }
+  record.eventType = eventType; // from the metric name; a JSON `eventType` key is overwritten
+  return { kind: 'event', event: record as CanonicalEvent };
+}
+
+export function reject(reason: RejectReason, detail: string): ParseResult {
+  return {
+    kind: 'reject',
+    reason,
+    detail: detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail,
+  };
+}
+
+function normaliseRequired(record: Json, id: unknown): ParseResult | undefined {
+  if (id === undefined || id === null) return reject('missing_field', 'correlationId is missing');
+  if (typeof id !== 'string') {
+    if (typeof id !== 'number')
+      return reject('invalid_field', `correlationId: expected a string, got ${show(id)}`);
+    record.correlationId = String(id);
+  } else if (id.length === 0) {
+    return reject('invalid_field', 'correlationId is empty');
+  }
+
+  const ts = record.requestTimestamp;
+  if (ts === undefined || ts === null) return reject('missing_field', 'requestTimestamp is missing');
+  const canonical = normaliseTimestamp(ts);
+  if (canonical === undefined) {
+    return reject('invalid_field', `requestTimestamp: not an ISO-8601 timestamp: ${show(ts)}`);
+  }
+  if (canonical !== ts) record.requestTimestamp = canonical;
+  return undefined;
+}
+
+/** WSO2 APK's spellings (reference §1.6) → canonical spellings; APK records say `correlationID`. */
+function renameApkFields(r: Json): void {
+  if (r.correlationID !== undefined) respell(r, 'correlationID', 'correlationId');
+  if (r.apiCreation !== undefined) respell(r, 'apiCreation', 'apiCreator');
+  if (r.regionID !== undefined) respell(r, 'regionID', 'regionId');
+  if (r.applicationID !== undefined) respell(r, 'applicationID', 'applicationId');
+  if (r.userIP !== undefined) respell(r, 'userIP', 'userIp');
+  if (r.organizationID !== undefined) respell(r, 'organizationID', 'organizationId');
+  if (r.environmentID !== undefined) respell(r, 'environmentID', 'environmentId');
+}
