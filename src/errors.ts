@@ -6,7 +6,7 @@ export const errorCodes = {
   GAX_ERR_CONFIG_READ: 'The configuration file cannot be read.',
   GAX_ERR_CONFIG_YAML: 'The configuration file is not valid YAML.',
   GAX_ERR_CONFIG_INVALID: 'The configuration does not match the schema.',
-  GAX_ERR_CONFIG_ENV: 'A ${VAR} reference in the configuration names an unset environment variable.',
+  GAX_ERR_CONFIG_ENV: 'The configuration refers to an environment variable that is not set.',
   GAX_ERR_CLI_USAGE: 'The command line is not valid.',
   GAX_ERR_INPUT_READ: 'An input file cannot be read.',
   GAX_ERR_PLUGIN_UNKNOWN: 'The configuration enables a plugin this build does not have.',

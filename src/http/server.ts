@@ -91,7 +91,11 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
-      reject(new GaxError('GAX_ERR_SERVER_LISTEN', `cannot listen on ${host}:${port}: ${err.message}`, { cause: err }));
+      reject(
+        new GaxError('GAX_ERR_SERVER_LISTEN', `cannot listen on ${host}:${port}: ${err.message}`, {
+          cause: err,
+        }),
+      );
     };
     server.once('error', onError);
     server.listen(port, host, () => {

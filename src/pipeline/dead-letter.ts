@@ -1,8 +1,8 @@
-import { mkdir, open, rename, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { CanonicalEvent } from '../schema/event.js';
 import { GaxError } from '../errors.js';
+import type { CanonicalEvent } from '../schema/event.js';
 
 /** One record of the dead-letter file (NDJSON): what was kept, where it came from, and why. */
 export type DeadLetterRecord =

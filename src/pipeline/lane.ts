@@ -135,7 +135,8 @@ export class Lane {
     });
     if (dead.length > 0) {
       await deadLetter.write(dead);
-      for (const record of dead) if (record.stage === 'deliver') telemetry.deadLettered(this.id, record.kind, 1, record.reason);
+      for (const record of dead)
+        if (record.stage === 'deliver') telemetry.deadLettered(this.id, record.kind, 1, record.reason);
     }
     this.counts.delivered += delivered;
     this.counts.deadLettered += dead.length;

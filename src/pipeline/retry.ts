@@ -1,6 +1,6 @@
-import type { CanonicalEvent } from '../schema/event.js';
 import type { Plugin } from '../plugin/contract.js';
 import type { EventResult } from '../plugin/result.js';
+import type { CanonicalEvent } from '../schema/event.js';
 
 /** Retry settings (config `pipeline.retry`). `maxElapsedMs: 0` retries until stopped. */
 export interface RetryPolicy {
@@ -75,28 +75,33 @@ export async function deliver(request: DeliverRequest): Promise<Outcome[]> {
   const started = clock.now();
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) break;
-    const results = await sendOnce(plugin, pending.map((i) => events[i] as CanonicalEvent), signal, hooks);
+    const results = await sendOnce(
+      plugin,
+      pending.map((i) => events[i] as CanonicalEvent),
+      signal,
+      hooks,
+    );
     const retry: number[] = [];
     let retryAfterMs = 0;
     let lastReason = '';
-    results.forEach((result, k) => {
+    for (const [k, result] of results.entries()) {
       const index = pending[k] as number;
       switch (result.status) {
         case 'delivered':
           outcomes[index] = { status: 'delivered' };
-          return;
+          break;
         case 'rejected':
           outcomes[index] = { status: 'dead', reason: result.reason, kind: 'rejected' };
-          return;
+          break;
         case 'retryable':
           retry.push(index);
           lastReason = result.reason;
           retryAfterMs = Math.max(retryAfterMs, result.retryAfterMs ?? 0);
-          return;
+          break;
         default:
-          return assertNever(result);
+          assertNever(result);
       }
-    });
+    }
     pending = retry;
     if (pending.length === 0) break;
     const delay = Math.max(backoffDelay(policy, attempt, random), retryAfterMs);

@@ -14,7 +14,9 @@ export type EventResult =
 export const DELIVERED: EventResult = Object.freeze({ status: 'delivered' });
 
 export function retryable(reason: string, retryAfterMs?: number): EventResult {
-  return retryAfterMs === undefined ? { status: 'retryable', reason } : { status: 'retryable', reason, retryAfterMs };
+  return retryAfterMs === undefined
+    ? { status: 'retryable', reason }
+    : { status: 'retryable', reason, retryAfterMs };
 }
 
 export function rejected(reason: string): EventResult {

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import type { Positions } from '../pipeline/acks.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { loadCheckpoint, type PluginPositions, saveCheckpoint } from './checkpoint.js';
 
 export interface CheckpointerOptions {
   readonly path: string;
@@ -9,11 +8,11 @@ export interface CheckpointerOptions {
   readonly intervalMs?: number;
 }
 
-/** Persists committed positions: coalesced while running, once more on close. */
+/** Persists every plugin's committed positions: coalesced while running, once more on close. */
 export class Checkpointer {
   readonly #options: CheckpointerOptions;
   readonly #paths = new Map<string, string>();
-  #positions: Positions = new Map();
+  readonly #plugins = new Map<string, PluginPositions>();
   #dirty = false;
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
@@ -22,15 +21,18 @@ export class Checkpointer {
     this.#options = options;
   }
 
-  /** Loads saved positions; a corrupt file is kept aside and reported, never fatal. */
-  async load(): Promise<ReadonlyMap<string, number>> {
+  /**
+   * Loads saved positions per plugin. A corrupt file is kept aside and reported, never fatal;
+   * reading then starts from each input's configured `from` position.
+   */
+  async load(): Promise<ReadonlyMap<string, PluginPositions>> {
     const loaded = await loadCheckpoint(this.#options.path);
     switch (loaded.status) {
       case 'missing':
         return new Map();
       case 'ok':
-        this.#positions = new Map(loaded.positions);
-        return loaded.positions;
+        for (const [plugin, positions] of loaded.plugins) this.#plugins.set(plugin, positions);
+        return loaded.plugins;
       case 'corrupt':
         this.#options.logger.error(
           { path: this.#options.path, keptAs: loaded.keptAs, error: loaded.error },
@@ -44,8 +46,8 @@ export class Checkpointer {
     if (this.#paths.get(id) !== path) this.#paths.set(id, path);
   }
 
-  update(positions: Positions): void {
-    this.#positions = new Map(positions);
+  update(plugin: string, positions: PluginPositions): void {
+    this.#plugins.set(plugin, new Map(positions));
     this.#dirty = true;
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
@@ -63,10 +65,10 @@ export class Checkpointer {
   #flush(): void {
     if (!this.#dirty) return;
     this.#dirty = false;
-    const positions = this.#positions;
+    const plugins = new Map(this.#plugins);
     const paths = new Map(this.#paths);
     this.#writing = this.#writing
-      .then(() => saveCheckpoint(this.#options.path, positions, paths))
+      .then(() => saveCheckpoint(this.#options.path, plugins, paths))
       .catch((err: unknown) => {
         this.#dirty = true;
         this.#options.logger.error({ err, path: this.#options.path }, 'Cannot write checkpoint; will retry.');

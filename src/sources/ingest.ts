@@ -7,10 +7,13 @@ import type { SelfMetrics } from '../telemetry/metrics.js';
 import type { LineChunk } from './tailer.js';
 
 export interface IngestOptions {
+  /** The plugin this reader feeds: the `plugin` label of the input metrics. */
+  readonly plugin: string;
   readonly parser: LineParser;
   readonly maxLineBytes: number;
   readonly pipeline: Pick<Pipeline, 'accept'>;
-  readonly deadLetter: Pick<DeadLetterWriter, 'write'>;
+  /** Where rejected lines are kept; undefined for readers that leave that to another route. */
+  readonly deadLetter: Pick<DeadLetterWriter, 'write'> | undefined;
   readonly metrics: SelfMetrics;
   readonly telemetry: InputTelemetry;
 }
@@ -20,19 +23,19 @@ export interface IngestOptions {
  * dead-letter file before their offsets can be committed, so no line is ever lost unseen.
  */
 export function createIngest(options: IngestOptions): (chunk: LineChunk) => Promise<void> {
-  const { parser, pipeline, deadLetter, metrics, telemetry } = options;
+  const { plugin, parser, pipeline, deadLetter, metrics, telemetry } = options;
   const parseOptions = { maxLineBytes: options.maxLineBytes };
   return async (chunk) => {
     const events: CanonicalEvent[] = [];
-    let rejects: DeadLetterRecord[] | undefined;
+    const rejects: DeadLetterRecord[] = [];
     let responses = 0;
     let blank = 0;
     let other = 0;
     for (const line of chunk.lines) {
       if (line.kind === 'too_long') {
         const detail = `line of ${line.byteLength} bytes exceeds maxLineBytes ${options.maxLineBytes}`;
-        (rejects ??= []).push(reject(chunk, line.endOffset, 'line_too_long', detail, line.prefix));
-        telemetry.lineRejected('line_too_long', chunk.path, line.endOffset, detail);
+        rejects.push(reject(chunk, line.endOffset, 'line_too_long', detail, line.prefix));
+        telemetry.lineRejected(plugin, 'line_too_long', chunk.path, line.endOffset, detail);
         continue;
       }
       const result = parser.parseLine(line.text, parseOptions);
@@ -46,25 +49,33 @@ export function createIngest(options: IngestOptions): (chunk: LineChunk) => Prom
           else other++;
           break;
         case 'reject':
-          (rejects ??= []).push(reject(chunk, line.endOffset, result.reason, result.detail, line.text));
-          telemetry.lineRejected(result.reason, chunk.path, line.endOffset, result.detail);
+          rejects.push(reject(chunk, line.endOffset, result.reason, result.detail, line.text));
+          telemetry.lineRejected(plugin, result.reason, chunk.path, line.endOffset, result.detail);
           break;
       }
     }
-    metrics.linesRead.inc(chunk.lines.length);
-    if (chunk.bytes > 0) metrics.bytesRead.inc(chunk.bytes);
-    if (responses > 0) metrics.eventsParsed.inc({ event_type: 'response' }, responses);
-    if (events.length > responses) metrics.eventsParsed.inc({ event_type: 'faulty' }, events.length - responses);
-    if (blank > 0) metrics.linesSkipped.inc({ reason: 'blank' }, blank);
-    if (other > 0) metrics.linesSkipped.inc({ reason: 'not_metric' }, other);
-    if (rejects !== undefined) await deadLetter.write(rejects);
+    metrics.linesRead.inc({ plugin }, chunk.lines.length);
+    if (chunk.bytes > 0) metrics.bytesRead.inc({ plugin }, chunk.bytes);
+    if (responses > 0) metrics.eventsParsed.inc({ plugin, event_type: 'response' }, responses);
+    if (events.length > responses) {
+      metrics.eventsParsed.inc({ plugin, event_type: 'faulty' }, events.length - responses);
+    }
+    if (blank > 0) metrics.linesSkipped.inc({ plugin, reason: 'blank' }, blank);
+    if (other > 0) metrics.linesSkipped.inc({ plugin, reason: 'not_metric' }, other);
+    if (rejects.length > 0 && deadLetter !== undefined) await deadLetter.write(rejects);
     await pipeline.accept(events, chunk.sourceId, chunk.endOffset);
   };
 }
 
 const MAX_KEPT_LINE = 64 * 1024;
 
-function reject(chunk: LineChunk, endOffset: number, reason: string, detail: string, line: string): DeadLetterRecord {
+function reject(
+  chunk: LineChunk,
+  endOffset: number,
+  reason: string,
+  detail: string,
+  line: string,
+): DeadLetterRecord {
   return {
     stage: 'parse',
     reason,

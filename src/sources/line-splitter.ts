@@ -15,7 +15,12 @@ export interface LineSplitterOptions {
 
 export type SplitLine =
   | { readonly kind: 'line'; readonly text: string; readonly endOffset: number }
-  | { readonly kind: 'too_long'; readonly prefix: string; readonly byteLength: number; readonly endOffset: number };
+  | {
+      readonly kind: 'too_long';
+      readonly prefix: string;
+      readonly byteLength: number;
+      readonly endOffset: number;
+    };
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;

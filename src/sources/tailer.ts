@@ -1,5 +1,5 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { type FSWatcher, watch } from 'node:fs';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { glob } from 'tinyglobby';
@@ -87,7 +87,10 @@ export class Tailer {
         await this.#scan();
         await this.#readAll(signal);
       } catch (err) {
-        this.#options.logger.error({ err, code: 'GAX_ERR_INPUT_READ' }, 'Reading input files failed; retrying.');
+        this.#options.logger.error(
+          { err, code: 'GAX_ERR_INPUT_READ' },
+          'Reading input files failed; retrying.',
+        );
       }
       if (signal.aborted) return;
       await new Promise<void>((resolve) => {
@@ -150,7 +153,10 @@ export class Tailer {
   async #drain(file: Tracked, signal: AbortSignal): Promise<void> {
     const size = (await file.handle.stat()).size;
     if (size < file.offset) {
-      this.#options.logger.warn({ path: file.path, size, offset: file.offset }, 'Input file truncated; reading from its start.');
+      this.#options.logger.warn(
+        { path: file.path, size, offset: file.offset },
+        'Input file truncated; reading from its start.',
+      );
       file.offset = 0;
       file.splitter.reset(0);
     }
@@ -163,7 +169,13 @@ export class Tailer {
       file.splitter.push(this.#buffer.subarray(0, bytesRead), lines);
       if (lines.length === 0) continue;
       const endOffset = (lines[lines.length - 1] as SplitLine).endOffset;
-      await this.#options.onChunk({ sourceId: file.id, path: file.path, lines: [...lines], endOffset, bytes: bytesRead });
+      await this.#options.onChunk({
+        sourceId: file.id,
+        path: file.path,
+        lines: [...lines],
+        endOffset,
+        bytes: bytesRead,
+      });
     }
   }
 

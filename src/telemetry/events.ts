@@ -44,17 +44,20 @@ export function createPipelineTelemetry(metrics: SelfMetrics, logger: Logger): P
 }
 
 export interface InputTelemetry {
-  lineRejected(reason: string, file: string, offset: number, detail: string): void;
+  lineRejected(plugin: string, reason: string, file: string, offset: number, detail: string): void;
 }
 
 export function createInputTelemetry(metrics: SelfMetrics, logger: Logger): InputTelemetry {
   const limiter = new LogRateLimiter();
   return {
-    lineRejected(reason, file, offset, detail) {
-      metrics.linesRejected.inc({ reason });
+    lineRejected(plugin, reason, file, offset, detail) {
+      metrics.linesRejected.inc({ plugin, reason });
       const suppressed = limiter.allow(`reject:${reason}`);
       if (suppressed === undefined) return;
-      logger.warn({ reason, file, offset, detail, suppressed }, 'Line rejected; kept in the dead-letter file.');
+      logger.warn(
+        { reason, file, offset, detail, suppressed },
+        'Line rejected; kept in the dead-letter file.',
+      );
     },
   };
 }

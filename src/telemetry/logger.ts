@@ -18,7 +18,10 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level,
     base: { pid: process.pid },
-    redact: { paths: ['*.apiKey', '*.password', '*.authorization', 'config.*.*.apiKey'], censor: '<redacted>' },
+    redact: {
+      paths: ['*.apiKey', '*.password', '*.authorization', 'config.*.*.apiKey'],
+      censor: '<redacted>',
+    },
   };
   if (usePretty) {
     return pino(base, pretty({ destination: fd, colorize: true, sync: true, ignore: 'pid,hostname' }));

@@ -6,11 +6,11 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
  */
 export interface SelfMetrics {
   readonly registry: Registry;
-  readonly linesRead: Counter;
-  readonly bytesRead: Counter;
-  readonly eventsParsed: Counter<'event_type'>;
-  readonly linesSkipped: Counter<'reason'>;
-  readonly linesRejected: Counter<'reason'>;
+  readonly linesRead: Counter<'plugin'>;
+  readonly bytesRead: Counter<'plugin'>;
+  readonly eventsParsed: Counter<'plugin' | 'event_type'>;
+  readonly linesSkipped: Counter<'plugin' | 'reason'>;
+  readonly linesRejected: Counter<'plugin' | 'reason'>;
   readonly eventsDelivered: Counter<'plugin'>;
   readonly eventsRetried: Counter<'plugin'>;
   readonly eventsDeadLettered: Counter<'plugin' | 'kind'>;
@@ -19,7 +19,7 @@ export interface SelfMetrics {
   readonly queueDepth: Gauge<'plugin'>;
   readonly pluginUp: Gauge<'plugin'>;
   readonly filesWatched: Gauge;
-  readonly checkpointCommits: Counter;
+  readonly checkpointCommits: Counter<'plugin'>;
 }
 
 export function createSelfMetrics(options: { version: string; defaultMetrics?: boolean }): SelfMetrics {
@@ -34,24 +34,34 @@ export function createSelfMetrics(options: { version: string; defaultMetrics?: b
   }).set({ version: options.version, node_version: process.version }, 1);
   return {
     registry,
-    linesRead: new Counter({ name: 'gax_lines_read_total', help: 'Lines read from input files.', registers }),
-    bytesRead: new Counter({ name: 'gax_read_bytes_total', help: 'Bytes read from input files.', registers }),
+    linesRead: new Counter({
+      name: 'gax_lines_read_total',
+      help: "Lines read from input files by each plugin's reader.",
+      labelNames: ['plugin'],
+      registers,
+    }),
+    bytesRead: new Counter({
+      name: 'gax_read_bytes_total',
+      help: "Bytes read from input files by each plugin's reader.",
+      labelNames: ['plugin'],
+      registers,
+    }),
     eventsParsed: new Counter({
       name: 'gax_events_parsed_total',
-      help: 'Metric lines parsed into canonical events, by event type.',
-      labelNames: ['event_type'],
+      help: 'Metric lines parsed into canonical events, by plugin reader and event type.',
+      labelNames: ['plugin', 'event_type'],
       registers,
     }),
     linesSkipped: new Counter({
       name: 'gax_lines_skipped_total',
       help: 'Lines that carry no analytics event (blank, start-up line, other log lines), by reason.',
-      labelNames: ['reason'],
+      labelNames: ['plugin', 'reason'],
       registers,
     }),
     linesRejected: new Counter({
       name: 'gax_lines_rejected_total',
-      help: 'Metric lines that could not be parsed and went to the dead-letter file, by reason.',
-      labelNames: ['reason'],
+      help: 'Metric lines that could not be parsed (kept in the dead-letter file), by reason.',
+      labelNames: ['plugin', 'reason'],
       registers,
     }),
     eventsDelivered: new Counter({
@@ -100,7 +110,8 @@ export function createSelfMetrics(options: { version: string; defaultMetrics?: b
     filesWatched: new Gauge({ name: 'gax_files_watched', help: 'Input files currently open.', registers }),
     checkpointCommits: new Counter({
       name: 'gax_checkpoint_commits_total',
-      help: 'Times the committed read positions moved forward.',
+      help: "Times a plugin's committed read positions moved forward.",
+      labelNames: ['plugin'],
       registers,
     }),
   };

@@ -65,7 +65,8 @@ export function faultyLine(id: string): string {
   return `${PREFIX}apim:faulty, properties :${JSON.stringify(json)}`;
 }
 
-export const INIT_LINE = '09:12:03,114 [-] [main]  INFO ELKMetricReporter LogMetricReporter successfully initialized';
+export const INIT_LINE =
+  '09:12:03,114 [-] [main]  INFO ELKMetricReporter LogMetricReporter successfully initialized';
 
 /** A metric line whose JSON is cut off: the parser must reject it. */
 export function truncatedLine(id: string): string {

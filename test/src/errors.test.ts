@@ -5,7 +5,7 @@ import { errorCodes, GaxError } from '../../src/errors.js';
 describe('error catalog', () => {
   it('lists exactly the codes of src/errors.ts in docs/errors.md', async () => {
     const doc = await readFile(new URL('../../docs/errors.md', import.meta.url), 'utf8');
-    const documented = [...doc.matchAll(/^\| `(GAX_ERR_[A-Z_]+)` \|/gm)].map((m) => m[1]);
+    const documented = [...doc.matchAll(/^\|\s*`(GAX_ERR_[A-Z_]+)`\s*\|/gm)].map((m) => m[1]);
     expect(documented.sort()).toEqual(Object.keys(errorCodes).sort());
   });
 

@@ -13,7 +13,13 @@ afterEach(async () => {
 async function start(readiness: Readiness): Promise<RunningServer> {
   const registry = new Registry();
   new Counter({ name: 'gax_test_total', help: 'A test counter.', registers: [registry] }).inc(3);
-  server = await startServer({ host: '127.0.0.1', port: 0, registry, readiness: () => readiness, logger: silentLogger() });
+  server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    registry,
+    readiness: () => readiness,
+    logger: silentLogger(),
+  });
   return server;
 }
 

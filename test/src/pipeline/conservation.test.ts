@@ -7,8 +7,8 @@ import { DeadLetterWriter } from '../../../src/pipeline/dead-letter.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
 import { noopPipelineTelemetry } from '../../../src/pipeline/telemetry.js';
 import { DELIVERED, rejected, retryable } from '../../../src/plugin/result.js';
-import { LineSplitter, type SplitLine } from '../../../src/sources/line-splitter.js';
 import { createIngest } from '../../../src/sources/ingest.js';
+import { LineSplitter, type SplitLine } from '../../../src/sources/line-splitter.js';
 import { createInputTelemetry } from '../../../src/telemetry/events.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { createSelfMetrics } from '../../../src/telemetry/metrics.js';
@@ -69,6 +69,7 @@ describe('pipeline conservation', () => {
     pipeline.start();
     const metrics = createSelfMetrics({ version: 'test', defaultMetrics: false });
     const ingest = createIngest({
+      plugin: 'good',
       parser: parsers['wso2-apim'],
       maxLineBytes: 1 << 20,
       pipeline,

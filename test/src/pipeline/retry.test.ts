@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { retryable, rejected, DELIVERED } from '../../../src/plugin/result.js';
 import { backoffDelay, deliver, type RetryPolicy } from '../../../src/pipeline/retry.js';
+import { DELIVERED, rejected, retryable } from '../../../src/plugin/result.js';
 import { FakeClock } from '../../doubles/fake-clock.js';
 import { ScriptedPlugin, testEvent } from '../../doubles/plugins.js';
 
-const policy: RetryPolicy = { initialIntervalMs: 100, maxIntervalMs: 1000, multiplier: 2, jitter: 0, maxElapsedMs: 0 };
+const policy: RetryPolicy = {
+  initialIntervalMs: 100,
+  maxIntervalMs: 1000,
+  multiplier: 2,
+  jitter: 0,
+  maxElapsedMs: 0,
+};
 const events = [testEvent(1), testEvent(2), testEvent(3)];
 
 describe('deliver', () => {
@@ -22,8 +28,16 @@ describe('deliver', () => {
   });
 
   it('dead-letters rejected events at once with the backend reason', async () => {
-    const plugin = new ScriptedPlugin((event) => (event.correlationId === 'corr-3' ? rejected('mapper_parsing_exception') : DELIVERED));
-    const outcomes = await deliver({ plugin, events, policy, signal: new AbortController().signal, clock: new FakeClock() });
+    const plugin = new ScriptedPlugin((event) =>
+      event.correlationId === 'corr-3' ? rejected('mapper_parsing_exception') : DELIVERED,
+    );
+    const outcomes = await deliver({
+      plugin,
+      events,
+      policy,
+      signal: new AbortController().signal,
+      clock: new FakeClock(),
+    });
     expect(outcomes[2]).toEqual({ status: 'dead', kind: 'rejected', reason: 'mapper_parsing_exception' });
     expect(plugin.sends).toBe(1);
   });
@@ -61,7 +75,13 @@ describe('deliver', () => {
       controller.abort();
       return retryable('timeout');
     });
-    const outcomes = await deliver({ plugin, events, policy, signal: controller.signal, clock: new FakeClock() });
+    const outcomes = await deliver({
+      plugin,
+      events,
+      policy,
+      signal: controller.signal,
+      clock: new FakeClock(),
+    });
     expect(outcomes.map((o) => o.status)).toEqual(['aborted', 'aborted', 'aborted']);
   });
 
@@ -96,7 +116,13 @@ describe('deliver', () => {
       stop: async () => undefined,
       send: async (batch: readonly unknown[]) => (++calls === 1 ? [DELIVERED] : batch.map(() => DELIVERED)),
     };
-    const outcomes = await deliver({ plugin, events, policy, signal: new AbortController().signal, clock: new FakeClock() });
+    const outcomes = await deliver({
+      plugin,
+      events,
+      policy,
+      signal: new AbortController().signal,
+      clock: new FakeClock(),
+    });
     expect(calls).toBe(2);
     expect(outcomes.every((o) => o.status === 'delivered')).toBe(true);
   });

@@ -8,7 +8,8 @@ function split(chunks: string[], maxLineBytes = 1024): { lines: SplitLine[]; spl
   return { lines, splitter };
 }
 
-const texts = (lines: SplitLine[]): string[] => lines.map((l) => (l.kind === 'line' ? l.text : `<too_long ${l.byteLength}>`));
+const texts = (lines: SplitLine[]): string[] =>
+  lines.map((l) => (l.kind === 'line' ? l.text : `<too_long ${l.byteLength}>`));
 
 describe('LineSplitter', () => {
   it('returns complete lines with the offset just past each newline', () => {

@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { runCheckConfig } from './commands/check-config.js';
+import { runDemo } from './commands/demo.js';
+import { runParse } from './commands/parse.js';
+import { runDaemon } from './commands/run.js';
+import { loadConfig } from './config/load.js';
+import { DEFAULT_MAX_LINE_BYTES } from './parsers/wso2-apim/parse.js';
+import { packageVersion } from './version.js';
+
+/** argv → command → exit code. The only place that exits the process. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const version = packageVersion();
+  let code = 0;
+  const program = new Command('gax')
+    .description(
+      'gateway-analytics-exporter: WSO2 API Manager analytics logs → Prometheus, Elasticsearch, Datadog',
+    )
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  const command = (name: string, description: string): Command =>
+    program.command(name).description(description).version(version, '-V, --version').exitOverride();
+
+  command('run', 'Run the daemon: tail the configured logs and deliver events to the enabled plugins.')
+    .requiredOption('-c, --config <file>', 'configuration file (YAML)', process.env.GAX_CONFIG)
+    .action(async (opts: { config: string }) => {
+      if (opts.config === '') throw usage('run', 'option --config <file> is empty');
+      const loaded = await loadConfig(opts.config, process.env);
+      if (!loaded.ok) {
+        code = await runCheckConfig(
+          opts.config,
+          { stdout: process.stderr, stderr: process.stderr },
+          process.env,
+        );
+        return;
+      }
+      const handle = await runDaemon(loaded.config).catch(() => undefined);
+      code = handle === undefined ? 1 : await handle.done;
+    });
+
+  command('check-config', 'Validate a configuration file; exit 0 when valid, 2 listing every problem.')
+    .requiredOption('-c, --config <file>', 'configuration file (YAML)', process.env.GAX_CONFIG)
+    .option('--print', 'print the effective configuration with defaults filled and secrets redacted')
+    .action(async (opts: { config: string; print?: boolean }) => {
+      if (opts.config === '') throw usage('check-config', 'option --config <file> is empty');
+      code = await runCheckConfig(
+        opts.config,
+        { stdout: process.stdout, stderr: process.stderr },
+        process.env,
+        {
+          print: opts.print === true,
+        },
+      );
+    });
+
+  command('parse', 'Parse log files into canonical events: NDJSON on stdout, rejected lines on stderr.')
+    .argument('<files...>', 'apim_metrics.log files')
+    .addOption(
+      new Option('--max-line-bytes <n>', 'reject lines longer than this')
+        .default(DEFAULT_MAX_LINE_BYTES)
+        .argParser(positiveInt),
+    )
+    .action(async (files: string[], opts: { maxLineBytes: number }) => {
+      code = await runParse(
+        files,
+        { stdout: process.stdout, stderr: process.stderr },
+        { maxLineBytes: opts.maxLineBytes },
+      );
+    });
+
+  command('demo', 'Run the daemon on a bundled sample log with simulated live traffic (no backend needed).')
+    .option('--dir <dir>', 'working directory for the demo log, checkpoints and output', './data/demo')
+    .option('--host <host>', 'HTTP server address', '127.0.0.1')
+    .addOption(new Option('--port <port>', 'HTTP server port').default(9464).argParser(portNumber))
+    .addOption(new Option('--rate <n>', 'simulated requests per second').default(20).argParser(positiveInt))
+    .action(async (opts: { dir: string; host: string; port: number; rate: number }) => {
+      code = await runDemo(opts);
+    });
+
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      ) {
+        return 0;
+      }
+      return 2;
+    }
+    process.stderr.write(`gax: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+function usage(command: string, message: string): CommanderError {
+  process.stderr.write(`gax ${command}: ${message}\n`);
+  return new CommanderError(2, 'gax.usage', message);
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`not a positive integer: ${value}`);
+  return n;
+}
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError(`not a port number: ${value}`);
+  return n;
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once everything written so far to `stream` has been handed to the OS. */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2))
+    .catch((err: unknown) => {
+      process.stderr.write(`gax: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      return 1;
+    })
+    .then(async (code) => {
+      await Promise.all([drained(process.stdout), drained(process.stderr)]);
+      // Leave even if a handle (a watcher, a socket) lingers.
+      process.exit(code);
+    });
+}

@@ -1,0 +1,77 @@
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseConfig } from '../config/load.js';
+import { simulate } from '../sim/simulate.js';
+import { createLogger } from '../telemetry/logger.js';
+import { packageRoot } from '../version.js';
+import { runDaemon } from './run.js';
+
+export interface DemoOptions {
+  readonly dir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly rate: number;
+}
+
+/** The embedded default configuration of the demo: the sample log, the file and Prometheus plugins. */
+export function demoConfigYaml(options: DemoOptions): string {
+  const dir = resolve(options.dir);
+  const q = (value: string): string => JSON.stringify(value);
+  return [
+    'inputs:',
+    '  - format: wso2-apim',
+    `    paths: [${q(join(dir, 'logs', 'apim_metrics*.log'))}]`,
+    '    from: beginning',
+    '    pollIntervalMs: 100',
+    'state:',
+    `  dir: ${q(join(dir, 'state'))}`,
+    'server:',
+    `  host: ${q(options.host)}`,
+    `  port: ${options.port}`,
+    'plugins:',
+    `  file: { enabled: true, path: ${q(join(dir, 'events.ndjson'))} }`,
+    '  prometheus: { enabled: true }',
+    '',
+  ].join('\n');
+}
+
+/**
+ * `npm start`: copies the bundled sample log into `dir`, appends simulated traffic to it (with
+ * log4j2-style rotation) and runs the daemon on it until Ctrl-C.
+ */
+export async function runDemo(options: DemoOptions): Promise<number> {
+  const dir = resolve(options.dir);
+  const logDir = join(dir, 'logs');
+  const logPath = join(logDir, 'apim_metrics.log');
+  await mkdir(logDir, { recursive: true });
+  const exists = await stat(logPath).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) await copyFile(join(packageRoot(), 'examples', 'apim_metrics.log'), logPath);
+
+  const loaded = parseConfig(demoConfigYaml(options), { env: process.env });
+  if (!loaded.ok) {
+    for (const p of loaded.problems) process.stderr.write(`demo config: ${p.path}: ${p.message}\n`);
+    return 2;
+  }
+  const logger = createLogger(loaded.config.log);
+  const handle = await runDaemon(loaded.config, logger).catch(() => undefined);
+  if (handle === undefined) return 1;
+  const url = handle.daemon.url ?? `http://${options.host}:${options.port}`;
+  logger.info(
+    { metrics: `${url}/metrics`, ready: `${url}/readyz`, log: logPath, rate: options.rate },
+    'Demo running: simulated traffic is appended to the log. Press Ctrl-C to stop.',
+  );
+  const stopSimulator = new AbortController();
+  const simulator = simulate({
+    path: logPath,
+    ratePerSecond: options.rate,
+    signal: stopSimulator.signal,
+    rotateEveryLines: 5000,
+  });
+  const code = await handle.done;
+  stopSimulator.abort();
+  await simulator;
+  return code;
+}

@@ -1,0 +1,203 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.js';
+import { GaxError } from './errors.js';
+import { type Readiness, type RunningServer, startServer } from './http/server.js';
+import { DeadLetterWriter } from './pipeline/dead-letter.js';
+import type { Plugin } from './plugin/contract.js';
+import { isPluginType, pluginFactories } from './plugin/registry.js';
+import { Route } from './route.js';
+import type { PluginPositions } from './sources/checkpoint.js';
+import { Checkpointer } from './sources/checkpointer.js';
+import { createInputTelemetry, createPipelineTelemetry } from './telemetry/events.js';
+import { createSelfMetrics, type SelfMetrics } from './telemetry/metrics.js';
+
+export interface DaemonOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly version: string;
+  /** Plugin instances to use instead of creating them from the registry (embedding, tests). */
+  readonly plugins?: Readonly<Record<string, Plugin>>;
+}
+
+type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * Start and stop order of the daemon. Start: metrics and HTTP server (so `/healthz` answers
+ * at once), plugins, pipeline, then the inputs. Stop: the reverse, flushing within the deadline.
+ */
+export class Daemon {
+  readonly metrics: SelfMetrics;
+  readonly #config: Config;
+  readonly #logger: Logger;
+  readonly #given: Readonly<Record<string, Plugin>>;
+  readonly #plugins = new Map<string, { plugin: Plugin; started: boolean }>();
+  readonly #routes: Route[] = [];
+  #server: RunningServer | undefined;
+  #deadLetter: DeadLetterWriter | undefined;
+  #checkpointer: Checkpointer | undefined;
+  #state: State = 'new';
+  readonly #abort = new AbortController();
+
+  constructor(options: DaemonOptions) {
+    this.#config = options.config;
+    this.#logger = options.logger;
+    this.#given = options.plugins ?? {};
+    this.metrics = createSelfMetrics({ version: options.version });
+  }
+
+  /** The HTTP server's base URL, once started. */
+  get url(): string | undefined {
+    return this.#server?.url;
+  }
+
+  /** Per plugin: events delivered, dead-lettered, and left unacknowledged at stop. */
+  counts(): Record<string, { delivered: number; deadLettered: number; aborted: number }> {
+    return Object.fromEntries(
+      this.#routes.map((r) => [
+        r.id,
+        r.pipeline.counts()[r.id] ?? { delivered: 0, deadLettered: 0, aborted: 0 },
+      ]),
+    );
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new Error(`daemon cannot start from state ${this.#state}`);
+    this.#state = 'starting';
+    const config = this.#config;
+    try {
+      if (config.server.enabled) {
+        this.#server = await startServer({
+          host: config.server.host,
+          port: config.server.port,
+          registry: this.metrics.registry,
+          readiness: () => this.readiness(),
+          logger: this.#logger,
+        });
+        this.#logger.info({ url: this.#server.url }, 'HTTP server listening.');
+      }
+      this.#createPlugins();
+      await this.#startPlugins();
+      this.#deadLetter = new DeadLetterWriter({
+        path: config.pipeline.deadLetter.path,
+        maxBytes: config.pipeline.deadLetter.maxBytes,
+      });
+      this.#checkpointer = new Checkpointer({
+        path: join(config.state.dir, 'checkpoint.json'),
+        logger: this.#logger,
+      });
+      const saved = await this.#checkpointer.load();
+      this.#startRoutes(this.#deadLetter, this.#checkpointer, saved);
+      this.#state = 'running';
+      this.#logger.info(
+        { plugins: [...this.#plugins.keys()], inputs: config.inputs.length },
+        'Daemon started.',
+      );
+    } catch (err) {
+      await this.stop().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Stops reading, delivers what is in flight until the deadline, saves the checkpoint. Idempotent. */
+  async stop(timeoutMs = this.#config.pipeline.shutdownTimeoutMs): Promise<void> {
+    if (this.#state === 'stopping' || this.#state === 'stopped') return;
+    this.#state = 'stopping';
+    const deadline = Date.now() + timeoutMs;
+    this.#abort.abort();
+    await Promise.all(this.#routes.map((r) => r.stop(deadline)));
+    await this.#checkpointer?.close();
+    await Promise.all(
+      [...this.#plugins].map(async ([id, { plugin }]) => {
+        try {
+          await plugin.stop(deadline);
+        } catch (err) {
+          this.#logger.error({ err, plugin: id, code: 'GAX_ERR_PLUGIN_STOP' }, 'Plugin failed to stop.');
+        }
+      }),
+    );
+    await this.#deadLetter?.close();
+    await this.#server?.close();
+    this.#state = 'stopped';
+    this.#logger.info({ counts: this.counts(), late: Date.now() > deadline }, 'Daemon stopped.');
+  }
+
+  readiness(): Readiness {
+    const checks: Record<string, { ok: boolean; detail?: string }> = {
+      daemon: { ok: this.#state === 'running', detail: this.#state },
+    };
+    for (const [id, { started }] of this.#plugins) {
+      checks[`plugin:${id}`] = started ? { ok: true } : { ok: false, detail: 'not started' };
+    }
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
+  }
+
+  #createPlugins(): void {
+    for (const [id, section] of Object.entries(this.#config.plugins)) {
+      if (section === undefined || !section.enabled) continue;
+      const given = this.#given[id];
+      if (given !== undefined) {
+        this.#plugins.set(id, { plugin: given, started: false });
+        continue;
+      }
+      if (!isPluginType(id)) {
+        throw new GaxError(
+          'GAX_ERR_PLUGIN_UNKNOWN',
+          `plugin "${id}" is enabled but not available in this build`,
+        );
+      }
+      const factory = pluginFactories[id];
+      const settings = {
+        id,
+        logger: this.#logger.child({ plugin: id }),
+        registry: this.metrics.registry,
+        stateDir: this.#config.state.dir,
+      };
+      const plugin = (factory.create as (config: unknown, s: typeof settings) => Plugin)(section, settings);
+      this.#plugins.set(id, { plugin, started: false });
+    }
+  }
+
+  async #startPlugins(): Promise<void> {
+    await Promise.all(
+      [...this.#plugins].map(async ([id, entry]) => {
+        try {
+          await entry.plugin.start(this.#abort.signal);
+          entry.started = true;
+          this.metrics.pluginUp.set({ plugin: id }, 1);
+        } catch (err) {
+          throw new GaxError('GAX_ERR_PLUGIN_START', `plugin "${id}" failed to start: ${String(err)}`, {
+            cause: err,
+          });
+        }
+      }),
+    );
+  }
+
+  #startRoutes(
+    deadLetter: DeadLetterWriter,
+    checkpointer: Checkpointer,
+    saved: ReadonlyMap<string, PluginPositions>,
+  ): void {
+    const pipelineTelemetry = createPipelineTelemetry(this.metrics, this.#logger);
+    const inputTelemetry = createInputTelemetry(this.metrics, this.#logger);
+    const onFilesChanged = (): void =>
+      this.metrics.filesWatched.set(this.#routes.reduce((n, r) => Math.max(n, r.openFiles), 0));
+    for (const [id, { plugin }] of this.#plugins) {
+      const route = new Route({
+        id,
+        plugin,
+        config: this.#config,
+        deadLetter,
+        checkpointer,
+        metrics: this.metrics,
+        pipelineTelemetry,
+        inputTelemetry,
+        recordsRejects: this.#routes.length === 0,
+        logger: this.#logger,
+      });
+      route.start(saved.get(id) ?? new Map(), onFilesChanged);
+      this.#routes.push(route);
+    }
+  }
+}

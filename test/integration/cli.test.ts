@@ -1,0 +1,154 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { packageVersion } from '../../src/version.js';
+import { runCli, startCli } from '../helpers/cli.js';
+import { waitFor } from '../helpers/daemon.js';
+import { faultyLine, responseLine, truncatedLine } from '../helpers/lines.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gax-cli-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('gax command line', () => {
+  it('prints help listing every command and exits 0', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    for (const command of ['run', 'check-config', 'parse', 'demo']) expect(result.stdout).toContain(command);
+  });
+
+  it.each([
+    [['--version']],
+    [['parse', '--version']],
+    [['run', '-V']],
+    [['check-config', '--version']],
+    [['demo', '--version']],
+  ])('prints the version for %j', async (args) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(packageVersion());
+  });
+
+  it.each([[['parse', '--help']], [['run', '--help']], [['check-config', '--help']]])(
+    'prints command help for %j',
+    async (args) => {
+      const result = await runCli(args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^Usage: gax /);
+    },
+  );
+
+  it.each([[['nonsense']], [['parse']], [['run']], [['parse', '--max-line-bytes', 'x', 'f.log']]])(
+    'exits 2 on the usage error %j',
+    async (args) => {
+      const result = await runCli(args, { env: { GAX_CONFIG: '' } });
+      expect(result.code).toBe(2);
+      expect(result.stderr.length).toBeGreaterThan(0);
+    },
+  );
+
+  it('parses a log to NDJSON on stdout and exits 0 when nothing was rejected', async () => {
+    const log = join(dir, 'a.log');
+    await writeFile(log, `${responseLine('r1')}\n${faultyLine('f1')}\n`);
+    const result = await runCli(['parse', log]);
+    expect(result.code).toBe(0);
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { correlationId: string });
+    expect(events.map((e) => e.correlationId)).toEqual(['r1', 'f1']);
+    expect(result.stderr).toBe('');
+  });
+
+  it('reports rejected lines on stderr as JSON objects and exits 1', async () => {
+    const log = join(dir, 'bad.log');
+    await writeFile(log, `${responseLine('r1')}\n${truncatedLine('x')}\n`);
+    const result = await runCli(['parse', log]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stderr.trim())).toMatchObject({ file: log, line: 2, reason: 'truncated_json' });
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('exits 2 for a missing input file', async () => {
+    const result = await runCli(['parse', join(dir, 'missing.log')]);
+    expect(result.code).toBe(2);
+  });
+
+  it('reports all three mistakes of a config with their paths and exits 2', async () => {
+    const config = join(dir, 'bad.yaml');
+    await writeFile(
+      config,
+      [
+        'inputs:',
+        '  - paths: [x.log]',
+        '    from: middle',
+        'server:',
+        '  port: 70000',
+        'plugins:',
+        '  elasticsearch:',
+        '    nodes: http://x',
+        '',
+      ].join('\n'),
+    );
+    const result = await runCli(['check-config', '--config', config]);
+    expect(result.code).toBe(2);
+    const text = result.stdout + result.stderr;
+    expect(text).toContain('inputs[0].from');
+    expect(text).toContain('server.port');
+    expect(text).toContain('plugins.elasticsearch.nodes');
+  });
+
+  it('accepts config.example.yaml', async () => {
+    const result = await runCli(['check-config', '--config', 'config.example.yaml']);
+    expect(result.code).toBe(0);
+  });
+
+  it('runs the daemon until SIGTERM, then flushes, checkpoints and exits 0', async () => {
+    await mkdir(join(dir, 'logs'));
+    await writeFile(join(dir, 'logs', 'apim_metrics.log'), `${responseLine('r1')}\n${faultyLine('f1')}\n`);
+    const config = join(dir, 'gax.yaml');
+    await writeFile(
+      config,
+      [
+        'inputs: [{ paths: [logs/apim_metrics*.log], pollIntervalMs: 20 }]',
+        'state: { dir: state }',
+        'server: { host: 127.0.0.1, port: 0 }',
+        'log: { level: info, format: json }',
+        'plugins: { file: { path: out/events.ndjson }, prometheus: { enabled: true } }',
+        '',
+      ].join('\n'),
+    );
+    const daemon = startCli(['run', '--config', config]);
+    let url = '';
+    await waitFor(
+      () => {
+        const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(daemon.output());
+        url = match?.[1] ?? '';
+        return url !== '';
+      },
+      15_000,
+      'the daemon to listen',
+    );
+    await waitFor(
+      async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200,
+      15_000,
+      'ready',
+    );
+    await waitFor(
+      async () =>
+        (await readFile(join(dir, 'out', 'events.ndjson'), 'utf8').catch(() => '')).split('\n').length === 3,
+    );
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    const checkpoint = JSON.parse(await readFile(join(dir, 'state', 'checkpoint.json'), 'utf8')) as {
+      plugins: Record<string, { files: object }>;
+    };
+    expect(Object.keys(checkpoint.plugins.file?.files ?? {})).toHaveLength(1);
+    expect(daemon.output()).toContain('Daemon stopped.');
+  });
+});

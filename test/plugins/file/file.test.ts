@@ -1,0 +1,72 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { classifyWriteError } from '../../../plugins/file/classify.js';
+import { filePlugin } from '../../../plugins/file/index.js';
+import { toNdjson } from '../../../plugins/file/mapping.js';
+import { silentLogger } from '../../../src/telemetry/logger.js';
+import { testEvent } from '../../doubles/plugins.js';
+import { expectGolden } from '../../helpers/golden.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gax-file-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const settings = () => ({ id: 'file', logger: silentLogger(), registry: new Registry(), stateDir: dir });
+
+describe('file plugin', () => {
+  it('writes one canonical event per line in batch order', async () => {
+    const batch = [testEvent(1), testEvent(2, { eventType: 'faulty', errorType: 'AUTH', errorCode: 900901 })];
+    await expectGolden(
+      fileURLToPath(new URL('golden/batch.ndjson.json', import.meta.url)),
+      toNdjson(batch)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
+  });
+
+  it('appends batches to the configured file, creating its directory', async () => {
+    const path = join(dir, 'nested', 'events.ndjson');
+    const plugin = filePlugin.create({ enabled: true, path, fsync: 'batch' }, settings());
+    await plugin.start(new AbortController().signal);
+    await plugin.send([testEvent(1)], new AbortController().signal);
+    await plugin.send([testEvent(2), testEvent(3)], new AbortController().signal);
+    await plugin.stop(Date.now() + 1000);
+    const ids = (await readFile(path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { correlationId: string }).correlationId);
+    expect(ids).toEqual(['corr-1', 'corr-2', 'corr-3']);
+  });
+
+  it('reports a write failure as retryable for every event of the batch', async () => {
+    await writeFile(join(dir, 'blocker'), 'a regular file where a directory should be');
+    const plugin = filePlugin.create(
+      { enabled: true, path: join(dir, 'blocker', 'events.ndjson'), fsync: 'never' },
+      settings(),
+    );
+    const results = await plugin.send([testEvent(1), testEvent(2)], new AbortController().signal);
+    expect(results).toEqual([
+      { status: 'retryable', reason: expect.stringMatching(/^write failed: E/) },
+      { status: 'retryable', reason: expect.stringMatching(/^write failed: E/) },
+    ]);
+  });
+
+  it.each([
+    ['ENOSPC', 'retryable'],
+    ['EACCES', 'retryable'],
+    ['EIO', 'retryable'],
+    ['EISDIR', 'rejected'],
+    ['ESOMETHINGNEW', 'retryable'],
+  ])('classifies %s as %s', (code, status) => {
+    expect(classifyWriteError(Object.assign(new Error(code), { code })).status).toBe(status);
+  });
+});
