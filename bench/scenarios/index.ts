@@ -3,6 +3,13 @@ import { baselineJsonParse } from './baseline-json-parse.js';
 import { baselineRead } from './baseline-read.js';
 import { baselineSplit } from './baseline-split.js';
 import { gaxParse } from './gax-parse.js';
+import { gaxParser } from './gax-parser.js';
 
 /** Every scenario `bench/run.ts` knows, in table order; a baseline comes before what it measures. */
-export const scenarios: readonly Scenario[] = [baselineRead, baselineSplit, baselineJsonParse, gaxParse];
+export const scenarios: readonly Scenario[] = [
+  baselineRead,
+  baselineSplit,
+  baselineJsonParse,
+  gaxParser,
+  gaxParse,
+];
