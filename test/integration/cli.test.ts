@@ -34,23 +34,26 @@ describe('gax command line', () => {
     expect(result.stdout.trim()).toBe(packageVersion());
   });
 
-  it.each([[['parse', '--help']], [['run', '--help']], [['check-config', '--help']]])(
-    'prints command help for %j',
-    async (args) => {
-      const result = await runCli(args);
-      expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/^Usage: gax /);
-    },
-  );
+  it.each([
+    [['parse', '--help']],
+    [['run', '--help']],
+    [['check-config', '--help']],
+  ])('prints command help for %j', async (args) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: gax /);
+  });
 
-  it.each([[['nonsense']], [['parse']], [['run']], [['parse', '--max-line-bytes', 'x', 'f.log']]])(
-    'exits 2 on the usage error %j',
-    async (args) => {
-      const result = await runCli(args, { env: { GAX_CONFIG: '' } });
-      expect(result.code).toBe(2);
-      expect(result.stderr.length).toBeGreaterThan(0);
-    },
-  );
+  it.each([
+    [['nonsense']],
+    [['parse']],
+    [['run']],
+    [['parse', '--max-line-bytes', 'x', 'f.log']],
+  ])('exits 2 on the usage error %j', async (args) => {
+    const result = await runCli(args, { env: { GAX_CONFIG: '' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr.length).toBeGreaterThan(0);
+  });
 
   it('parses a log to NDJSON on stdout and exits 0 when nothing was rejected', async () => {
     const log = join(dir, 'a.log');

@@ -48,12 +48,11 @@ function present(value: unknown, prefix = ''): string[] {
 const all = keys(ConfigSchema as unknown as Schema);
 
 describe('generated configuration files', () => {
-  it.each(Object.entries(renderConfigFiles()))(
-    '%s is up to date (run: npx tsx scripts/gen-config-schema.ts)',
-    async (file, text) => {
-      expect(await read(file)).toBe(text);
-    },
-  );
+  it.each(
+    Object.entries(renderConfigFiles()),
+  )('%s is up to date (run: npx tsx scripts/gen-config-schema.ts)', async (file, text) => {
+    expect(await read(file)).toBe(text);
+  });
 
   it('the JSON Schema names its dialect and title, and requires only keys without defaults', async () => {
     const schema = JSON.parse(await read('schemas/config.schema.json')) as Schema;
