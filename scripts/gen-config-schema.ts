@@ -7,7 +7,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { durationPattern } from '../plugins/prometheus/config.js';
+import { durationPattern } from '../src/config/duration.js';
 import { ConfigSchema } from '../src/config/schema.js';
 
 type Schema = {

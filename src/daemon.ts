@@ -43,7 +43,13 @@ export class Daemon {
     this.#config = options.config;
     this.#logger = options.logger;
     this.#given = options.plugins ?? {};
-    this.metrics = createSelfMetrics({ version: options.version });
+    this.metrics = createSelfMetrics({
+      version: options.version,
+      live: () => ({
+        files: () => this.#routes.flatMap((r) => r.files().map((f) => ({ ...f, plugin: r.id }))),
+        checkpointAgeSeconds: () => this.#checkpointer?.ageSeconds,
+      }),
+    });
   }
 
   /** The HTTP server's base URL, once started. */
@@ -129,6 +135,11 @@ export class Daemon {
     for (const [id, { started }] of this.#plugins) {
       checks[`plugin:${id}`] = started ? { ok: true } : { ok: false, detail: 'not started' };
     }
+    const unreadable = new Map(this.#routes.flatMap((r) => [...r.errors()]));
+    checks.inputs =
+      unreadable.size === 0
+        ? { ok: true }
+        : { ok: false, detail: [...unreadable].map(([path, reason]) => `${path}: ${reason}`).join('; ') };
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   }
 
@@ -184,9 +195,11 @@ export class Daemon {
     const onFilesChanged = (): void =>
       this.metrics.filesWatched.set(this.#routes.reduce((n, r) => Math.max(n, r.openFiles), 0));
     for (const [id, { plugin }] of this.#plugins) {
+      const section = this.#config.plugins[id as keyof Config['plugins']];
       const route = new Route({
         id,
         plugin,
+        maxEventAge: section?.maxEventAge ?? '0s',
         config: this.#config,
         deadLetter,
         checkpointer,
@@ -196,7 +209,7 @@ export class Daemon {
         recordsRejects: this.#routes.length === 0,
         logger: this.#logger,
       });
-      route.start(saved.get(id) ?? new Map(), onFilesChanged);
+      route.start(saved.get(id) ?? new Map(), checkpointer.savedAt, onFilesChanged);
       this.#routes.push(route);
     }
   }

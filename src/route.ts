@@ -1,19 +1,24 @@
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
+import { parseDurationMs } from './config/duration.js';
 import type { Config } from './config/schema.js';
 import { parsers } from './parsers/registry.js';
 import type { DeadLetterWriter } from './pipeline/dead-letter.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import type { PipelineTelemetry } from './pipeline/telemetry.js';
 import type { Plugin } from './plugin/contract.js';
+import type { PluginPositions } from './sources/checkpoint.js';
 import type { Checkpointer } from './sources/checkpointer.js';
 import { createIngest } from './sources/ingest.js';
-import { Tailer } from './sources/tailer.js';
+import { type FileState, Tailer, type TailerEvent } from './sources/tailer.js';
 import type { InputTelemetry } from './telemetry/events.js';
 import type { SelfMetrics } from './telemetry/metrics.js';
 
 export interface RouteOptions {
   readonly id: string;
   readonly plugin: Plugin;
+  /** `maxEventAge` of the plugin's config section (`0s`: no limit). */
+  readonly maxEventAge: string;
   readonly config: Config;
   readonly deadLetter: DeadLetterWriter;
   readonly checkpointer: Checkpointer;
@@ -60,10 +65,35 @@ export class Route {
     return this.#tailers.reduce((n, t) => n + t.openFiles, 0);
   }
 
+  /** Input files this route cannot open or read: path → reason. */
+  errors(): Map<string, string> {
+    return new Map(this.#tailers.flatMap((t) => [...t.errors]));
+  }
+
+  files(): FileState[] {
+    return this.#tailers.flatMap((t) => t.states());
+  }
+
   /** Starts delivery, then reading from the checkpointed positions. */
-  start(startPositions: ReadonlyMap<string, number>, onFilesChanged: () => void): void {
+  start(saved: PluginPositions, savedAt: number | undefined, onFilesChanged: () => void): void {
     const o = this.#options;
     this.pipeline.start();
+    const onEvent = (event: TailerEvent): void => {
+      switch (event.kind) {
+        case 'files':
+          onFilesChanged();
+          return;
+        case 'tracked':
+          o.checkpointer.noteFile(event.id, { path: event.path, fingerprint: event.fingerprint });
+          return;
+        case 'rotated':
+          o.metrics.rotations.inc({ plugin: o.id });
+          return;
+        case 'truncated':
+          o.metrics.truncations.inc({ plugin: o.id });
+          return;
+      }
+    };
     for (const input of o.config.inputs) {
       const ingest = createIngest({
         plugin: o.id,
@@ -73,18 +103,25 @@ export class Route {
         deadLetter: o.recordsRejects ? o.deadLetter : undefined,
         metrics: o.metrics,
         telemetry: o.inputTelemetry,
+        maxEventAgeMs: parseDurationMs(o.maxEventAge),
       });
       const tailer = new Tailer({
         patterns: input.paths,
+        siblingPatterns: input.followRotated ? rotatedSiblings(input.paths) : [],
         from: input.from,
         pollIntervalMs: input.pollIntervalMs,
+        partialLineTimeoutMs: input.partialLineTimeoutMs,
         maxLineBytes: input.maxLineBytes,
-        startPositions,
+        saved,
+        ...(savedAt === undefined ? {} : { savedAt }),
         onChunk: (chunk) => {
-          o.checkpointer.notePath(chunk.sourceId, chunk.path);
+          o.checkpointer.noteFile(chunk.sourceId, {
+            path: chunk.path,
+            ...(chunk.fingerprint === undefined ? {} : { fingerprint: chunk.fingerprint }),
+          });
           return ingest(chunk);
         },
-        onFilesChanged,
+        onEvent,
         logger: o.logger.child({ plugin: o.id }),
       });
       tailer.start();
@@ -97,4 +134,11 @@ export class Route {
     await Promise.all(this.#tailers.map((t) => t.stop()));
     await this.pipeline.close(deadlineMs);
   }
+}
+
+/** log4j2's rotated names of each path naming a `.log` file: `apim_metrics.log` → `apim_metrics-*.log`. */
+export function rotatedSiblings(paths: readonly string[]): string[] {
+  return paths
+    .filter((p) => p.endsWith('.log') && !/[*?[{]/.test(basename(p)))
+    .map((p) => join(dirname(p), `${basename(p, '.log')}-*.log`));
 }

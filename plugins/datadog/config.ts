@@ -1,9 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { maxEventAgeSchema } from '../../src/config/duration.js';
 
 /** `plugins.datadog`: submit request metrics to the Datadog API. */
 export const DatadogConfigSchema = Type.Object(
   {
     enabled: Type.Boolean({ default: false, description: 'Send metrics to Datadog.' }),
+    maxEventAge: maxEventAgeSchema('0s', 'Datadog refuses points older than its accepted window.'),
     apiKey: Type.String({
       default: '',
       secret: true,

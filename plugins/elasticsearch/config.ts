@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { maxEventAgeSchema } from '../../src/config/duration.js';
 
 const ApiKeyAuthSchema = Type.Object(
   {
@@ -23,6 +24,10 @@ const BasicAuthSchema = Type.Object(
 export const ElasticsearchConfigSchema = Type.Object(
   {
     enabled: Type.Boolean({ default: false, description: 'Index events into Elasticsearch.' }),
+    maxEventAge: maxEventAgeSchema(
+      '0s',
+      'A first run on a large backlog can skip what is too old to matter.',
+    ),
     node: Type.String({
       default: 'http://127.0.0.1:9200',
       format: 'uri',

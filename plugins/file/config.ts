@@ -1,9 +1,14 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { maxEventAgeSchema } from '../../src/config/duration.js';
 
 /** `plugins.file`: append every canonical event as one JSON line to a local file. */
 export const FileConfigSchema = Type.Object(
   {
     enabled: Type.Boolean({ default: true, description: 'Write events to a local NDJSON file.' }),
+    maxEventAge: maxEventAgeSchema(
+      '0s',
+      'A first run on a large backlog can skip what is too old to matter.',
+    ),
     path: Type.String({
       default: './data/events.ndjson',
       minLength: 1,

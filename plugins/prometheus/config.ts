@@ -1,17 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { maxEventAgeSchema } from '../../src/config/duration.js';
 
 /** A duration such as `30s`, `5m`, `1h` or `250ms`. */
-export const durationPattern = '^[0-9]+(ms|s|m|h|d)$';
-
-const unitMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** Milliseconds in a duration string that matched {@link durationPattern}. */
-export function parseDurationMs(text: string): number {
-  const match = /^([0-9]+)(ms|s|m|h|d)$/.exec(text);
-  if (match === null) throw new Error(`not a duration: ${text}`);
-  return Number(match[1]) * unitMs[match[2] as keyof typeof unitMs];
-}
-
 /** `plugins.prometheus`: aggregate events into metrics served on the server's `/metrics`. */
 export const PrometheusConfigSchema = Type.Object(
   {
@@ -19,13 +9,10 @@ export const PrometheusConfigSchema = Type.Object(
       default: true,
       description: 'Aggregate events into Prometheus metrics on `/metrics` (needs `server.enabled`).',
     }),
-    maxEventAge: Type.String({
-      default: '5m',
-      pattern: durationPattern,
-      errorMessage: 'must be a duration such as 30s, 5m or 1h',
-      description:
-        'Events whose timestamp is older than this are not counted (replayed history would distort rates). A duration: `30s`, `5m`, `1h`.',
-    }),
+    maxEventAge: maxEventAgeSchema(
+      '5m',
+      'Counters count live traffic: replayed history (a first run on a backlog, a restart) would distort rates.',
+    ),
     labels: Type.Object(
       {
         application: Type.Boolean({

@@ -21,11 +21,18 @@ const InputSchema = Type.Object(
     }),
     paths: Type.Array(Type.String({ minLength: 1, filePath: true }), {
       minItems: 1,
-      description: 'Files to tail; globs allowed (`apim_metrics*.log`). Relative to the config file.',
+      description:
+        'Files to tail; globs allowed. Relative to the config file. Name the active file (`…/apim_metrics.log`): its log4j2-rotated siblings are followed too (see `followRotated`).',
+    }),
+    followRotated: Type.Boolean({
+      default: true,
+      description:
+        'Also watch the log4j2-rotated siblings of each path that names a `.log` file (`apim_metrics.log` → `apim_metrics-*.log`): a rotated file is drained to its end, also when it was rotated while the daemon was stopped. Siblings older than the last checkpoint (history) are not read.',
     }),
     from: Type.Union([Type.Literal('beginning'), Type.Literal('end')], {
       default: 'beginning',
-      description: 'Where to start in a file never seen before (no checkpoint): `beginning` or `end`.',
+      description:
+        'Where to start on the very first run (no checkpoint yet): `beginning` or `end` of the files found. Files that appear later are always read from their beginning.',
     }),
     maxLineBytes: Type.Integer({
       default: 1_048_576,
@@ -36,6 +43,12 @@ const InputSchema = Type.Object(
       default: 250,
       minimum: 10,
       description: 'How often files are checked for new data and rotation, in milliseconds.',
+    }),
+    partialLineTimeoutMs: Type.Integer({
+      default: 5000,
+      minimum: 0,
+      description:
+        'A last line without its newline is held this long without the file growing, then handed over as complete (and rejected if it is not a whole event). A rotated-away file hands it over at once.',
     }),
   },
   { ...closed, description: 'One group of log files read with one parser.' },

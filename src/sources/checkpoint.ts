@@ -1,8 +1,29 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { Fingerprint } from './fingerprint.js';
 
-/** Committed read positions of one plugin: file identity → offset just past the last acknowledged line. */
-export type PluginPositions = ReadonlyMap<string, number>;
+/** What the checkpoint keeps of one file for one plugin. */
+export interface SavedFile {
+  /** Offset just past the last line whose events the plugin acknowledged. */
+  readonly offset: number;
+  /** The file's content identity when last seen: resumes only where it still matches. */
+  readonly fingerprint?: Fingerprint;
+}
+
+/** Committed read positions of one plugin: file identity (`dev:ino`) → saved file. */
+export type PluginPositions = ReadonlyMap<string, SavedFile>;
+
+/** What the tailer knows of a file, stored beside its offsets. */
+export interface FileInfo {
+  readonly path: string;
+  readonly fingerprint?: Fingerprint;
+}
+
+interface StoredFile {
+  readonly offset: number;
+  readonly path: string;
+  readonly fingerprint?: Fingerprint;
+}
 
 /**
  * On-disk checkpoint: for every plugin, the committed offset per file identity (with the
@@ -11,17 +32,12 @@ export type PluginPositions = ReadonlyMap<string, number>;
 export interface CheckpointData {
   readonly version: 1;
   readonly updatedAt: string;
-  readonly plugins: Readonly<
-    Record<
-      string,
-      { readonly files: Readonly<Record<string, { readonly offset: number; readonly path: string }>> }
-    >
-  >;
+  readonly plugins: Readonly<Record<string, { readonly files: Readonly<Record<string, StoredFile>> }>>;
 }
 
 export type LoadedCheckpoint =
   | { readonly status: 'missing' }
-  | { readonly status: 'ok'; readonly plugins: Map<string, Map<string, number>> }
+  | { readonly status: 'ok'; readonly plugins: Map<string, Map<string, SavedFile>>; readonly savedAt: number }
   | { readonly status: 'corrupt'; readonly keptAs: string; readonly error: string };
 
 export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
@@ -33,7 +49,9 @@ export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
     throw err;
   }
   try {
-    return { status: 'ok', plugins: decode(JSON.parse(text) as Partial<CheckpointData>) };
+    const data = JSON.parse(text) as Partial<CheckpointData>;
+    const savedAt = Date.parse(data.updatedAt ?? '');
+    return { status: 'ok', plugins: decode(data), savedAt: Number.isNaN(savedAt) ? 0 : savedAt };
   } catch (err) {
     const keptAs = `${path}.corrupt-${Date.now()}`;
     await rename(path, keptAs);
@@ -41,19 +59,21 @@ export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
   }
 }
 
-function decode(data: Partial<CheckpointData>): Map<string, Map<string, number>> {
+function decode(data: Partial<CheckpointData>): Map<string, Map<string, SavedFile>> {
   if (data.version !== 1 || typeof data.plugins !== 'object' || data.plugins === null) {
     throw new Error('not a version 1 checkpoint');
   }
-  const plugins = new Map<string, Map<string, number>>();
+  const plugins = new Map<string, Map<string, SavedFile>>();
   for (const [plugin, section] of Object.entries(data.plugins)) {
     if (typeof section?.files !== 'object' || section.files === null)
       throw new Error(`no files for ${plugin}`);
-    const positions = new Map<string, number>();
+    const positions = new Map<string, SavedFile>();
     for (const [id, entry] of Object.entries(section.files)) {
       if (!Number.isSafeInteger(entry?.offset) || entry.offset < 0)
         throw new Error(`bad offset for ${plugin} ${id}`);
-      positions.set(id, entry.offset);
+      const fp = entry.fingerprint;
+      const valid = fp !== undefined && Number.isSafeInteger(fp.length) && typeof fp.hash === 'string';
+      positions.set(id, valid ? { offset: entry.offset, fingerprint: fp } : { offset: entry.offset });
     }
     plugins.set(plugin, positions);
   }
@@ -63,14 +83,20 @@ function decode(data: Partial<CheckpointData>): Map<string, Map<string, number>>
 /** Writes the checkpoint via a temporary file, fsync and rename: a crash leaves old or new, never half. */
 export async function saveCheckpoint(
   path: string,
-  plugins: ReadonlyMap<string, PluginPositions>,
-  paths: ReadonlyMap<string, string>,
+  plugins: ReadonlyMap<string, ReadonlyMap<string, number>>,
+  files: ReadonlyMap<string, FileInfo>,
 ): Promise<void> {
-  const sections: Record<string, { files: Record<string, { offset: number; path: string }> }> = {};
+  const sections: Record<string, { files: Record<string, StoredFile> }> = {};
   for (const [plugin, positions] of plugins) {
-    const files: Record<string, { offset: number; path: string }> = {};
-    for (const [id, offset] of positions) files[id] = { offset, path: paths.get(id) ?? '' };
-    sections[plugin] = { files };
+    const stored: Record<string, StoredFile> = {};
+    for (const [id, offset] of positions) {
+      const info = files.get(id);
+      stored[id] =
+        info?.fingerprint === undefined
+          ? { offset, path: info?.path ?? '' }
+          : { offset, path: info.path, fingerprint: info.fingerprint };
+    }
+    sections[plugin] = { files: stored };
   }
   const data: CheckpointData = { version: 1, updatedAt: new Date().toISOString(), plugins: sections };
   await mkdir(dirname(path), { recursive: true });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { loadCheckpoint, type PluginPositions, saveCheckpoint } from './checkpoint.js';
+import { type FileInfo, loadCheckpoint, type PluginPositions, saveCheckpoint } from './checkpoint.js';
 
 export interface CheckpointerOptions {
   readonly path: string;
@@ -11,8 +11,10 @@ export interface CheckpointerOptions {
 /** Persists every plugin's committed positions: coalesced while running, once more on close. */
 export class Checkpointer {
   readonly #options: CheckpointerOptions;
-  readonly #paths = new Map<string, string>();
-  readonly #plugins = new Map<string, PluginPositions>();
+  readonly #files = new Map<string, FileInfo>();
+  readonly #plugins = new Map<string, ReadonlyMap<string, number>>();
+  #lastWrite: number | undefined;
+  #savedAt: number | undefined;
   #dirty = false;
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
@@ -31,7 +33,10 @@ export class Checkpointer {
       case 'missing':
         return new Map();
       case 'ok':
-        for (const [plugin, positions] of loaded.plugins) this.#plugins.set(plugin, positions);
+        for (const [plugin, saved] of loaded.plugins) {
+          this.#plugins.set(plugin, new Map([...saved].map(([id, f]) => [id, f.offset])));
+        }
+        this.#savedAt = loaded.savedAt;
         return loaded.plugins;
       case 'corrupt':
         this.#options.logger.error(
@@ -42,11 +47,22 @@ export class Checkpointer {
     }
   }
 
-  notePath(id: string, path: string): void {
-    if (this.#paths.get(id) !== path) this.#paths.set(id, path);
+  /** When the checkpoint loaded at start was written (epoch ms), if there was one. */
+  get savedAt(): number | undefined {
+    return this.#savedAt;
   }
 
-  update(plugin: string, positions: PluginPositions): void {
+  /** Seconds since the checkpoint was last written, or undefined before the first write. */
+  get ageSeconds(): number | undefined {
+    return this.#lastWrite === undefined ? undefined : (Date.now() - this.#lastWrite) / 1000;
+  }
+
+  /** Records what is known of a file (its path, its fingerprint) to store beside its offsets. */
+  noteFile(id: string, info: FileInfo): void {
+    this.#files.set(id, info);
+  }
+
+  update(plugin: string, positions: ReadonlyMap<string, number>): void {
     this.#plugins.set(plugin, new Map(positions));
     this.#dirty = true;
     this.#timer ??= setTimeout(() => {
@@ -66,9 +82,12 @@ export class Checkpointer {
     if (!this.#dirty) return;
     this.#dirty = false;
     const plugins = new Map(this.#plugins);
-    const paths = new Map(this.#paths);
+    const files = new Map(this.#files);
     this.#writing = this.#writing
-      .then(() => saveCheckpoint(this.#options.path, plugins, paths))
+      .then(() => saveCheckpoint(this.#options.path, plugins, files))
+      .then(() => {
+        this.#lastWrite = Date.now();
+      })
       .catch((err: unknown) => {
         this.#dirty = true;
         this.#options.logger.error({ err, path: this.#options.path }, 'Cannot write checkpoint; will retry.');

@@ -16,6 +16,8 @@ export interface IngestOptions {
   readonly deadLetter: Pick<DeadLetterWriter, 'write'> | undefined;
   readonly metrics: SelfMetrics;
   readonly telemetry: InputTelemetry;
+  /** Events older than this (ms, by requestTimestamp) are skipped for this plugin; 0: no limit. */
+  readonly maxEventAgeMs?: number;
 }
 
 /**
@@ -25,12 +27,15 @@ export interface IngestOptions {
 export function createIngest(options: IngestOptions): (chunk: LineChunk) => Promise<void> {
   const { plugin, parser, pipeline, deadLetter, metrics, telemetry } = options;
   const parseOptions = { maxLineBytes: options.maxLineBytes };
+  const maxAge = options.maxEventAgeMs ?? 0;
   return async (chunk) => {
     const events: CanonicalEvent[] = [];
     const rejects: DeadLetterRecord[] = [];
     let responses = 0;
     let blank = 0;
     let other = 0;
+    let tooOld = 0;
+    const cutoff = maxAge > 0 ? Date.now() - maxAge : 0;
     for (const line of chunk.lines) {
       if (line.kind === 'too_long') {
         const detail = `line of ${line.byteLength} bytes exceeds maxLineBytes ${options.maxLineBytes}`;
@@ -41,8 +46,9 @@ export function createIngest(options: IngestOptions): (chunk: LineChunk) => Prom
       const result = parser.parseLine(line.text, parseOptions);
       switch (result.kind) {
         case 'event':
-          events.push(result.event);
           if (result.event.eventType === 'response') responses++;
+          if (cutoff > 0 && Date.parse(result.event.requestTimestamp) < cutoff) tooOld++;
+          else events.push(result.event);
           break;
         case 'skip':
           if (result.reason === 'blank') blank++;
@@ -57,9 +63,9 @@ export function createIngest(options: IngestOptions): (chunk: LineChunk) => Prom
     metrics.linesRead.inc({ plugin }, chunk.lines.length);
     if (chunk.bytes > 0) metrics.bytesRead.inc({ plugin }, chunk.bytes);
     if (responses > 0) metrics.eventsParsed.inc({ plugin, event_type: 'response' }, responses);
-    if (events.length > responses) {
-      metrics.eventsParsed.inc({ plugin, event_type: 'faulty' }, events.length - responses);
-    }
+    const parsed = events.length + tooOld;
+    if (parsed > responses) metrics.eventsParsed.inc({ plugin, event_type: 'faulty' }, parsed - responses);
+    if (tooOld > 0) metrics.eventsSkipped.inc({ plugin, reason: 'too_old' }, tooOld);
     if (blank > 0) metrics.linesSkipped.inc({ plugin, reason: 'blank' }, blank);
     if (other > 0) metrics.linesSkipped.inc({ plugin, reason: 'not_metric' }, other);
     if (rejects.length > 0 && deadLetter !== undefined) await deadLetter.write(rejects);

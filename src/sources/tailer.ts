@@ -1,68 +1,113 @@
 import { type FSWatcher, watch } from 'node:fs';
-import { type FileHandle, open, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { glob } from 'tinyglobby';
-import { LineSplitter, type SplitLine } from './line-splitter.js';
+import type { SavedFile } from './checkpoint.js';
+import { type Fingerprint, fingerprintOf, isFull, sameFingerprint, stillMatches } from './fingerprint.js';
+import { type LineChunk, TrackedFile } from './tracked-file.js';
 
-/** A run of complete lines read from one file, in order, ending at `endOffset`. */
-export interface LineChunk {
-  readonly sourceId: string;
-  readonly path: string;
-  readonly lines: readonly SplitLine[];
-  readonly endOffset: number;
-  readonly bytes: number;
-}
+export type { LineChunk } from './tracked-file.js';
 
 export interface TailerOptions {
   /** Glob patterns of the files to follow (absolute, or relative to the working directory). */
   readonly patterns: readonly string[];
-  /** Where to start in files seen for the first time at start-up (files appearing later: beginning). */
+  /** Where to start in files found on the very first run (no checkpoint at all): beginning or end. */
   readonly from: 'beginning' | 'end';
   readonly pollIntervalMs: number;
   readonly maxLineBytes: number;
+  /** A final line without newline is handed over as complete after this long without growth. */
+  readonly partialLineTimeoutMs: number;
   readonly readChunkBytes?: number;
-  /** Committed positions from the checkpoint: source id → offset. */
-  readonly startPositions?: ReadonlyMap<string, number>;
+  /**
+   * Patterns of rotated siblings (log4j2 `apim_metrics-*.log`): such a file is read only when
+   * the checkpoint knows it, or it was written after the checkpoint (rotated while stopped),
+   * or it is a followed file renamed by rotation. Older siblings are history and left alone.
+   */
+  readonly siblingPatterns?: readonly string[];
+  /** This reader's saved files from the checkpoint: `dev:ino` → offset and fingerprint. */
+  readonly saved?: ReadonlyMap<string, SavedFile>;
+  /** When that checkpoint was written (epoch ms). */
+  readonly savedAt?: number;
   /** Receives lines in file order; the tailer does not read on until it resolves (backpressure). */
   readonly onChunk: (chunk: LineChunk) => Promise<void>;
-  readonly onFilesChanged?: (open: number) => void;
+  readonly onEvent?: (event: TailerEvent) => void;
   readonly logger: Logger;
 }
 
-interface Tracked {
-  readonly id: string;
-  path: string;
-  readonly handle: FileHandle;
-  readonly splitter: LineSplitter;
-  /** Next byte to read. */
-  offset: number;
-  /** The path no longer names this file (rotated or deleted): drain to EOF, then close. */
-  detached: boolean;
+export type TailerEvent =
+  | { readonly kind: 'files'; readonly open: number }
+  | {
+      readonly kind: 'tracked';
+      readonly id: string;
+      readonly path: string;
+      readonly fingerprint: Fingerprint;
+    }
+  | { readonly kind: 'rotated'; readonly path: string }
+  | { readonly kind: 'truncated'; readonly path: string };
+
+/** A snapshot of one open file, for lag metrics. */
+export interface FileState {
+  readonly path: string;
+  readonly offset: number;
+  readonly size: number;
+  readonly behindSince: number | undefined;
+}
+
+/** A new file whose first bytes equal a followed file's: a copytruncate copy, or a twin. */
+interface Held {
+  readonly of: string;
+  readonly fingerprint: Fingerprint;
+  readonly offsetIfCopy: number;
+  readonly since: number;
 }
 
 /**
- * Follows files matching glob patterns: reads appended lines, notices files that appear, and
- * keeps reading a file renamed away by rotation until its end before letting it go. A file's
- * identity is its device and inode (see DESIGN.md for the fingerprint plan).
+ * Follows files matching glob patterns. Identity is `dev:ino` plus a fingerprint of the first
+ * bytes, so a renamed file is recognised and drained to its end before it is let go, a new file
+ * at the old name is read from its start, truncation (copytruncate) restarts at 0, and a
+ * reused inode is not mistaken for the old file. See DESIGN.md.
  */
 export class Tailer {
-  readonly #options: TailerOptions;
-  readonly #files = new Map<string, Tracked>();
+  readonly #o: TailerOptions;
+  readonly #files = new Map<string, TrackedFile>();
+  readonly #held = new Map<string, Held>();
+  readonly #claimed = new Set<string>();
+  /** Pre-truncation identities of recently truncated files, for copies discovered late. */
+  readonly #truncated: { fingerprint: Fingerprint; offset: number; at: number }[] = [];
+  readonly #errors = new Map<string, string>();
+  /** Rotated siblings judged to be history: never read. */
+  readonly #history = new Set<string>();
   readonly #buffer: Buffer;
   readonly #watchers = new Map<string, FSWatcher>();
-  #abort = new AbortController();
+  readonly #abort = new AbortController();
+  readonly #firstRun: boolean;
   #wake: (() => void) | undefined;
   #running: Promise<void> | undefined;
   #firstScan = true;
 
   constructor(options: TailerOptions) {
-    this.#options = options;
+    this.#o = options;
     this.#buffer = Buffer.allocUnsafe(options.readChunkBytes ?? 256 * 1024);
+    this.#firstRun = (options.saved?.size ?? 0) === 0;
   }
 
   get openFiles(): number {
     return this.#files.size;
+  }
+
+  /** Files that cannot be opened or read, with the reason (for readiness). */
+  get errors(): ReadonlyMap<string, string> {
+    return this.#errors;
+  }
+
+  states(): FileState[] {
+    return [...this.#files.values()].map((f) => ({
+      path: f.path,
+      offset: f.offset,
+      size: f.size,
+      behindSince: f.behindSince,
+    }));
   }
 
   start(): void {
@@ -87,14 +132,11 @@ export class Tailer {
         await this.#scan();
         await this.#readAll(signal);
       } catch (err) {
-        this.#options.logger.error(
-          { err, code: 'GAX_ERR_INPUT_READ' },
-          'Reading input files failed; retrying.',
-        );
+        this.#o.logger.error({ err, code: 'GAX_ERR_INPUT_READ' }, 'Reading input files failed; retrying.');
       }
       if (signal.aborted) return;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.#options.pollIntervalMs);
+        const timer = setTimeout(done, this.#o.pollIntervalMs);
         this.#wake = done;
         function done(): void {
           clearTimeout(timer);
@@ -106,96 +148,196 @@ export class Tailer {
   }
 
   async #scan(): Promise<void> {
-    const paths = await glob([...this.#options.patterns], { absolute: true, onlyFiles: true, dot: true });
+    const primary = await glob([...this.#o.patterns], { absolute: true, onlyFiles: true, dot: true });
+    const siblings =
+      (this.#o.siblingPatterns?.length ?? 0) === 0
+        ? []
+        : await glob([...(this.#o.siblingPatterns ?? [])], { absolute: true, onlyFiles: true, dot: true });
     this.#watchDirectories();
+    const isPrimary = new Set(primary);
     const seen = new Set<string>();
-    for (const path of paths.sort()) {
+    for (const path of [...new Set([...primary, ...siblings])].sort()) {
       const info = await stat(path).catch(() => undefined);
       if (info === undefined) continue;
       const id = `${info.dev}:${info.ino}`;
       seen.add(id);
       const known = this.#files.get(id);
       if (known !== undefined) {
+        if (known.path !== path && !known.detached) this.#o.onEvent?.({ kind: 'rotated', path: known.path });
         known.path = path;
         known.detached = false;
         continue;
       }
+      if (!isPrimary.has(path) && !this.#admitSibling(id, info.mtimeMs)) continue;
       await this.#track(id, path, info.size);
     }
-    for (const file of this.#files.values()) if (!seen.has(file.id)) file.detached = true;
+    for (const file of this.#files.values()) {
+      if (seen.has(file.id) || file.detached) continue;
+      file.detached = true;
+      this.#o.onEvent?.({ kind: 'rotated', path: file.path });
+    }
     this.#firstScan = false;
-    this.#options.onFilesChanged?.(this.#files.size);
+    this.#o.onEvent?.({ kind: 'files', open: this.#files.size });
+  }
+
+  /** A rotated sibling not followed yet: read it only if it may hold lines not yet delivered. */
+  #admitSibling(id: string, mtimeMs: number): boolean {
+    if (this.#history.has(id)) return false;
+    if (this.#o.saved?.has(id) === true) return true;
+    const savedAt = this.#o.savedAt;
+    if (this.#firstScan && savedAt !== undefined && mtimeMs > savedAt) return true;
+    this.#history.add(id);
+    return false;
   }
 
   async #track(id: string, path: string, size: number): Promise<void> {
-    const handle = await open(path, 'r').catch((err: unknown) => {
-      this.#options.logger.warn({ err, path, code: 'GAX_ERR_INPUT_READ' }, 'Cannot open input file.');
-      return undefined;
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(path, 'r');
+      this.#errors.delete(path);
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code ?? String(err);
+      if (this.#errors.get(path) !== reason) {
+        this.#o.logger.error({ path, reason, code: 'GAX_ERR_INPUT_READ' }, 'Cannot open input file.');
+      }
+      this.#errors.set(path, reason);
+      return;
+    }
+    const fingerprint = await fingerprintOf(handle, size);
+    const start = await this.#startOffset(id, handle, size, fingerprint);
+    const file = new TrackedFile({
+      id,
+      path,
+      handle,
+      offset: start.offset,
+      size,
+      fingerprint,
+      maxLineBytes: this.#o.maxLineBytes,
     });
-    if (handle === undefined) return;
-    const saved = this.#options.startPositions?.get(id);
-    let offset = saved ?? (this.#firstScan && this.#options.from === 'end' ? size : 0);
-    if (offset > size) offset = 0; // truncated while we were away
-    const splitter = new LineSplitter({ maxLineBytes: this.#options.maxLineBytes }, offset);
-    this.#files.set(id, { id, path, handle, splitter, offset, detached: false });
-    this.#options.logger.info({ path, offset, resumed: saved !== undefined }, 'Following input file.');
+    this.#files.set(id, file);
+    if (start.held !== undefined) this.#held.set(id, start.held);
+    this.#o.onEvent?.({ kind: 'tracked', id, path, fingerprint });
+    this.#o.logger.info({ path, offset: start.offset, how: start.how }, 'Following input file.');
+  }
+
+  /** Where to start reading a file seen for the first time in this process. */
+  async #startOffset(
+    id: string,
+    handle: TrackedFile['handle'],
+    size: number,
+    fingerprint: Fingerprint,
+  ): Promise<{ offset: number; how: string; held?: Held }> {
+    const saved = this.#o.saved;
+    const own = saved?.get(id);
+    if (
+      own !== undefined &&
+      !this.#claimed.has(id) &&
+      (own.fingerprint === undefined || (await stillMatches(handle, size, own.fingerprint)))
+    ) {
+      this.#claimed.add(id);
+      return own.offset <= size
+        ? { offset: own.offset, how: 'checkpoint' }
+        : { offset: 0, how: 'checkpoint, truncated' };
+    }
+    if (isFull(fingerprint) && saved !== undefined) {
+      const matches = [...saved].filter(
+        ([sid, s]) => !this.#claimed.has(sid) && sameFingerprint(s.fingerprint, fingerprint),
+      );
+      if (matches.length === 1) {
+        const [sid, s] = matches[0] as [string, SavedFile];
+        this.#claimed.add(sid);
+        return { offset: Math.min(s.offset, size), how: 'checkpoint, moved or copied' };
+      }
+    }
+    const copyOf = isFull(fingerprint) ? this.#copySource(fingerprint) : undefined;
+    if (copyOf !== undefined) {
+      return {
+        offset: copyOf.offset,
+        how: 'copy of a truncated file',
+        ...(copyOf.held === undefined ? {} : { held: copyOf.held }),
+      };
+    }
+    if (this.#firstScan && this.#firstRun && this.#o.from === 'end')
+      return { offset: size, how: 'end (first run)' };
+    return { offset: 0, how: 'beginning' };
+  }
+
+  /** A new file with a followed file's first bytes: a copy if that file gets truncated. */
+  #copySource(fingerprint: Fingerprint): { offset: number; held?: Held } | undefined {
+    const recent = this.#truncated.find((t) => sameFingerprint(t.fingerprint, fingerprint));
+    if (recent !== undefined) return { offset: recent.offset };
+    for (const file of this.#files.values()) {
+      if (!sameFingerprint(file.fingerprint, fingerprint)) continue;
+      return { offset: 0, held: { of: file.id, fingerprint, offsetIfCopy: file.offset, since: Date.now() } };
+    }
+    return undefined;
   }
 
   async #readAll(signal: AbortSignal): Promise<void> {
+    const now = Date.now();
+    while (this.#truncated.length > 0 && now - (this.#truncated[0]?.at ?? now) > 60_000)
+      this.#truncated.shift();
     for (const file of [...this.#files.values()]) {
       if (signal.aborted) return;
-      await this.#drain(file, signal);
-      if (file.detached && !signal.aborted) await this.#release(file);
+      if (!this.#released(file, now)) continue;
+      const before = { fingerprint: file.fingerprint, offset: file.offset };
+      if ((await file.refresh()) === 'truncated') {
+        this.#truncated.push({ ...before, at: now });
+        this.#resolveCopies(file.id, before.offset);
+        this.#o.onEvent?.({ kind: 'truncated', path: file.path });
+        this.#o.logger.warn(
+          { path: file.path, offset: before.offset },
+          'Input file truncated; reading from its start.',
+        );
+      }
+      await file.drain(this.#buffer, signal, this.#o.onChunk);
+      if (signal.aborted) return;
+      const quiet = Date.now() - file.lastGrowthAt >= this.#o.partialLineTimeoutMs;
+      if (file.detached || quiet) await file.flushPartial(this.#o.onChunk);
+      if (file.detached) await this.#release(file);
     }
   }
 
-  /** Reads `file` from its offset to the current end, handing over complete lines. */
-  async #drain(file: Tracked, signal: AbortSignal): Promise<void> {
-    const size = (await file.handle.stat()).size;
-    if (size < file.offset) {
-      this.#options.logger.warn(
-        { path: file.path, size, offset: file.offset },
-        'Input file truncated; reading from its start.',
+  /** Whether a held file may be read now; a twin held past the copy window is read from 0. */
+  #released(file: TrackedFile, now: number): boolean {
+    const held = this.#held.get(file.id);
+    if (held === undefined) return true;
+    if (now - held.since < Math.max(2_000, 5 * this.#o.pollIntervalMs)) return false;
+    this.#held.delete(file.id);
+    return true;
+  }
+
+  /** The followed file `of` was truncated: files held as its possible copies continue its offset. */
+  #resolveCopies(of: string, offset: number): void {
+    for (const [id, held] of this.#held) {
+      if (held.of !== of) continue;
+      const copy = this.#files.get(id);
+      if (copy !== undefined) {
+        copy.offset = held.offsetIfCopy;
+        copy.splitter.reset(held.offsetIfCopy);
+      }
+      this.#held.delete(id);
+      this.#o.logger.info(
+        { path: copy?.path, offset },
+        'Copy of a truncated file: reading it from where the original was left.',
       );
-      file.offset = 0;
-      file.splitter.reset(0);
-    }
-    const lines: SplitLine[] = [];
-    while (!signal.aborted) {
-      const { bytesRead } = await file.handle.read(this.#buffer, 0, this.#buffer.length, file.offset);
-      if (bytesRead === 0) return;
-      file.offset += bytesRead;
-      lines.length = 0;
-      file.splitter.push(this.#buffer.subarray(0, bytesRead), lines);
-      if (lines.length === 0) continue;
-      const endOffset = (lines[lines.length - 1] as SplitLine).endOffset;
-      await this.#options.onChunk({
-        sourceId: file.id,
-        path: file.path,
-        lines: [...lines],
-        endOffset,
-        bytes: bytesRead,
-      });
     }
   }
 
-  /** A file renamed away or deleted, read to its end: hand over a final unterminated line, close it. */
-  async #release(file: Tracked): Promise<void> {
-    const lines: SplitLine[] = [];
-    file.splitter.flushPartial(lines);
-    if (lines.length > 0) {
-      const endOffset = (lines[lines.length - 1] as SplitLine).endOffset;
-      await this.#options.onChunk({ sourceId: file.id, path: file.path, lines, endOffset, bytes: 0 });
-    }
+  async #release(file: TrackedFile): Promise<void> {
     this.#files.delete(file.id);
+    this.#held.delete(file.id);
     await file.handle.close();
-    this.#options.logger.info({ path: file.path }, 'Input file rotated away and read to its end; released.');
-    this.#options.onFilesChanged?.(this.#files.size);
+    this.#o.logger.info(
+      { path: file.path, offset: file.offset },
+      'Input file rotated away and read to its end; released.',
+    );
+    this.#o.onEvent?.({ kind: 'files', open: this.#files.size });
   }
 
   /** Directory watches only wake the poll loop early; polling stays the source of truth. */
   #watchDirectories(): void {
-    for (const pattern of this.#options.patterns) {
+    for (const pattern of this.#o.patterns) {
       const dir = staticPrefix(pattern);
       if (this.#watchers.has(dir)) continue;
       try {

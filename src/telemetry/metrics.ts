@@ -20,9 +20,32 @@ export interface SelfMetrics {
   readonly pluginUp: Gauge<'plugin'>;
   readonly filesWatched: Gauge;
   readonly checkpointCommits: Counter<'plugin'>;
+  readonly rotations: Counter<'plugin'>;
+  readonly truncations: Counter<'plugin'>;
+  readonly eventsSkipped: Counter<'plugin' | 'reason'>;
+  readonly lagBytes: Gauge<'plugin' | 'file'>;
+  readonly lagSeconds: Gauge<'plugin' | 'file'>;
+  readonly checkpointAge: Gauge;
 }
 
-export function createSelfMetrics(options: { version: string; defaultMetrics?: boolean }): SelfMetrics {
+/** What the lag and checkpoint-age gauges read at scrape time. */
+export interface LiveState {
+  files(): readonly {
+    plugin: string;
+    path: string;
+    offset: number;
+    size: number;
+    behindSince: number | undefined;
+  }[];
+  checkpointAgeSeconds(): number | undefined;
+}
+
+export function createSelfMetrics(options: {
+  version: string;
+  defaultMetrics?: boolean;
+  live?: () => LiveState | undefined;
+}): SelfMetrics {
+  const live = options.live ?? (() => undefined);
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -108,6 +131,60 @@ export function createSelfMetrics(options: { version: string; defaultMetrics?: b
       registers,
     }),
     filesWatched: new Gauge({ name: 'gax_files_watched', help: 'Input files currently open.', registers }),
+    rotations: new Counter({
+      name: 'gax_input_rotations_total',
+      help: "Input files seen renamed away or deleted (rotation) by each plugin's reader.",
+      labelNames: ['plugin'],
+      registers,
+    }),
+    truncations: new Counter({
+      name: 'gax_input_truncations_total',
+      help: "Input files seen truncated or rewritten from the start (copytruncate) by each plugin's reader.",
+      labelNames: ['plugin'],
+      registers,
+    }),
+    eventsSkipped: new Counter({
+      name: 'gax_events_skipped_total',
+      help: 'Events deliberately not sent to a plugin, by reason (too_old: older than its maxEventAge).',
+      labelNames: ['plugin', 'reason'],
+      registers,
+    }),
+    lagBytes: new Gauge({
+      name: 'gax_input_lag_bytes',
+      help: "Bytes of an open input file not yet read by a plugin's reader.",
+      labelNames: ['plugin', 'file'],
+      registers,
+      collect() {
+        this.reset();
+        for (const f of live()?.files() ?? []) {
+          this.set({ plugin: f.plugin, file: f.path }, Math.max(0, f.size - f.offset));
+        }
+      },
+    }),
+    lagSeconds: new Gauge({
+      name: 'gax_input_lag_seconds',
+      help: "Seconds a plugin's reader has been behind the end of an input file (0 when caught up).",
+      labelNames: ['plugin', 'file'],
+      registers,
+      collect() {
+        this.reset();
+        const now = Date.now();
+        for (const f of live()?.files() ?? []) {
+          const behind = f.behindSince === undefined || f.offset >= f.size ? 0 : (now - f.behindSince) / 1000;
+          this.set({ plugin: f.plugin, file: f.path }, behind);
+        }
+      },
+    }),
+    checkpointAge: new Gauge({
+      name: 'gax_checkpoint_age_seconds',
+      help: 'Seconds since the checkpoint file was last written (absent before the first write).',
+      registers,
+      collect() {
+        this.reset();
+        const age = live()?.checkpointAgeSeconds();
+        if (age !== undefined) this.set(age);
+      },
+    }),
     checkpointCommits: new Counter({
       name: 'gax_checkpoint_commits_total',
       help: "Times a plugin's committed read positions moved forward.",

@@ -16,7 +16,7 @@ export function testConfig(dir: string, extra = ''): Config {
     'log: { level: warn, format: json }',
     'plugins:',
     `  file: { enabled: true, path: ${q(join(dir, 'out', 'events.ndjson'))} }`,
-    '  prometheus: { enabled: true }',
+    '  prometheus: { enabled: true, maxEventAge: 0s }',
     extra,
   ].join('\n');
   const loaded = parseConfig(yaml, { env: {} });

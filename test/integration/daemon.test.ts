@@ -89,7 +89,13 @@ describe('daemon end to end', () => {
     const size = (await stat(logPath())).size;
     expect(Object.keys(checkpoint.plugins).sort()).toEqual(['file', 'prometheus']);
     for (const section of Object.values(checkpoint.plugins)) {
-      expect(Object.values(section.files)).toEqual([{ offset: size, path: logPath() }]);
+      expect(Object.values(section.files)).toEqual([
+        {
+          offset: size,
+          path: logPath(),
+          fingerprint: { length: 1024, hash: expect.stringMatching(/^[0-9a-f]{32}$/) },
+        },
+      ]);
     }
   });
 

@@ -35,7 +35,7 @@ describe('file plugin', () => {
 
   it('appends batches to the configured file, creating its directory', async () => {
     const path = join(dir, 'nested', 'events.ndjson');
-    const plugin = filePlugin.create({ enabled: true, path, fsync: 'batch' }, settings());
+    const plugin = filePlugin.create({ enabled: true, maxEventAge: '0s', path, fsync: 'batch' }, settings());
     await plugin.start(new AbortController().signal);
     await plugin.send([testEvent(1)], new AbortController().signal);
     await plugin.send([testEvent(2), testEvent(3)], new AbortController().signal);
@@ -50,7 +50,7 @@ describe('file plugin', () => {
   it('reports a write failure as retryable for every event of the batch', async () => {
     await writeFile(join(dir, 'blocker'), 'a regular file where a directory should be');
     const plugin = filePlugin.create(
-      { enabled: true, path: join(dir, 'blocker', 'events.ndjson'), fsync: 'never' },
+      { enabled: true, maxEventAge: '0s', path: join(dir, 'blocker', 'events.ndjson'), fsync: 'never' },
       settings(),
     );
     const results = await plugin.send([testEvent(1), testEvent(2)], new AbortController().signal);

@@ -42,7 +42,7 @@ describe('runCheckConfig', () => {
     expect(text.out).toBe(
       [
         `config OK: ${example}`,
-        '  input:   wso2-apim /var/log/wso2/apim_metrics*.log (from beginning)',
+        '  input:   wso2-apim /var/log/wso2/apim_metrics.log (from beginning)',
         '  plugins: file, prometheus',
         '  server:  http://127.0.0.1:9464 (/metrics, /healthz, /readyz)',
         `  state:   ${resolve(example, '../data')}`,
@@ -93,6 +93,7 @@ describe('runCheckConfig', () => {
     const printed = parse(text.out) as Record<string, Record<string, Record<string, unknown>>>;
     expect(printed.plugins?.datadog).toEqual({
       enabled: true,
+      maxEventAge: '0s',
       apiKey: '<redacted>',
       site: 'datadoghq.com',
       prefix: 'apim.',
@@ -102,9 +103,11 @@ describe('runCheckConfig', () => {
       {
         paths: [join(dir, 'a.log')],
         format: 'wso2-apim',
+        followRotated: true,
         from: 'beginning',
         maxLineBytes: 1048576,
         pollIntervalMs: 250,
+        partialLineTimeoutMs: 5000,
       },
     ]);
   });

@@ -34,9 +34,11 @@ describe('parseConfig', () => {
       {
         format: 'wso2-apim',
         paths: ['/var/log/apim_metrics.log'],
+        followRotated: true,
         from: 'beginning',
         maxLineBytes: 1_048_576,
         pollIntervalMs: 250,
+        partialLineTimeoutMs: 5000,
       },
     ]);
     expect(config.server).toEqual({ enabled: true, host: '127.0.0.1', port: 9464 });
@@ -50,6 +52,7 @@ describe('parseConfig', () => {
     expect(config.log).toEqual({ level: 'info', format: 'auto' });
     expect(config.plugins.file).toEqual({
       enabled: true,
+      maxEventAge: '0s',
       path: resolve('data/events.ndjson'),
       fsync: 'batch',
     });
@@ -60,11 +63,13 @@ describe('parseConfig', () => {
     });
     expect(config.plugins.elasticsearch).toEqual({
       enabled: false,
+      maxEventAge: '0s',
       node: 'http://127.0.0.1:9200',
       indexPrefix: 'apim_event',
     });
     expect(config.plugins.datadog).toEqual({
       enabled: false,
+      maxEventAge: '0s',
       apiKey: '',
       site: 'datadoghq.com',
       prefix: 'apim.',
@@ -313,7 +318,7 @@ describe('loadConfig', () => {
 
   it('config.example.yaml shows every default: it loads like a config with only its inputs', async () => {
     const example = ok(await loadConfig(examplePath, {})).config;
-    const inputs = 'inputs: [{ paths: ["/var/log/wso2/apim_metrics*.log"] }]\n';
+    const inputs = 'inputs: [{ paths: ["/var/log/wso2/apim_metrics.log"] }]\n';
     const bare = ok(parseConfig(inputs, { env: {}, source: examplePath })).config;
     expect(example).toEqual(bare);
   });

@@ -1,0 +1,120 @@
+import type { FileHandle } from 'node:fs/promises';
+import { FINGERPRINT_BYTES, type Fingerprint, fingerprintOf, stillMatches } from './fingerprint.js';
+import { LineSplitter, type SplitLine } from './line-splitter.js';
+
+/** A run of complete lines read from one file, in order, ending at `endOffset`. */
+export interface LineChunk {
+  readonly sourceId: string;
+  readonly path: string;
+  readonly fingerprint?: Fingerprint;
+  readonly lines: readonly SplitLine[];
+  readonly endOffset: number;
+  readonly bytes: number;
+}
+
+export type Change = 'none' | 'truncated';
+
+/**
+ * One open input file: its read offset, a line splitter holding any partial line, and the
+ * fingerprint of its first bytes, re-checked whenever it changes so that truncation (also
+ * truncate-then-write faster than a poll) is noticed.
+ */
+export class TrackedFile {
+  readonly id: string;
+  path: string;
+  readonly handle: FileHandle;
+  readonly splitter: LineSplitter;
+  offset: number;
+  fingerprint: Fingerprint;
+  /** The path no longer names this file (rotated away or deleted): drain to EOF, then release. */
+  detached = false;
+  /** Size at the last stat. */
+  size: number;
+  /** When the file last grew (for the partial-line timeout). */
+  lastGrowthAt = Date.now();
+  /** Since when the reader has been behind the end of the file (undefined: caught up). */
+  behindSince: number | undefined;
+
+  constructor(init: {
+    id: string;
+    path: string;
+    handle: FileHandle;
+    offset: number;
+    size: number;
+    fingerprint: Fingerprint;
+    maxLineBytes: number;
+  }) {
+    this.id = init.id;
+    this.path = init.path;
+    this.handle = init.handle;
+    this.offset = init.offset;
+    this.size = init.size;
+    this.fingerprint = init.fingerprint;
+    this.splitter = new LineSplitter({ maxLineBytes: init.maxLineBytes }, init.offset);
+  }
+
+  /**
+   * Stats the file and compares its first bytes with the fingerprint. A file now shorter than
+   * the read offset, or whose first bytes changed, was truncated: reading restarts at 0.
+   */
+  async refresh(): Promise<Change> {
+    const size = (await this.handle.stat()).size;
+    const changed = size !== this.size;
+    if (size > this.size) this.lastGrowthAt = Date.now();
+    this.size = size;
+    if (size < this.offset || (changed && !(await stillMatches(this.handle, size, this.fingerprint)))) {
+      this.offset = 0;
+      this.splitter.reset(0);
+      this.fingerprint = await fingerprintOf(this.handle, size);
+      return 'truncated';
+    }
+    if (this.fingerprint.length < FINGERPRINT_BYTES && size > this.fingerprint.length) {
+      this.fingerprint = await fingerprintOf(this.handle, size);
+    }
+    return 'none';
+  }
+
+  /** Reads from the offset to the current end, handing over complete lines chunk by chunk. */
+  async drain(
+    buffer: Buffer,
+    signal: AbortSignal,
+    onChunk: (chunk: LineChunk) => Promise<void>,
+  ): Promise<void> {
+    const lines: SplitLine[] = [];
+    while (!signal.aborted) {
+      if (this.offset < this.size) this.behindSince ??= Date.now();
+      const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, this.offset);
+      if (bytesRead === 0) {
+        this.behindSince = undefined;
+        return;
+      }
+      this.offset += bytesRead;
+      if (this.offset > this.size) {
+        this.size = this.offset;
+        this.lastGrowthAt = Date.now();
+      }
+      lines.length = 0;
+      this.splitter.push(buffer.subarray(0, bytesRead), lines);
+      if (lines.length === 0) continue;
+      await onChunk(this.#chunk([...lines], bytesRead));
+    }
+  }
+
+  /** Hands over a held partial line as complete (writer quiet too long, or file rotated away). */
+  async flushPartial(onChunk: (chunk: LineChunk) => Promise<void>): Promise<void> {
+    const lines: SplitLine[] = [];
+    this.splitter.flushPartial(lines);
+    if (lines.length > 0) await onChunk(this.#chunk(lines, 0));
+  }
+
+  #chunk(lines: SplitLine[], bytes: number): LineChunk {
+    return {
+      sourceId: this.id,
+      path: this.path,
+      fingerprint: this.fingerprint,
+      lines,
+      endOffset: (lines[lines.length - 1] as SplitLine).endOffset,
+      bytes,
+    };
+  }
+}
