@@ -180,12 +180,16 @@ export class Tailer {
     this.#o.onEvent?.({ kind: 'files', open: this.#files.size });
   }
 
-  /** A rotated sibling not followed yet: read it only if it may hold lines not yet delivered. */
+  /**
+   * A rotated sibling not followed yet: at start-up it is read only if it may hold lines not
+   * yet delivered (the checkpoint knows it, or it changed after the checkpoint); one that
+   * appears while running is a fresh rotation (a copytruncate copy) and is read.
+   */
   #admitSibling(id: string, mtimeMs: number): boolean {
     if (this.#history.has(id)) return false;
-    if (this.#o.saved?.has(id) === true) return true;
+    if (!this.#firstScan || this.#o.saved?.has(id) === true) return true;
     const savedAt = this.#o.savedAt;
-    if (this.#firstScan && savedAt !== undefined && mtimeMs > savedAt) return true;
+    if (savedAt !== undefined && mtimeMs > savedAt) return true;
     this.#history.add(id);
     return false;
   }
