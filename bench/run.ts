@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { GeneratorOptions } from '../src/sim/generate.js';
 import { describeFile, prepareGeneratedFile } from './lib/data-file.js';
+import { medianMetrics } from './lib/figures.js';
 import type { Meter, Sample } from './lib/measure.js';
 import { detectMeter, measureCommand, summarize } from './lib/measure.js';
 import type { ResultRow, RunMeta } from './lib/report.js';
@@ -30,6 +31,7 @@ interface RunOptions {
   file: string | undefined;
   generator: GeneratorOptions;
   timeoutMs: number;
+  quick: boolean;
 }
 
 function parseOptions(argv: string[]): RunOptions {
@@ -69,10 +71,11 @@ function parseOptions(argv: string[]): RunOptions {
       variants: values.variants,
     },
     timeoutMs: num(values.timeout, 'timeout', quick ? 120 : 900) * 1000,
+    quick,
   };
 }
 
-/** The `--only` scenarios plus, transitively, their baselines; registry order. */
+/** The `--only` scenarios plus, transitively, their baselines and `compareWith`s; registry order. */
 function selectScenarios(only: readonly string[]): Scenario[] {
   if (only.length === 0) return [...scenarios];
   const byName = new Map(scenarios.map((s) => [s.name, s]));
@@ -81,7 +84,9 @@ function selectScenarios(only: readonly string[]): Scenario[] {
     const s = byName.get(name);
     if (s === undefined) throw new Error(`unknown scenario ${name}; known: ${[...byName.keys()].join(', ')}`);
     wanted.add(name);
-    if (s.baseline !== undefined && !wanted.has(s.baseline)) add(s.baseline);
+    for (const other of [s.baseline, ...(s.compareWith ?? [])]) {
+      if (other !== undefined && !wanted.has(other)) add(other);
+    }
   };
   for (const name of only) add(name);
   return scenarios.filter((s) => wanted.has(s.name));
@@ -122,6 +127,7 @@ async function measureAll(
   }
   const failed = new Map<string, string>();
   const samples = new Map<string, Sample[]>(selected.map((s) => [s.name, []]));
+  const metrics = new Map<string, Record<string, number>[]>(selected.map((s) => [s.name, []]));
   // Interleaved (run 1 of every scenario, then run 2 …) so slow drift hits every scenario alike.
   for (let run = 1; run <= opts.runs; run++) {
     for (const s of selected) {
@@ -137,6 +143,7 @@ async function measureAll(
         continue;
       }
       samples.get(s.name)!.push(sample);
+      if (s.metrics !== undefined) metrics.get(s.name)!.push(s.metrics(sample.stdout, ctx));
       log(`${s.name} run ${run}/${opts.runs}: ${sample.wallSeconds.toFixed(3)} s`);
     }
   }
@@ -147,14 +154,17 @@ async function measureAll(
       return { ...base, status: skipped.has(s.name) ? 'skipped' : 'failed', reason, runs: 0, samples: [] };
     }
     const list = samples.get(s.name)!;
-    return okRow(
+    const row = okRow(
       base,
       summarize(list),
       list.map((x) => x.wallSeconds),
-      ctx,
+      s.readsInput === false ? undefined : ctx,
     );
+    const runMetrics = metrics.get(s.name)!;
+    if (runMetrics.length === 0) return row;
+    return { ...row, metrics: medianMetrics(runMetrics), runMetrics, metricsTitle: s.metricsTitle ?? s.name };
   });
-  addRatios(rows);
+  addRatios(rows, new Map(selected.map((s) => [s.name, s.compareWith ?? []])));
   return rows;
 }
 
@@ -181,6 +191,7 @@ async function main(): Promise<void> {
     lines: input.lines,
     bytes: input.bytes,
     events: stats === undefined ? undefined : stats.response + stats.faulty,
+    quick: opts.quick,
   };
   await measureCommand({ command: 'cat', args: [input.path] }, meter); // warm the page cache
   const rows = await measureAll(selected, ctx, opts, meter);

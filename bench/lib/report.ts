@@ -1,6 +1,7 @@
 /** Result rows, run metadata, and their Markdown / JSON forms (`bench/results/latest.{md,json}`). */
 import { cpus, platform, release, totalmem } from 'node:os';
 import type { GeneratorOptions, GeneratorStats } from '../../src/sim/generate.js';
+import { furtherRatios, metricsTable } from './figures.js';
 import type { Meter, Summary } from './measure.js';
 
 export type RowStatus = 'ok' | 'skipped' | 'failed';
@@ -24,6 +25,13 @@ export interface ResultRow {
   baseline?: string;
   /** median / baseline median: how many times the baseline's time this scenario takes. */
   ratio?: number;
+  /** The same ratio against each `compareWith` scenario of the same run. */
+  ratios?: Record<string, number>;
+  /** Scenario-specific figures (`Scenario.metrics`): median over the runs, and each run's. */
+  metrics?: Record<string, number>;
+  runMetrics?: Record<string, number>[];
+  /** Heading of the metrics table. */
+  metricsTitle?: string;
 }
 
 export interface RunMeta {
@@ -54,7 +62,8 @@ export function okRow(
   base: Pick<ResultRow, 'scenario' | 'description' | 'baseline'>,
   summary: Summary,
   samples: number[],
-  file: { lines: number; bytes: number },
+  /** The input file, or undefined for a scenario that does not read it (no throughput figures). */
+  file: { lines: number; bytes: number } | undefined,
 ): ResultRow {
   return {
     ...base,
@@ -64,20 +73,35 @@ export function okRow(
     medianSeconds: round(summary.medianSeconds, 4),
     minSeconds: round(summary.minSeconds, 4),
     maxSeconds: round(summary.maxSeconds, 4),
-    linesPerSecond: Math.round(file.lines / summary.medianSeconds),
-    mbPerSecond: round(file.bytes / 1e6 / summary.medianSeconds, 1),
+    ...(file === undefined
+      ? {}
+      : {
+          linesPerSecond: Math.round(file.lines / summary.medianSeconds),
+          mbPerSecond: round(file.bytes / 1e6 / summary.medianSeconds, 1),
+        }),
     cpuSeconds: round(summary.cpuSeconds, 3),
     maxRssMiB: round(summary.maxRssBytes / 2 ** 20, 1),
   };
 }
 
-/** Fills `ratio` for every ok row whose baseline is an ok row of the same run. */
-export function addRatios(rows: ResultRow[]): void {
+/**
+ * Fills `ratio` for every ok row whose baseline is an ok row of the same run, and `ratios` for
+ * each of `compareWith` (scenario name → names) that is.
+ */
+export function addRatios(rows: ResultRow[], compareWith: ReadonlyMap<string, readonly string[]>): void {
   const byName = new Map(rows.map((r) => [r.scenario, r]));
+  const ratioTo = (row: ResultRow, name: string | undefined): number | undefined => {
+    const base = name === undefined ? undefined : byName.get(name);
+    if (row.medianSeconds === undefined || base?.medianSeconds === undefined) return undefined;
+    return round(row.medianSeconds / base.medianSeconds, 2);
+  };
   for (const row of rows) {
-    const base = row.baseline === undefined ? undefined : byName.get(row.baseline);
-    if (row.medianSeconds === undefined || base?.medianSeconds === undefined) continue;
-    row.ratio = round(row.medianSeconds / base.medianSeconds, 2);
+    const ratio = ratioTo(row, row.baseline);
+    if (ratio !== undefined) row.ratio = ratio;
+    for (const other of compareWith.get(row.scenario) ?? []) {
+      const r = ratioTo(row, other);
+      if (r !== undefined) row.ratios = { ...row.ratios, [other]: r };
+    }
   }
 }
 
@@ -127,5 +151,5 @@ export function toMarkdown(meta: RunMeta, rows: readonly ResultRow[]): string {
       return `| ${r.scenario} | ${status} | ${r.runs} | ${fixed(r.medianSeconds, 3)} | ${fixed(r.minSeconds, 3)} | ${fixed(r.maxSeconds, 3)} | ${int(r.linesPerSecond)} | ${fixed(r.mbPerSecond, 1)} | ${fixed(r.cpuSeconds, 2)} | ${fixed(r.maxRssMiB, 1)} | ${ratio} |`;
     }),
   ];
-  return `${[...header, ...table].join('\n')}\n`;
+  return `${[...header, ...table, ...furtherRatios(rows), ...rows.flatMap(metricsTable)].join('\n')}\n`;
 }

@@ -8,6 +8,8 @@ export interface ScenarioContext {
   bytes: number;
   /** Metric events in the file when known (a generated file), else undefined. */
   events: number | undefined;
+  /** `--quick`: scenarios that run for a fixed time should shorten it. */
+  quick: boolean;
 }
 
 /**
@@ -18,11 +20,23 @@ export interface Scenario {
   description: string;
   /** The scenario this one is divided by in the ratio column; it is always run alongside. */
   baseline?: string;
+  /** More scenarios to publish this one's time ratio against (below the table); also run alongside. */
+  compareWith?: readonly string[];
+  /** False when the command does not process the input file (no Lines/s, MB/s). @default true */
+  readsInput?: boolean;
   /** Why the scenario cannot run here (missing build, tool…), or undefined when it can. */
   unavailable?(ctx: ScenarioContext): string | undefined;
   command(ctx: ScenarioContext): Command;
   /** Checks captured stdout (set `captureStdout`); returns a problem, or undefined when fine. */
   verify?(stdout: string, ctx: ScenarioContext): string | undefined;
+  /**
+   * Figures beyond time and memory read from a verified run's stdout (e.g. latency percentiles).
+   * A key `group.name` is row `group`, column `name` of this scenario's own table in the report;
+   * each figure is the median over the runs. Needs `captureStdout`.
+   */
+  metrics?(stdout: string, ctx: ScenarioContext): Record<string, number>;
+  /** Heading of that table. @default the scenario name */
+  metricsTitle?: string;
 }
 
 /** Baselines print one JSON object; returns it, or undefined when stdout is not that. */

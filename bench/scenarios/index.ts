@@ -4,6 +4,8 @@ import { baselineRead } from './baseline-read.js';
 import { baselineSplit } from './baseline-split.js';
 import { gaxParse } from './gax-parse.js';
 import { gaxParser } from './gax-parser.js';
+import { tailLatency } from './tail-latency.js';
+import { tailThroughput } from './tail-throughput.js';
 
 /** Every scenario `bench/run.ts` knows, in table order; a baseline comes before what it measures. */
 export const scenarios: readonly Scenario[] = [
@@ -12,4 +14,6 @@ export const scenarios: readonly Scenario[] = [
   baselineJsonParse,
   gaxParser,
   gaxParse,
+  tailThroughput,
+  tailLatency,
 ];

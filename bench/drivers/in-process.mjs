@@ -1,0 +1,90 @@
+// Shared by tail.mjs and latency.mjs: the real daemon (`dist/`, needs `npm run build`) run in this
+// process on a temp state dir, with a counting plugin in place of the `file` plugin. Nothing else is
+// replaced: the tailer, parser, batching, lanes and checkpointing are the daemon's own.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../dist/src/config/load.js';
+import { Daemon } from '../../dist/src/daemon.js';
+import { silentLogger } from '../../dist/src/telemetry/logger.js';
+
+/**
+ * Starts a daemon that tails `file` (a glob pattern as in the config; give a plain path) from its
+ * beginning. `input` adds keys to the input section (e.g. `pollIntervalMs`); everything else is
+ * the config defaults. `onBatch(events, now)` sees every batch the pipeline sends to the plugin,
+ * `now` being `performance.now()` at the start of `send`. Returns `{ daemon, linesRead, close }`.
+ */
+export async function startDaemon({ file, input = {}, onBatch }) {
+  const dir = await mkdtemp(join(tmpdir(), 'gax-bench-daemon-'));
+  // JSON is YAML: no quoting problems with odd paths.
+  const yaml = JSON.stringify({
+    inputs: [{ paths: [file], from: 'beginning', ...input }],
+    state: { dir },
+    server: { enabled: false },
+    plugins: {
+      file: { enabled: true, path: join(dir, 'unused.ndjson') },
+      prometheus: { enabled: false },
+    },
+  });
+  const parsed = parseConfig(yaml, { env: {} });
+  if (!parsed.ok) {
+    throw new Error(
+      `bench config rejected: ${parsed.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`,
+    );
+  }
+  const plugin = countingPlugin(onBatch);
+  const daemon = new Daemon({
+    config: parsed.config,
+    logger: silentLogger(),
+    version: 'bench',
+    plugins: { file: plugin },
+  });
+  await daemon.start();
+  return {
+    daemon,
+    config: parsed.config,
+    /** Lines the tailer handed to the parser so far (the daemon's own counter). */
+    linesRead: async () => sumOf(await daemon.metrics.linesRead.get()),
+    /** Stops the daemon (flushing what is in flight) and removes the state dir. */
+    close: async () => {
+      await daemon.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A plugin that acknowledges every event at once and reports each batch to `onBatch`. */
+export function countingPlugin(onBatch) {
+  return {
+    async start() {},
+    async send(batch) {
+      onBatch(batch, performance.now());
+      return batch.map(() => ({ status: 'delivered' }));
+    },
+    async stop() {},
+  };
+}
+
+function sumOf(metric) {
+  return metric.values.reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Resolves once `done()` is true, or `stallMs` after `progress()` last changed (then it gives up). */
+export function waitUntil({ done, progress, stallMs, everyMs = 20 }) {
+  return new Promise((resolve) => {
+    let last = progress();
+    let changedAt = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      const current = progress();
+      if (current !== last) {
+        last = current;
+        changedAt = now;
+      }
+      if (done() || now - changedAt >= stallMs) {
+        clearInterval(timer);
+        resolve(done());
+      }
+    }, everyMs);
+  });
+}
