@@ -1,5 +1,5 @@
 import { type FSWatcher, watch } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { glob } from 'tinyglobby';
@@ -33,6 +33,8 @@ export interface TailerOptions {
   readonly onChunk: (chunk: LineChunk) => Promise<void>;
   readonly onEvent?: (event: TailerEvent) => void;
   readonly logger: Logger;
+  /** Opens a file for reading (`fs.promises.open` unless a test substitutes it). */
+  readonly openFile?: (path: string) => Promise<FileHandle>;
 }
 
 export type TailerEvent =
@@ -195,9 +197,9 @@ export class Tailer {
   }
 
   async #track(id: string, path: string, size: number): Promise<void> {
-    let handle: Awaited<ReturnType<typeof open>>;
+    let handle: FileHandle;
     try {
-      handle = await open(path, 'r');
+      handle = await (this.#o.openFile ?? ((p: string) => open(p, 'r')))(path);
       this.#errors.delete(path);
     } catch (err) {
       const reason = (err as NodeJS.ErrnoException).code ?? String(err);

@@ -141,6 +141,27 @@ describe('daemon end to end', () => {
     expect(sample(text, 'gax_events_delivered_total{plugin="file"}')).toBe(51);
   });
 
+  it("skips events older than a plugin's maxEventAge for that plugin only, and counts them", async () => {
+    await writeFile(logPath(), `${responseLine('old-1')}\n${responseLine('old-2')}\n`);
+    const config = testConfig(dir);
+    const prometheus = { ...config.plugins.prometheus, maxEventAge: '5m' };
+    daemon = new Daemon({
+      config: { ...config, plugins: { ...config.plugins, prometheus } },
+      logger: silentLogger(),
+      version: 'test',
+    });
+    await daemon.start();
+    await waitFor(async () => (await events()).length === 2);
+    const url = daemon.url;
+    await waitFor(async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return sample(text, 'gax_events_skipped_total{plugin="prometheus",reason="too_old"}') === 2;
+    });
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(sample(text, 'gax_events_delivered_total{plugin="prometheus"}')).toBeUndefined();
+    expect(text).not.toMatch(/^apim_requests_total\{/m);
+  });
+
   it('reads a log file that appears after start', async () => {
     await startDaemon();
     await new Promise((r) => setTimeout(r, 50));

@@ -214,4 +214,21 @@ describe('Tailer', () => {
     writeFileSync(log(), `${line('late')}\n`);
     await waitFor(() => lines.length === 1);
   });
+
+  it('reports a file it cannot open, keeps retrying, and clears the error once it can', async () => {
+    write(log(), ['a1']);
+    let denied = true;
+    const { open } = await import('node:fs/promises');
+    const t = start({
+      openFile: async (path) => {
+        if (denied) throw Object.assign(new Error('permission denied'), { code: 'EACCES' });
+        return open(path, 'r');
+      },
+    });
+    await waitFor(() => t.errors.size === 1);
+    expect([...t.errors]).toEqual([[log(), 'EACCES']]);
+    denied = false;
+    await waitFor(() => lines.length === 1);
+    expect(t.errors.size).toBe(0);
+  });
 });
