@@ -154,4 +154,31 @@ describe('gax command line', () => {
     expect(Object.keys(checkpoint.plugins.file?.files ?? {})).toHaveLength(1);
     expect(daemon.output()).toContain('Daemon stopped.');
   });
+
+  it('exits at once with 130 on a second signal while a plugin is still retrying', async () => {
+    await mkdir(join(dir, 'logs'));
+    await writeFile(join(dir, 'logs', 'apim_metrics.log'), `${responseLine('r1')}\n`);
+    const config = join(dir, 'gax.yaml');
+    await writeFile(
+      config,
+      [
+        'inputs: [{ paths: [logs/apim_metrics.log], pollIntervalMs: 20 }]',
+        'state: { dir: state }',
+        'server: { enabled: false }',
+        'pipeline: { batchMaxWaitMs: 10, shutdownTimeoutMs: 60000 }',
+        'log: { level: info, format: json }',
+        // /dev/full opens but every write fails with ENOSPC: the file plugin retries forever.
+        'plugins: { file: { path: /dev/full }, prometheus: { enabled: false } }',
+        '',
+      ].join('\n'),
+    );
+    const daemon = startCli(['run', '--config', config]);
+    await waitFor(() => daemon.output().includes('Delivery failed; retrying.'), 15_000, 'a failing delivery');
+    daemon.child.kill('SIGTERM');
+    await waitFor(() => daemon.output().includes('Stopping.'), 5_000, 'the graceful stop to begin');
+    const secondAt = Date.now();
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(130);
+    expect(Date.now() - secondAt).toBeLessThan(3_000);
+  });
 });
