@@ -209,7 +209,7 @@ export class Daemon {
         recordsRejects: this.#routes.length === 0,
         logger: this.#logger,
       });
-      route.start(saved.get(id) ?? new Map(), checkpointer.savedAt, onFilesChanged);
+      route.start(saved.get(id) ?? new Map(), checkpointer.horizon(id), onFilesChanged);
       this.#routes.push(route);
     }
   }

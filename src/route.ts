@@ -75,9 +75,10 @@ export class Route {
   }
 
   /** Starts delivery, then reading from the checkpointed positions. */
-  start(saved: PluginPositions, savedAt: number | undefined, onFilesChanged: () => void): void {
+  start(saved: PluginPositions, horizon: number | undefined, onFilesChanged: () => void): void {
     const o = this.#options;
     this.pipeline.start();
+    const firstScans: number[] = [];
     const onEvent = (event: TailerEvent): void => {
       switch (event.kind) {
         case 'files':
@@ -85,6 +86,12 @@ export class Route {
           return;
         case 'tracked':
           o.checkpointer.noteFile(event.id, { path: event.path, fingerprint: event.fingerprint });
+          if (event.offset !== undefined) o.checkpointer.noteStart(o.id, event.id, event.offset);
+          return;
+        case 'scanned':
+          firstScans.push(event.startedAt);
+          if (firstScans.length === o.config.inputs.length)
+            o.checkpointer.setHorizon(o.id, Math.min(...firstScans));
           return;
         case 'rotated':
           o.metrics.rotations.inc({ plugin: o.id });
@@ -113,7 +120,7 @@ export class Route {
         partialLineTimeoutMs: input.partialLineTimeoutMs,
         maxLineBytes: input.maxLineBytes,
         saved,
-        ...(savedAt === undefined ? {} : { savedAt }),
+        ...(horizon === undefined ? {} : { horizon }),
         onChunk: (chunk) => {
           o.checkpointer.noteFile(chunk.sourceId, {
             path: chunk.path,

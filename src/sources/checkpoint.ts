@@ -8,6 +8,8 @@ export interface SavedFile {
   readonly offset: number;
   /** The file's content identity when last seen: resumes only where it still matches. */
   readonly fingerprint?: Fingerprint;
+  /** Where the file was last seen (for people reading the checkpoint). */
+  readonly path?: string;
 }
 
 /** Committed read positions of one plugin: file identity (`dev:ino`) → saved file. */
@@ -17,6 +19,16 @@ export type PluginPositions = ReadonlyMap<string, SavedFile>;
 export interface FileInfo {
   readonly path: string;
   readonly fingerprint?: Fingerprint;
+}
+
+/**
+ * One plugin's section. `horizon` (epoch ms) is when the reader that wrote it began its first
+ * complete scan: it knew every file that existed then, so on the next start a rotated sibling
+ * changed after the horizon may hold unread lines, and an older one it did not keep is history.
+ */
+interface StoredSection {
+  readonly files: Readonly<Record<string, StoredFile>>;
+  readonly horizon?: number;
 }
 
 interface StoredFile {
@@ -32,12 +44,16 @@ interface StoredFile {
 export interface CheckpointData {
   readonly version: 1;
   readonly updatedAt: string;
-  readonly plugins: Readonly<Record<string, { readonly files: Readonly<Record<string, StoredFile>> }>>;
+  readonly plugins: Readonly<Record<string, StoredSection>>;
 }
 
 export type LoadedCheckpoint =
   | { readonly status: 'missing' }
-  | { readonly status: 'ok'; readonly plugins: Map<string, Map<string, SavedFile>>; readonly savedAt: number }
+  | {
+      readonly status: 'ok';
+      readonly plugins: Map<string, Map<string, SavedFile>>;
+      readonly horizons: Map<string, number>;
+    }
   | { readonly status: 'corrupt'; readonly keptAs: string; readonly error: string };
 
 export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
@@ -50,8 +66,11 @@ export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
   }
   try {
     const data = JSON.parse(text) as Partial<CheckpointData>;
-    const savedAt = Date.parse(data.updatedAt ?? '');
-    return { status: 'ok', plugins: decode(data), savedAt: Number.isNaN(savedAt) ? 0 : savedAt };
+    const horizons = new Map<string, number>();
+    for (const [plugin, section] of Object.entries(data.plugins ?? {})) {
+      if (Number.isSafeInteger(section?.horizon)) horizons.set(plugin, section.horizon as number);
+    }
+    return { status: 'ok', plugins: decode(data), horizons };
   } catch (err) {
     const keptAs = `${path}.corrupt-${Date.now()}`;
     await rename(path, keptAs);
@@ -73,7 +92,11 @@ function decode(data: Partial<CheckpointData>): Map<string, Map<string, SavedFil
         throw new Error(`bad offset for ${plugin} ${id}`);
       const fp = entry.fingerprint;
       const valid = fp !== undefined && Number.isSafeInteger(fp.length) && typeof fp.hash === 'string';
-      positions.set(id, valid ? { offset: entry.offset, fingerprint: fp } : { offset: entry.offset });
+      const path = typeof entry.path === 'string' ? entry.path : '';
+      positions.set(
+        id,
+        valid ? { offset: entry.offset, path, fingerprint: fp } : { offset: entry.offset, path },
+      );
     }
     plugins.set(plugin, positions);
   }
@@ -85,8 +108,9 @@ export async function saveCheckpoint(
   path: string,
   plugins: ReadonlyMap<string, ReadonlyMap<string, number>>,
   files: ReadonlyMap<string, FileInfo>,
+  horizons: ReadonlyMap<string, number> = new Map(),
 ): Promise<void> {
-  const sections: Record<string, { files: Record<string, StoredFile> }> = {};
+  const sections: Record<string, StoredSection> = {};
   for (const [plugin, positions] of plugins) {
     const stored: Record<string, StoredFile> = {};
     for (const [id, offset] of positions) {
@@ -96,7 +120,8 @@ export async function saveCheckpoint(
           ? { offset, path: info?.path ?? '' }
           : { offset, path: info.path, fingerprint: info.fingerprint };
     }
-    sections[plugin] = { files: stored };
+    const horizon = horizons.get(plugin);
+    sections[plugin] = horizon === undefined ? { files: stored } : { files: stored, horizon };
   }
   const data: CheckpointData = { version: 1, updatedAt: new Date().toISOString(), plugins: sections };
   await mkdir(dirname(path), { recursive: true });

@@ -8,13 +8,25 @@ export interface CheckpointerOptions {
   readonly intervalMs?: number;
 }
 
-/** Persists every plugin's committed positions: coalesced while running, once more on close. */
+/** Entries kept per plugin; the least recently moved are dropped first (long-gone rotated files). */
+const MAX_FILES_PER_PLUGIN = 1000;
+
+/**
+ * Persists every plugin's committed positions. Positions merge: a file keeps its saved offset
+ * until its plugin commits past it, and files a reader starts following are saved at their
+ * start offset at once, so even a daemon killed in its first second leaves a checkpoint that
+ * knows its files. Writes happen at once after a quiet spell, then at most once per interval,
+ * and once more on close.
+ */
 export class Checkpointer {
   readonly #options: CheckpointerOptions;
   readonly #files = new Map<string, FileInfo>();
-  readonly #plugins = new Map<string, ReadonlyMap<string, number>>();
+  readonly #plugins = new Map<string, Map<string, number>>();
+  /** When commits were last written: the throttle's reference. */
+  #lastFlush = 0;
+  #commitsPending = false;
   #lastWrite: number | undefined;
-  #savedAt: number | undefined;
+  readonly #horizons = new Map<string, number>();
   #dirty = false;
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
@@ -35,8 +47,15 @@ export class Checkpointer {
       case 'ok':
         for (const [plugin, saved] of loaded.plugins) {
           this.#plugins.set(plugin, new Map([...saved].map(([id, f]) => [id, f.offset])));
+          for (const [id, f] of saved) {
+            if (!this.#files.has(id))
+              this.#files.set(id, {
+                path: f.path ?? '',
+                ...(f.fingerprint === undefined ? {} : { fingerprint: f.fingerprint }),
+              });
+          }
         }
-        this.#savedAt = loaded.savedAt;
+        for (const [plugin, horizon] of loaded.horizons) this.#horizons.set(plugin, horizon);
         return loaded.plugins;
       case 'corrupt':
         this.#options.logger.error(
@@ -47,9 +66,16 @@ export class Checkpointer {
     }
   }
 
-  /** When the checkpoint loaded at start was written (epoch ms), if there was one. */
-  get savedAt(): number | undefined {
-    return this.#savedAt;
+  /** The horizon loaded for `plugin` (see CheckpointData), if any. */
+  horizon(plugin: string): number | undefined {
+    return this.#horizons.get(plugin);
+  }
+
+  /** `plugin`'s readers completed a first scan begun at `startedAt`: the horizon moves there. */
+  setHorizon(plugin: string, startedAt: number): void {
+    if ((this.#horizons.get(plugin) ?? 0) >= startedAt) return;
+    this.#horizons.set(plugin, startedAt);
+    this.#schedule(true);
   }
 
   /** Seconds since the checkpoint was last written, or undefined before the first write. */
@@ -62,13 +88,49 @@ export class Checkpointer {
     this.#files.set(id, info);
   }
 
-  update(plugin: string, positions: ReadonlyMap<string, number>): void {
-    this.#plugins.set(plugin, new Map(positions));
+  /** A reader started following `id` at `offset`: saved unless the plugin already has a position. */
+  noteStart(plugin: string, id: string, offset: number): void {
+    const positions = this.#positionsOf(plugin);
+    if (positions.has(id)) return;
+    positions.set(id, offset);
+    this.#schedule(true);
+  }
+
+  /** Committed positions moved: merged over what is saved. */
+  update(plugin: string, committed: ReadonlyMap<string, number>): void {
+    const positions = this.#positionsOf(plugin);
+    for (const [id, offset] of committed) {
+      if (positions.get(id) === offset) continue;
+      positions.delete(id); // re-insert: the most recently moved stay when the cap bites
+      positions.set(id, offset);
+    }
+    while (positions.size > MAX_FILES_PER_PLUGIN) positions.delete(positions.keys().next().value as string);
+    this.#schedule();
+  }
+
+  #positionsOf(plugin: string): Map<string, number> {
+    let positions = this.#plugins.get(plugin);
+    if (positions === undefined) {
+      positions = new Map();
+      this.#plugins.set(plugin, positions);
+    }
+    return positions;
+  }
+
+  /** `soon`: new files or a new horizon, written at once; commits are throttled to one per interval. */
+  #schedule(soon = false): void {
     this.#dirty = true;
-    this.#timer ??= setTimeout(() => {
+    if (!soon) this.#commitsPending = true;
+    if (this.#timer !== undefined) {
+      if (!soon) return;
+      clearTimeout(this.#timer);
+    }
+    const interval = this.#options.intervalMs ?? 1000;
+    const wait = soon ? 0 : Math.max(0, this.#lastFlush + interval - Date.now());
+    this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#flush();
-    }, this.#options.intervalMs ?? 1000);
+    }, wait);
   }
 
   async close(): Promise<void> {
@@ -81,10 +143,13 @@ export class Checkpointer {
   #flush(): void {
     if (!this.#dirty) return;
     this.#dirty = false;
-    const plugins = new Map(this.#plugins);
+    if (this.#commitsPending) this.#lastFlush = Date.now();
+    this.#commitsPending = false;
+    const plugins = new Map([...this.#plugins].map(([plugin, positions]) => [plugin, new Map(positions)]));
     const files = new Map(this.#files);
+    const horizons = new Map(this.#horizons);
     this.#writing = this.#writing
-      .then(() => saveCheckpoint(this.#options.path, plugins, files))
+      .then(() => saveCheckpoint(this.#options.path, plugins, files, horizons))
       .then(() => {
         this.#lastWrite = Date.now();
       })

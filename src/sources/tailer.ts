@@ -27,8 +27,8 @@ export interface TailerOptions {
   readonly siblingPatterns?: readonly string[];
   /** This reader's saved files from the checkpoint: `dev:ino` → offset and fingerprint. */
   readonly saved?: ReadonlyMap<string, SavedFile>;
-  /** When that checkpoint was written (epoch ms). */
-  readonly savedAt?: number;
+  /** The checkpoint's horizon for this reader (epoch ms; see CheckpointData). */
+  readonly horizon?: number;
   /** Receives lines in file order; the tailer does not read on until it resolves (backpressure). */
   readonly onChunk: (chunk: LineChunk) => Promise<void>;
   readonly onEvent?: (event: TailerEvent) => void;
@@ -44,7 +44,10 @@ export type TailerEvent =
       readonly id: string;
       readonly path: string;
       readonly fingerprint: Fingerprint;
+      /** Where reading starts; undefined while the file is held as a possible copy. */
+      readonly offset: number | undefined;
     }
+  | { readonly kind: 'scanned'; readonly startedAt: number }
   | { readonly kind: 'rotated'; readonly path: string }
   | { readonly kind: 'truncated'; readonly path: string };
 
@@ -59,10 +62,11 @@ export interface FileState {
 /** A new file whose first bytes equal a followed file's: a copytruncate copy, or a twin. */
 interface Held {
   readonly of: string;
-  readonly fingerprint: Fingerprint;
-  readonly offsetIfCopy: number;
   readonly since: number;
 }
+
+/** How many released files are remembered (rotations seen again under another name). */
+const RELEASED_MEMORY = 256;
 
 /**
  * Follows files matching glob patterns. Identity is `dev:ino` plus a fingerprint of the first
@@ -78,6 +82,11 @@ export class Tailer {
   /** Pre-truncation identities of recently truncated files, for copies discovered late. */
   readonly #truncated: { fingerprint: Fingerprint; offset: number; at: number }[] = [];
   readonly #errors = new Map<string, string>();
+  /**
+   * Files read to their end and let go, by `dev:ino`: a rename that races a scan can hide a
+   * rotated file for one scan; when it shows up again under its new name it resumes here.
+   */
+  readonly #released = new Map<string, { offset: number; fingerprint: Fingerprint }>();
   /** Rotated siblings judged to be history: never read. */
   readonly #history = new Set<string>();
   readonly #buffer: Buffer;
@@ -150,6 +159,7 @@ export class Tailer {
   }
 
   async #scan(): Promise<void> {
+    const startedAt = Date.now();
     const primary = await glob([...this.#o.patterns], { absolute: true, onlyFiles: true, dot: true });
     const siblings =
       (this.#o.siblingPatterns?.length ?? 0) === 0
@@ -178,6 +188,7 @@ export class Tailer {
       file.detached = true;
       this.#o.onEvent?.({ kind: 'rotated', path: file.path });
     }
+    if (this.#firstScan) this.#o.onEvent?.({ kind: 'scanned', startedAt });
     this.#firstScan = false;
     this.#o.onEvent?.({ kind: 'files', open: this.#files.size });
   }
@@ -190,8 +201,8 @@ export class Tailer {
   #admitSibling(id: string, mtimeMs: number): boolean {
     if (this.#history.has(id)) return false;
     if (!this.#firstScan || this.#o.saved?.has(id) === true) return true;
-    const savedAt = this.#o.savedAt;
-    if (savedAt !== undefined && mtimeMs > savedAt) return true;
+    const horizon = this.#o.horizon;
+    if (horizon !== undefined && mtimeMs > horizon) return true;
     this.#history.add(id);
     return false;
   }
@@ -222,7 +233,8 @@ export class Tailer {
     });
     this.#files.set(id, file);
     if (start.held !== undefined) this.#held.set(id, start.held);
-    this.#o.onEvent?.({ kind: 'tracked', id, path, fingerprint });
+    const offset = start.held === undefined ? start.offset : undefined;
+    this.#o.onEvent?.({ kind: 'tracked', id, path, fingerprint, offset });
     this.#o.logger.info({ path, offset: start.offset, how: start.how }, 'Following input file.');
   }
 
@@ -244,6 +256,11 @@ export class Tailer {
       return own.offset <= size
         ? { offset: own.offset, how: 'checkpoint' }
         : { offset: 0, how: 'checkpoint, truncated' };
+    }
+    const released = this.#released.get(id);
+    if (released !== undefined && (await stillMatches(handle, size, released.fingerprint))) {
+      this.#released.delete(id);
+      return { offset: Math.min(released.offset, size), how: 'seen again after rotation' };
     }
     if (isFull(fingerprint) && saved !== undefined) {
       const matches = [...saved].filter(
@@ -274,7 +291,7 @@ export class Tailer {
     if (recent !== undefined) return { offset: recent.offset };
     for (const file of this.#files.values()) {
       if (!sameFingerprint(file.fingerprint, fingerprint)) continue;
-      return { offset: 0, held: { of: file.id, fingerprint, offsetIfCopy: file.offset, since: Date.now() } };
+      return { offset: 0, held: { of: file.id, since: Date.now() } };
     }
     return undefined;
   }
@@ -285,7 +302,7 @@ export class Tailer {
       this.#truncated.shift();
     for (const file of [...this.#files.values()]) {
       if (signal.aborted) return;
-      if (!this.#released(file, now)) continue;
+      if (!this.#readable(file, now)) continue;
       const before = { fingerprint: file.fingerprint, offset: file.offset };
       if ((await file.refresh()) === 'truncated') {
         this.#truncated.push({ ...before, at: now });
@@ -305,22 +322,33 @@ export class Tailer {
   }
 
   /** Whether a held file may be read now; a twin held past the copy window is read from 0. */
-  #released(file: TrackedFile, now: number): boolean {
+  #readable(file: TrackedFile, now: number): boolean {
     const held = this.#held.get(file.id);
     if (held === undefined) return true;
     if (now - held.since < Math.max(2_000, 5 * this.#o.pollIntervalMs)) return false;
     this.#held.delete(file.id);
+    this.#o.onEvent?.({
+      kind: 'tracked',
+      id: file.id,
+      path: file.path,
+      fingerprint: file.fingerprint,
+      offset: file.offset,
+    });
     return true;
   }
 
-  /** The followed file `of` was truncated: files held as its possible copies continue its offset. */
+  /**
+   * The followed file `of` was truncated after being read up to `offset`: files held as its
+   * possible copies hold its old content, so they continue from that offset.
+   */
   #resolveCopies(of: string, offset: number): void {
     for (const [id, held] of this.#held) {
       if (held.of !== of) continue;
       const copy = this.#files.get(id);
       if (copy !== undefined) {
-        copy.offset = held.offsetIfCopy;
-        copy.splitter.reset(held.offsetIfCopy);
+        copy.offset = offset;
+        copy.splitter.reset(offset);
+        this.#o.onEvent?.({ kind: 'tracked', id, path: copy.path, fingerprint: copy.fingerprint, offset });
       }
       this.#held.delete(id);
       this.#o.logger.info(
@@ -333,6 +361,9 @@ export class Tailer {
   async #release(file: TrackedFile): Promise<void> {
     this.#files.delete(file.id);
     this.#held.delete(file.id);
+    this.#released.set(file.id, { offset: file.offset, fingerprint: file.fingerprint });
+    if (this.#released.size > RELEASED_MEMORY)
+      this.#released.delete(this.#released.keys().next().value as string);
     await file.handle.close();
     this.#o.logger.info(
       { path: file.path, offset: file.offset },

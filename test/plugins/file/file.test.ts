@@ -47,6 +47,20 @@ describe('file plugin', () => {
     expect(ids).toEqual(['corr-1', 'corr-2', 'corr-3']);
   });
 
+  it('cuts off a torn last line left by a crash before appending', async () => {
+    const path = join(dir, 'events.ndjson');
+    await writeFile(path, '{"correlationId":"a"}\n{"correlationId":"b"}\n{"correlatio');
+    const plugin = filePlugin.create({ enabled: true, maxEventAge: '0s', path, fsync: 'batch' }, settings());
+    await plugin.start(new AbortController().signal);
+    await plugin.send([testEvent(3)], new AbortController().signal);
+    await plugin.stop(Date.now() + 1000);
+    const ids = (await readFile(path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { correlationId: string }).correlationId);
+    expect(ids).toEqual(['a', 'b', 'corr-3']);
+  });
+
   it('reports a write failure as retryable for every event of the batch', async () => {
     await writeFile(join(dir, 'blocker'), 'a regular file where a directory should be');
     const plugin = filePlugin.create(

@@ -171,7 +171,7 @@ describe('Tailer', () => {
     const saved = new Map<string, SavedFile>([
       [`${info.dev}:${info.ino}`, { offset: line('a1').length + 1, fingerprint: fp }],
     ]);
-    start({ saved, savedAt: Date.now() });
+    start({ saved, horizon: Date.now() });
     await waitFor(() => lines.length === 1);
     expect(ids()).toEqual(['a2']);
   });
@@ -185,7 +185,7 @@ describe('Tailer', () => {
         { offset: line('new1').length + 1, fingerprint: { length: 1024, hash: 'not-this-file' } },
       ],
     ]);
-    start({ saved, savedAt: Date.now() });
+    start({ saved, horizon: Date.now() });
     await waitFor(() => lines.length === 2);
     expect(ids()).toEqual(['new1', 'new2']);
   });
@@ -200,7 +200,7 @@ describe('Tailer', () => {
     utimesSync(log('apim_metrics-11-22-2026-1.log'), past, past);
     const future = new Date(savedAt + 60_000);
     utimesSync(log('apim_metrics-11-23-2026-1.log'), future, future);
-    start({ saved: new Map([['0:0', { offset: 0 }]]), savedAt });
+    start({ saved: new Map([['0:0', { offset: 0 }]]), horizon: savedAt });
     await waitFor(() => lines.length === 2);
     await new Promise((r) => setTimeout(r, 100));
     expect(ids().sort()).toEqual(['cur', 'rotated-while-stopped']);

@@ -1,0 +1,404 @@
+/**
+ * Harness for crash and rotation tests of the built `gax run`: its config, the daemon processes
+ * (so none survives a test), a log writer that rotates like log4j2, and readers of the checkpoint
+ * and of the file plugin's output that tolerate a file being written at the same time.
+ */
+import type { ChildProcess } from 'node:child_process';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { createGenerator, type Generator } from '../../src/sim/generate.js';
+import { startCli } from './cli.js';
+
+/** The date part of the rotated names the tests use: `apim_metrics-11-23-2026-<i>.log`. */
+export const ROTATED_DAY = '11-23-2026';
+
+/** Paths of one test's sandbox: `logs/`, `state/`, `out/events.ndjson` and the config file. */
+export interface Sandbox {
+  readonly dir: string;
+  readonly logDir: string;
+  readonly log: string;
+  readonly stateDir: string;
+  readonly checkpoint: string;
+  readonly output: string;
+  readonly config: string;
+}
+
+/**
+ * Writes the `gax run` config of the crash tests to `dir/gax.yaml`: one input naming
+ * `logs/apim_metrics.log` (so its rotated siblings are followed) and any `extraPaths`, no HTTP
+ * server, the file plugin only, JSON logs at warn.
+ */
+export function createSandbox(dir: string, options: { extraPaths?: readonly string[] } = {}): Sandbox {
+  const q = JSON.stringify;
+  const box: Sandbox = {
+    dir,
+    logDir: join(dir, 'logs'),
+    log: join(dir, 'logs', 'apim_metrics.log'),
+    stateDir: join(dir, 'state'),
+    checkpoint: join(dir, 'state', 'checkpoint.json'),
+    output: join(dir, 'out', 'events.ndjson'),
+    config: join(dir, 'gax.yaml'),
+  };
+  const yaml = [
+    'inputs:',
+    `  - paths: [${[box.log, ...(options.extraPaths ?? [])].map((p) => q(p)).join(', ')}]`,
+    '    pollIntervalMs: 20',
+    `state: { dir: ${q(box.stateDir)} }`,
+    'server: { enabled: false }',
+    'pipeline: { batchMaxWaitMs: 20 }',
+    'log: { level: warn, format: json }',
+    'plugins:',
+    `  file: { path: ${q(box.output)} }`,
+    '  prometheus: { enabled: false }',
+    '',
+  ].join('\n');
+  writeFileSync(box.config, yaml);
+  return box;
+}
+
+/** The rotated name of generation `i` on `day`: `apim_metrics-<day>-<i>.log`. */
+export function rotatedName(box: Sandbox, i: number, day = ROTATED_DAY): string {
+  return join(box.logDir, `apim_metrics-${day}-${i}.log`);
+}
+
+export interface DaemonProcess {
+  readonly child: ChildProcess;
+  /** stdout and stderr so far (the daemon logs JSON lines to stdout). */
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts `gax run` processes and kills, by PID, any still alive at `killAll`. */
+export class Daemons {
+  readonly #all = new Set<DaemonProcess>();
+
+  start(box: Sandbox): DaemonProcess {
+    const run = startCli(['run', '--config', box.config]);
+    this.#all.add(run);
+    void run.exited.then(() => this.#all.delete(run));
+    return run;
+  }
+
+  /** SIGKILLs `run` and resolves once it has exited. */
+  async kill(run: DaemonProcess): Promise<void> {
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+    await run.exited;
+  }
+
+  /** Stops `run` with SIGTERM and resolves with its exit code. */
+  async stop(run: DaemonProcess): Promise<number | null> {
+    run.child.kill('SIGTERM');
+    return run.exited;
+  }
+
+  async killAll(): Promise<void> {
+    await Promise.all([...this.#all].map((run) => this.kill(run)));
+  }
+}
+
+/** The JSON log lines a daemon wrote (other lines are left out). */
+export function logRecords(output: string): Record<string, unknown>[] {
+  const records: Record<string, unknown>[] = [];
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      records.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // not a log record
+    }
+  }
+  return records;
+}
+
+const ID = /"correlationId":"([^"]+)"/;
+
+/** The correlationId of a WSO2 metric line or of a canonical event line. */
+export function correlationIdOf(line: string): string | undefined {
+  return ID.exec(line)?.[1];
+}
+
+/** `n` generated metric lines as text (each ending in a newline) and their correlationIds. */
+export function generateLines(gen: Generator, n: number): { text: string; ids: string[] } {
+  const lines: string[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const line = gen.next();
+    lines.push(line);
+    ids.push(correlationIdOf(line) as string);
+  }
+  return { text: lines.length === 0 ? '' : `${lines.join('\n')}\n`, ids };
+}
+
+/** Appends `n` fresh lines from `gen` to `path` and returns their correlationIds. */
+export function appendLines(path: string, gen: Generator, n: number): string[] {
+  const { text, ids } = generateLines(gen, n);
+  appendFileSync(path, text);
+  return ids;
+}
+
+export interface WriterOptions {
+  readonly seed: number;
+  readonly linesPerSecond: number;
+  /** Rotate after this many lines in the active file. */
+  readonly rotateEvery: number;
+  readonly tickMs?: number;
+}
+
+/**
+ * Appends whole lines to `apim_metrics.log` at a steady rate in small ticks and rotates like
+ * log4j2 (rename to `apim_metrics-<day>-<i>.log`, then a new active file). Never deletes a file.
+ */
+export class RotatingWriter {
+  readonly ids: string[] = [];
+  /** Which file each id was written to: `i` is `apim_metrics-<day>-<i>.log` once rotated. */
+  readonly fileOf = new Map<string, number>();
+  rotations = 0;
+  readonly #box: Sandbox;
+  readonly #o: WriterOptions;
+  readonly #gen: Generator;
+  #inActive = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #startedAt = 0;
+  #written = 0;
+
+  constructor(box: Sandbox, options: WriterOptions) {
+    this.#box = box;
+    this.#o = options;
+    this.#gen = createGenerator({ seed: options.seed });
+  }
+
+  /** Appends `n` lines at once (rotating as usual), e.g. before the daemon starts. */
+  append(n: number): void {
+    mkdirSync(this.#box.logDir, { recursive: true });
+    this.#write(n);
+  }
+
+  /** Starts appending at the configured rate. */
+  start(): void {
+    mkdirSync(this.#box.logDir, { recursive: true });
+    if (!existsSync(this.#box.log)) writeFileSync(this.#box.log, '');
+    this.#startedAt = Date.now();
+    this.#written = 0;
+    this.#timer = setInterval(() => this.#tick(), this.#o.tickMs ?? 10);
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #tick(): void {
+    const due = Math.floor(((Date.now() - this.#startedAt) * this.#o.linesPerSecond) / 1000) - this.#written;
+    const n = Math.min(due, this.#o.linesPerSecond); // never a burst of more than a second
+    this.#written += n;
+    this.#write(n);
+  }
+
+  #write(count: number): void {
+    let left = count;
+    while (left > 0) {
+      const n = Math.min(left, this.#o.rotateEvery - this.#inActive);
+      const ids = appendLines(this.#box.log, this.#gen, n);
+      for (const id of ids) {
+        this.ids.push(id);
+        this.fileOf.set(id, this.rotations + 1);
+      }
+      this.#inActive += n;
+      left -= n;
+      if (this.#inActive >= this.#o.rotateEvery) this.#rotate();
+    }
+  }
+
+  #rotate(): void {
+    this.rotations++;
+    renameSync(this.#box.log, rotatedName(this.#box, this.rotations));
+    writeFileSync(this.#box.log, '');
+    this.#inActive = 0;
+  }
+}
+
+export interface CheckpointFile {
+  readonly version: number;
+  readonly updatedAt: string;
+  readonly plugins: Record<string, { files: Record<string, { offset: number; path: string }> }>;
+}
+
+/** The checkpoint as written, or undefined when there is none yet. */
+export function readCheckpoint(box: Sandbox): CheckpointFile | undefined {
+  if (!existsSync(box.checkpoint)) return undefined;
+  return JSON.parse(readFileSync(box.checkpoint, 'utf8')) as CheckpointFile;
+}
+
+/** Every file in the log directory by identity `dev:ino` (what the checkpoint keys files by). */
+export function filesByIdentity(logDir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const name of readdirSync(logDir)) {
+    const path = join(logDir, name);
+    const info = statSync(path, { bigint: true });
+    files.set(`${info.dev}:${info.ino}`, path);
+  }
+  return files;
+}
+
+/** The number of complete lines in the first `offset` bytes of `path`. */
+export function linesBefore(path: string, offset: number): number {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    let position = 0;
+    let lines = 0;
+    while (position < offset) {
+      const bytes = readSync(fd, buffer, 0, Math.min(buffer.length, offset - position), position);
+      if (bytes === 0) break;
+      for (let i = buffer.indexOf(10, 0); i !== -1 && i < bytes; i = buffer.indexOf(10, i + 1)) lines++;
+      position += bytes;
+    }
+    return lines;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Reads the file plugin's NDJSON output as it grows: counts lines and correlationIds, and keeps
+ * every line that is not a whole JSON object (a torn write) for the test to report.
+ */
+export class OutputReader {
+  readonly counts = new Map<string, number>();
+  readonly corrupt: string[] = [];
+  /** Lines that are whole events. */
+  lines = 0;
+  readonly #path: string;
+  #offset = 0;
+  #carry = '';
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  /** Events delivered once or more. */
+  get distinct(): number {
+    return this.counts.size;
+  }
+
+  /** Event lines beyond the first of each correlationId. */
+  get duplicates(): number {
+    return this.lines - this.counts.size;
+  }
+
+  /**
+   * Reads what was appended since the last call. With `final`, a last line without newline is
+   * judged too (it is torn if the writer is gone).
+   */
+  poll(final = false): this {
+    if (existsSync(this.#path)) {
+      const fd = openSync(this.#path, 'r');
+      try {
+        const size = fstatSync(fd).size;
+        if (size > this.#offset) {
+          const buffer = Buffer.allocUnsafe(size - this.#offset);
+          let got = 0;
+          while (got < buffer.length) {
+            const n = readSync(fd, buffer, got, buffer.length - got, this.#offset + got);
+            if (n === 0) break;
+            got += n;
+          }
+          this.#offset += got;
+          this.#consume(this.#carry + buffer.toString('utf8', 0, got));
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
+    if (final && this.#carry !== '') {
+      this.corrupt.push(this.#carry);
+      this.#carry = '';
+    }
+    return this;
+  }
+
+  #consume(text: string): void {
+    const lines = text.split('\n');
+    this.#carry = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line === '') continue;
+      let id: unknown;
+      try {
+        id = (JSON.parse(line) as { correlationId?: unknown }).correlationId;
+      } catch {
+        this.corrupt.push(line);
+        continue;
+      }
+      if (typeof id !== 'string') {
+        this.corrupt.push(line);
+        continue;
+      }
+      this.lines++;
+      this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
+    }
+  }
+}
+
+/** Resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Polls `reader` until every id in `ids` was delivered at least once. Gives up after `timeoutMs`,
+ * or earlier once the output has not grown for `stallMs` (the daemon is idle, so what is missing
+ * will not come); the error says how many ids are missing and shows a few.
+ */
+export async function waitForIds(
+  reader: OutputReader,
+  ids: readonly string[],
+  timeoutMs: number,
+  options: { what?: string; stallMs?: number } = {},
+): Promise<void> {
+  const started = Date.now();
+  let lines = -1;
+  let grewAt = started;
+  for (;;) {
+    reader.poll();
+    const missing = ids.filter((id) => !reader.counts.has(id));
+    if (missing.length === 0) return;
+    const now = Date.now();
+    if (reader.lines !== lines) {
+      lines = reader.lines;
+      grewAt = now;
+    }
+    const stalled = options.stallMs !== undefined && now - grewAt > options.stallMs;
+    if (now - started > timeoutMs || stalled) {
+      const why = stalled ? `no output for ${options.stallMs} ms` : `timed out after ${timeoutMs} ms`;
+      throw new Error(
+        `${why} waiting for ${options.what ?? 'every written event'}: ${missing.length} of ${ids.length} ids missing (first: ${missing.slice(0, 3).join(', ')})`,
+      );
+    }
+    await sleep(25);
+  }
+}
+
+/** A small seeded PRNG (mulberry32): the same seed, the same kill timings. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
