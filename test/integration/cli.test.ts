@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { packageVersion } from '../../src/version.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { CLI, runCli, startCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/daemon.js';
 import { faultyLine, responseLine, truncatedLine } from '../helpers/lines.js';
 
@@ -180,5 +181,64 @@ describe('gax command line', () => {
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(130);
     expect(Date.now() - secondAt).toBeLessThan(3_000);
+  });
+
+  it('reports not ready, naming the file, while an input file cannot be read, and ready once it can', async () => {
+    // File modes only bind a non-root user: as root, run the daemon as nobody.
+    const asRoot = process.getuid?.() === 0;
+    const prefix = asRoot
+      ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath]
+      : [process.execPath];
+    await chmod(dir, 0o777);
+    await mkdir(join(dir, 'logs'), { mode: 0o777 });
+    await chmod(join(dir, 'logs'), 0o777);
+    const log = join(dir, 'logs', 'apim_metrics.log');
+    await writeFile(log, `${responseLine('r1')}\n`, { mode: 0o000 });
+    await chmod(log, 0o000);
+    const config = join(dir, 'gax.yaml');
+    await writeFile(
+      config,
+      [
+        `inputs: [{ paths: [${JSON.stringify(log)}], pollIntervalMs: 20 }]`,
+        `state: { dir: ${JSON.stringify(join(dir, 'state'))} }`,
+        'server: { host: 127.0.0.1, port: 0 }',
+        'log: { level: info, format: json }',
+        `plugins: { file: { path: ${JSON.stringify(join(dir, 'out', 'events.ndjson'))} }, prometheus: { enabled: false } }`,
+        '',
+      ].join('\n'),
+    );
+    await chmod(config, 0o644);
+    const child = spawn(prefix[0] as string, [...prefix.slice(1), CLI, 'run', '--config', config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      let url = '';
+      await waitFor(
+        () => {
+          url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1] ?? '';
+          return url !== '';
+        },
+        15_000,
+        `the daemon to listen: ${output}`,
+      );
+      await waitFor(async () => (await fetch(`${url}/readyz`)).status === 503, 10_000, 'not ready');
+      const body = (await (await fetch(`${url}/readyz`)).json()) as {
+        checks: { inputs: { ok: boolean; detail: string } };
+      };
+      expect(body.checks.inputs).toEqual({ ok: false, detail: `${log}: EACCES` });
+      await chmod(log, 0o644);
+      await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, 10_000, 'ready again');
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 });
