@@ -1,7 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { maxEventAgeSchema } from '../../src/config/duration.js';
 
-/** A duration such as `30s`, `5m`, `1h` or `250ms`. */
 /** `plugins.prometheus`: aggregate events into metrics served on the server's `/metrics`. */
 export const PrometheusConfigSchema = Type.Object(
   {
@@ -29,6 +28,36 @@ export const PrometheusConfigSchema = Type.Object(
         default: {},
         description: 'Optional labels with unbounded cardinality; both off by default.',
       },
+    ),
+    maxSeriesPerMetric: Type.Integer({
+      default: 10_000,
+      minimum: 1,
+      description:
+        'Most label sets (series) one metric may have. Further label sets are counted in a single series whose labels are all `__overflow__`, and in `gax_prometheus_series_overflow_total{metric}`.',
+    }),
+    allowLabels: Type.Record(
+      Type.String({ pattern: '^apim_[a-z_]+$' }),
+      Type.Array(Type.String({ minLength: 1 })),
+      {
+        default: {},
+        description:
+          'Per metric, the only labels to keep (others are aggregated away), e.g. `apim_requests_total: [api, status_code]`. A metric not listed keeps all its labels.',
+      },
+    ),
+    buckets: Type.Object(
+      {
+        latency: Type.Array(Type.Number({ exclusiveMinimum: 0 }), {
+          minItems: 1,
+          default: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+          description: 'Upper bounds in seconds of the latency histograms (request, backend, mediation).',
+        }),
+        responseSize: Type.Array(Type.Number({ exclusiveMinimum: 0 }), {
+          minItems: 1,
+          default: [100, 1000, 10_000, 100_000, 1_000_000, 10_000_000],
+          description: 'Upper bounds in bytes of `apim_response_size_bytes`.',
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'Histogram buckets.' },
     ),
   },
   { additionalProperties: false, default: {}, description: 'The Prometheus plugin: request metrics.' },

@@ -60,6 +60,12 @@ describe('parseConfig', () => {
       enabled: true,
       maxEventAge: '5m',
       labels: { application: false, user: false },
+      maxSeriesPerMetric: 10_000,
+      allowLabels: {},
+      buckets: {
+        latency: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+        responseSize: [100, 1000, 10_000, 100_000, 1_000_000, 10_000_000],
+      },
     });
     expect(config.plugins.elasticsearch).toEqual({
       enabled: false,

@@ -1,0 +1,93 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { PrometheusConfig } from './config.js';
+import { type LabelName, type Labels, METRIC_LABELS, type MetricName } from './mapping.js';
+import { SeriesGuard } from './series-guard.js';
+
+const HELP: Record<MetricName, string> = {
+  apim_requests_total:
+    'Requests seen by the gateway (analytics events), by API, resource template, method, status and event type.',
+  apim_request_duration_seconds: 'Total gateway latency of successful-path requests (responseLatency).',
+  apim_backend_duration_seconds: 'Backend latency (backendLatency); cache hits are not observed.',
+  apim_mediation_duration_seconds: 'Gateway mediation latency, request or response direction.',
+  apim_errors_total: 'Gateway faults (apim:faulty events) by error type and code.',
+  apim_cache_hits_total: 'Requests answered from the gateway response cache.',
+  apim_response_size_bytes: 'Response size in bytes, where the gateway reports it.',
+  apim_ai_tokens_total: 'AI tokens used through AI (egress) APIs, by vendor, model and token type.',
+  apim_ai_requests_total: 'Requests to AI (egress) APIs, by vendor, model and status.',
+};
+
+type Recorder = {
+  guard: SeriesGuard<LabelName>;
+  names: readonly LabelName[];
+  record(labels: Labels, value: number): void;
+};
+
+/** The gateway metrics, each behind its series cap, plus the plugin's own two metrics. */
+export class GatewayMetrics {
+  readonly #registry: Registry;
+  readonly #recorders = new Map<MetricName, Recorder>();
+  readonly #names: string[] = [];
+
+  constructor(config: PrometheusConfig, registry: Registry) {
+    this.#registry = registry;
+    const registers = [registry];
+    for (const metric of Object.keys(METRIC_LABELS) as MetricName[]) {
+      const names = labelNames(metric, config);
+      const guard = new SeriesGuard<LabelName>(names, config.maxSeriesPerMetric);
+      const common = { name: metric, help: HELP[metric], labelNames: names, registers };
+      const buckets =
+        metric === 'apim_response_size_bytes' ? config.buckets.responseSize : config.buckets.latency;
+      const sink = metric.endsWith('_total') ? new Counter(common) : new Histogram({ ...common, buckets });
+      this.#names.push(metric);
+      const record =
+        sink instanceof Counter
+          ? (labels: Labels, value: number) => sink.inc(guard.admit(pick(labels, names)), value)
+          : (labels: Labels, value: number) => sink.observe(guard.admit(pick(labels, names)), value);
+      this.#recorders.set(metric, { guard, names, record });
+    }
+    const recorders = this.#recorders;
+    new Gauge({
+      name: 'gax_prometheus_series',
+      help: 'Label sets (series) per gateway metric.',
+      labelNames: ['metric'],
+      registers,
+      collect() {
+        for (const [metric, r] of recorders) this.set({ metric }, r.guard.size);
+      },
+    });
+    new Counter({
+      name: 'gax_prometheus_series_overflow_total',
+      help: 'Observations recorded in the __overflow__ series because the metric was at maxSeriesPerMetric.',
+      labelNames: ['metric'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [metric, r] of recorders) this.inc({ metric }, r.guard.overflowed);
+      },
+    });
+    this.#names.push('gax_prometheus_series', 'gax_prometheus_series_overflow_total');
+  }
+
+  record(metric: MetricName, labels: Labels, value: number): void {
+    this.#recorders.get(metric)?.record(labels, value);
+  }
+
+  /** Unregisters every metric of the plugin. */
+  remove(): void {
+    for (const name of this.#names) this.#registry.removeSingleMetric(name);
+  }
+}
+
+function labelNames(metric: MetricName, config: PrometheusConfig): LabelName[] {
+  const all = METRIC_LABELS[metric].filter(
+    (l) => (l !== 'application' || config.labels.application) && (l !== 'user' || config.labels.user),
+  );
+  const allowed = config.allowLabels[metric];
+  return allowed === undefined ? all : all.filter((l) => allowed.includes(l));
+}
+
+function pick(labels: Labels, names: readonly LabelName[]): Record<LabelName, string> {
+  const out = {} as Record<LabelName, string>;
+  for (const name of names) out[name] = labels[name] ?? '';
+  return out;
+}

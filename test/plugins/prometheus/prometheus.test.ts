@@ -1,0 +1,194 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { prometheusPlugin } from '../../../plugins/prometheus/index.js';
+import { type Observation, observe } from '../../../plugins/prometheus/mapping.js';
+import { OVERFLOW, SeriesGuard } from '../../../plugins/prometheus/series-guard.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { parseLine } from '../../../src/parsers/wso2-apim/parse.js';
+import type { CanonicalEvent } from '../../../src/schema/event.js';
+import { silentLogger } from '../../../src/telemetry/logger.js';
+import { testEvent } from '../../doubles/plugins.js';
+import { expectGolden } from '../../helpers/golden.js';
+
+function config(yaml = '') {
+  const loaded = parseConfig(`inputs: [{ paths: [x.log] }]\nplugins:\n  prometheus:\n${yaml}`, { env: {} });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+  return loaded.config.plugins.prometheus;
+}
+
+async function fixtureEvents(): Promise<CanonicalEvent[]> {
+  const text = await readFile(
+    fileURLToPath(new URL('../../fixtures/wso2-apim/SYNTHETIC_apim_metrics_fixtures.log', import.meta.url)),
+    'utf8',
+  );
+  return text.split('\n').flatMap((line) => {
+    const result = parseLine(line);
+    return result.kind === 'event' ? [result.event] : [];
+  });
+}
+
+/** Exposition text → { 'name{labels}': value }, ignoring comments. */
+function samples(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    out[line.slice(0, at)] = Number(line.slice(at + 1));
+  }
+  return out;
+}
+
+async function expose(events: readonly CanonicalEvent[], yaml = ''): Promise<string> {
+  const registry = new Registry();
+  const plugin = prometheusPlugin.create(config(yaml), {
+    id: 'prometheus',
+    logger: silentLogger(),
+    registry,
+    stateDir: '/nonexistent',
+  });
+  await plugin.start(new AbortController().signal);
+  const results = await plugin.send(events, new AbortController().signal);
+  expect(results.every((r) => r.status === 'delivered')).toBe(true);
+  const text = await registry.metrics();
+  await plugin.stop(Date.now() + 1000);
+  return text;
+}
+
+describe('prometheus mapping', () => {
+  const names = (e: CanonicalEvent) => {
+    const out: Observation[] = [];
+    observe(e, { application: false, user: false }, out);
+    return out.map((o) => `${o.metric}=${o.value}`);
+  };
+
+  it.each([
+    [
+      'a plain response',
+      testEvent(1, {
+        proxyResponseCode: 200,
+        responseLatency: 87,
+        backendLatency: 71,
+        requestMediationLatency: 12,
+        responseMediationLatency: 4,
+      }),
+      [
+        'apim_requests_total=1',
+        'apim_request_duration_seconds=0.087',
+        'apim_backend_duration_seconds=0.071',
+        'apim_mediation_duration_seconds=0.012',
+        'apim_mediation_duration_seconds=0.004',
+      ],
+    ],
+    [
+      'a cache hit (backend latency not observed)',
+      testEvent(2, { responseCacheHit: true, responseLatency: 3, backendLatency: 0 }),
+      ['apim_requests_total=1', 'apim_request_duration_seconds=0.003', 'apim_cache_hits_total=1'],
+    ],
+    [
+      'a fault',
+      testEvent(3, { eventType: 'faulty', errorType: 'THROTTLED', errorCode: 900803 }),
+      ['apim_requests_total=1', 'apim_errors_total=1'],
+    ],
+    [
+      'an AI response with tokens and a size',
+      testEvent(4, {
+        properties: {
+          responseSize: 2211,
+          aiMetadata: { vendorName: 'OpenAI', model: 'gpt-4o-mini' },
+          aiTokenUsage: { promptTokens: 412, completionTokens: 128, totalTokens: 540 },
+        },
+      }),
+      [
+        'apim_requests_total=1',
+        'apim_response_size_bytes=2211',
+        'apim_ai_requests_total=1',
+        'apim_ai_tokens_total=412',
+        'apim_ai_tokens_total=128',
+      ],
+    ],
+  ])('records %s', (_name, event, expected) => {
+    expect(names(event)).toEqual(expected);
+  });
+
+  it('uses the resource template, never a raw path, and adds application and user only when asked', () => {
+    const event = testEvent(1, {
+      apiResourceTemplate: '/orders/{orderId}',
+      applicationName: 'WebShop',
+      userName: 'alice',
+    });
+    const out: Observation[] = [];
+    observe(event, { application: true, user: true }, out);
+    expect(out[0]?.labels).toMatchObject({
+      resource: '/orders/{orderId}',
+      application: 'WebShop',
+      user: 'alice',
+    });
+    out.length = 0;
+    observe(event, { application: false, user: false }, out);
+    expect(out[0]?.labels).not.toHaveProperty('application');
+  });
+});
+
+describe('SeriesGuard', () => {
+  it('lets known label sets through and collapses new ones past the cap into __overflow__', () => {
+    const guard = new SeriesGuard(['api'], 2);
+    expect(guard.admit({ api: 'a' })).toEqual({ api: 'a' });
+    expect(guard.admit({ api: 'b' })).toEqual({ api: 'b' });
+    expect(guard.admit({ api: 'c' })).toEqual({ api: OVERFLOW });
+    expect(guard.admit({ api: 'a' })).toEqual({ api: 'a' });
+    expect(guard.size).toBe(2);
+    expect(guard.overflowed).toBe(1);
+  });
+});
+
+describe('prometheus plugin', () => {
+  it('exposes the gateway metrics of the reference fixtures', async () => {
+    const text = await expose(await fixtureEvents());
+    await expectGolden(
+      fileURLToPath(new URL('golden/fixtures-exposition.json', import.meta.url)),
+      samples(text),
+    );
+  });
+
+  it('keeps memory bounded under a flood of distinct API names', async () => {
+    const flood = Array.from({ length: 5000 }, (_, i) =>
+      testEvent(i, { apiName: `api-${i}`, responseLatency: 5 }),
+    );
+    const text = await expose(flood, '    maxSeriesPerMetric: 100\n');
+    const s = samples(text);
+    const requestSeries = Object.keys(s).filter((k) => k.startsWith('apim_requests_total{'));
+    expect(requestSeries).toHaveLength(101);
+    const overflow = requestSeries.find((k) => k.includes(`api="${OVERFLOW}"`)) as string;
+    expect(s[overflow]).toBe(4900);
+    expect(s['gax_prometheus_series_overflow_total{metric="apim_requests_total"}']).toBe(4900);
+    expect(s['gax_prometheus_series{metric="apim_requests_total"}']).toBe(100);
+    const total = requestSeries.reduce((n, k) => n + (s[k] ?? 0), 0);
+    expect(total).toBe(5000);
+  });
+
+  it('keeps only the allowed labels of a metric', async () => {
+    const events = [
+      testEvent(1, { proxyResponseCode: 200 }),
+      testEvent(2, { proxyResponseCode: 500, apiName: 'Other' }),
+    ];
+    const text = await expose(events, '    allowLabels:\n      apim_requests_total: [status_code]\n');
+    const keys = Object.keys(samples(text)).filter((k) => k.startsWith('apim_requests_total'));
+    expect(keys.sort()).toEqual([
+      'apim_requests_total{status_code="200"}',
+      'apim_requests_total{status_code="500"}',
+    ]);
+  });
+
+  it('unregisters its metrics on stop so it can start again', async () => {
+    const registry = new Registry();
+    const settings = { id: 'prometheus', logger: silentLogger(), registry, stateDir: '/nonexistent' };
+    const plugin = prometheusPlugin.create(config(), settings);
+    await plugin.start(new AbortController().signal);
+    await plugin.stop(Date.now() + 1000);
+    expect(registry.getMetricsAsArray()).toEqual([]);
+    await plugin.start(new AbortController().signal);
+    expect(registry.getMetricsAsArray().length).toBeGreaterThan(0);
+  });
+});
