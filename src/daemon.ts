@@ -76,6 +76,8 @@ export class Daemon {
         this.#server = await startServer({
           host: config.server.host,
           port: config.server.port,
+          ...(config.server.basicAuth === undefined ? {} : { basicAuth: config.server.basicAuth }),
+          ...(config.server.tls === undefined ? {} : { tls: config.server.tls }),
           registry: this.metrics.registry,
           readiness: () => this.readiness(),
           logger: this.#logger,

@@ -3,6 +3,7 @@ import { DatadogConfigSchema } from '../../plugins/datadog/config.js';
 import { ElasticsearchConfigSchema } from '../../plugins/elasticsearch/config.js';
 import { FileConfigSchema } from '../../plugins/file/config.js';
 import { PrometheusConfigSchema } from '../../plugins/prometheus/config.js';
+import { ServerSchema } from './server-schema.js';
 
 /**
  * The one configuration schema. Defaults live here (and in each plugin's `config.ts`) only.
@@ -64,27 +65,6 @@ const StateSchema = Type.Object(
     }),
   },
   { ...closed, default: {}, description: 'Where the daemon keeps its own files.' },
-);
-
-const ServerSchema = Type.Object(
-  {
-    enabled: Type.Boolean({
-      default: true,
-      description: 'Serve `/metrics`, `/healthz` and `/readyz` over HTTP.',
-    }),
-    host: Type.String({
-      default: '127.0.0.1',
-      minLength: 1,
-      description: 'Address to listen on; `0.0.0.0` for every interface.',
-    }),
-    port: Type.Integer({
-      default: 9464,
-      minimum: 0,
-      maximum: 65535,
-      description: 'TCP port; `0` picks a free one.',
-    }),
-  },
-  { ...closed, default: {}, description: 'The HTTP server for metrics and health checks.' },
 );
 
 const RetrySchema = Type.Object(

@@ -1,9 +1,12 @@
+import { timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { GaxError } from '../errors.js';
 
 const gzipAsync = promisify(gzip);
@@ -17,6 +20,10 @@ export interface Readiness {
 export interface ServerOptions {
   readonly host: string;
   readonly port: number;
+  /** Required on `/metrics` when set; `/healthz` and `/readyz` stay open for probes. */
+  readonly basicAuth?: { readonly username: string; readonly password: string };
+  /** Serve HTTPS with this PEM certificate and key. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
   readonly registry: Registry;
   readonly readiness: () => Readiness;
   readonly logger: Logger;
@@ -32,19 +39,26 @@ export interface RunningServer {
  * do its job, with a JSON body naming each check), `/metrics` (Prometheus text format).
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     handle(options, req, res).catch((err: unknown) => {
       options.logger.error({ err, url: req.url }, 'HTTP handler failed.');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('internal error\n');
     });
-  });
+  };
+  const server =
+    options.tls === undefined
+      ? createServer(handler)
+      : createTlsServer(
+          { cert: await readFile(options.tls.certFile), key: await readFile(options.tls.keyFile) },
+          handler,
+        );
   server.keepAliveTimeout = 65_000;
   await listen(server, options.host, options.port);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${host}:${address.port}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://${host}:${address.port}`,
     close: () => close(server),
   };
 }
@@ -63,8 +77,18 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
       return json(res, readiness.ready ? 200 : 503, readiness);
     }
     case '/metrics': {
-      const body = await options.registry.metrics();
-      const headers: Record<string, string> = { 'content-type': options.registry.contentType };
+      if (options.basicAuth !== undefined && !authorised(req, options.basicAuth)) {
+        res
+          .writeHead(401, { 'www-authenticate': 'Basic realm="gax"', 'content-type': 'text/plain' })
+          .end('unauthorised\n');
+        return;
+      }
+      const registry:
+        | Pick<Registry, 'metrics' | 'contentType'>
+        | Pick<Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>, 'metrics' | 'contentType'> =
+        wantsOpenMetrics(req) ? openMetrics(options.registry) : options.registry;
+      const body = await registry.metrics();
+      const headers: Record<string, string> = { 'content-type': registry.contentType };
       if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
         headers['content-encoding'] = 'gzip';
         res.writeHead(200, headers).end(await gzipAsync(body));
@@ -81,6 +105,26 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
     default:
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   }
+}
+
+/** Prometheus asks for OpenMetrics first in its Accept header when it can read it. */
+function wantsOpenMetrics(req: IncomingMessage): boolean {
+  return (req.headers.accept ?? '').includes('application/openmetrics-text');
+}
+
+/** The same metric objects rendered in OpenMetrics format (a view, not a copy). */
+function openMetrics(registry: Registry): Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE> {
+  const view = Registry.merge([registry]) as unknown as Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>;
+  view.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  return view;
+}
+
+function authorised(req: IncomingMessage, expected: { username: string; password: string }): boolean {
+  const header = req.headers.authorization ?? '';
+  if (!header.startsWith('Basic ')) return false;
+  const given = Buffer.from(header.slice(6), 'base64');
+  const wanted = Buffer.from(`${expected.username}:${expected.password}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -15,7 +15,11 @@ type Schema = {
 const repo = resolve(import.meta.dirname, '../../..');
 const read = (relative: string) => readFile(resolve(repo, relative), 'utf8');
 
-/** Every key of the schema as a path (`inputs[].from`), with the schema it names; `union` keys sit in one form of several. */
+/**
+ * Every key of the schema as a path (`inputs[].from`), with the schema it names. `union` keys sit
+ * in one form of several, or under an optional key without a default (e.g. `server.tls`): the
+ * example can only show those in a comment.
+ */
 function keys(
   schema: Schema,
   prefix = '',
@@ -28,8 +32,13 @@ function keys(
   return objects.flatMap((object) =>
     Object.entries(object.properties ?? {}).flatMap(([key, child]) => {
       const path = at === '' ? key : `${at}.${key}`;
+      const optional =
+        child.default === undefined && (object.required as string[] | undefined)?.includes(key) !== true;
       const inUnion =
-        union || branches.length > 0 || child.anyOf?.some((b) => b.properties !== undefined) === true;
+        union ||
+        branches.length > 0 ||
+        child.anyOf?.some((b) => b.properties !== undefined) === true ||
+        (optional && child.properties !== undefined);
       return [{ path, schema: child, union: inUnion }, ...keys(child, path, inUnion)];
     }),
   );

@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { get as httpsGet } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -80,5 +85,82 @@ describe('HTTP server', () => {
         logger: silentLogger(),
       }),
     ).rejects.toMatchObject({ code: 'GAX_ERR_SERVER_LISTEN' });
+  });
+
+  it('serves OpenMetrics when the scraper asks for it', async () => {
+    const s = await start({ ready: true, checks: {} });
+    const res = await fetch(`${s.url}/metrics`, {
+      headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' },
+    });
+    expect(res.headers.get('content-type')).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
+    const body = await res.text();
+    expect(body).toContain('gax_test_total 3');
+    expect(body.trimEnd().endsWith('# EOF')).toBe(true);
+  });
+
+  it('requires basic auth on /metrics only when configured', async () => {
+    const registry = new Registry();
+    server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      registry,
+      readiness: () => ({ ready: true, checks: {} }),
+      logger: silentLogger(),
+      basicAuth: { username: 'prom', password: 's3cret' },
+    });
+    const url = server.url;
+    expect((await fetch(`${url}/metrics`)).status).toBe(401);
+    const wrong = `Basic ${Buffer.from('prom:nope').toString('base64')}`;
+    expect((await fetch(`${url}/metrics`, { headers: { authorization: wrong } })).status).toBe(401);
+    const right = `Basic ${Buffer.from('prom:s3cret').toString('base64')}`;
+    expect((await fetch(`${url}/metrics`, { headers: { authorization: right } })).status).toBe(200);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
+  it('serves HTTPS with the configured certificate', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gax-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+      server = await startServer({
+        host: '127.0.0.1',
+        port: 0,
+        registry: new Registry(),
+        readiness: () => ({ ready: true, checks: {} }),
+        logger: silentLogger(),
+        tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') },
+      });
+      expect(server.url).toMatch(/^https:\/\//);
+      const ca = await readFile(join(dir, 'cert.pem'));
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        httpsGet(`${server?.url}/healthz`, { ca }, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        }).on('error', reject);
+      });
+      expect(status).toBe(200);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
