@@ -6,8 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Logger } from 'pino';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { GaxError } from '../errors.js';
+import { OPENMETRICS_CONTENT_TYPE, toOpenMetrics } from './openmetrics.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -83,12 +84,12 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
           .end('unauthorised\n');
         return;
       }
-      const registry:
-        | Pick<Registry, 'metrics' | 'contentType'>
-        | Pick<Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>, 'metrics' | 'contentType'> =
-        wantsOpenMetrics(req) ? openMetrics(options.registry) : options.registry;
-      const body = await registry.metrics();
-      const headers: Record<string, string> = { 'content-type': registry.contentType };
+      const text = await options.registry.metrics();
+      const om = wantsOpenMetrics(req);
+      const body = om ? toOpenMetrics(text) : text;
+      const headers: Record<string, string> = {
+        'content-type': om ? OPENMETRICS_CONTENT_TYPE : options.registry.contentType,
+      };
       if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
         headers['content-encoding'] = 'gzip';
         res.writeHead(200, headers).end(await gzipAsync(body));
@@ -110,13 +111,6 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
 /** Prometheus asks for OpenMetrics first in its Accept header when it can read it. */
 function wantsOpenMetrics(req: IncomingMessage): boolean {
   return (req.headers.accept ?? '').includes('application/openmetrics-text');
-}
-
-/** The same metric objects rendered in OpenMetrics format (a view, not a copy). */
-function openMetrics(registry: Registry): Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE> {
-  const view = Registry.merge([registry]) as unknown as Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>;
-  view.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-  return view;
 }
 
 function authorised(req: IncomingMessage, expected: { username: string; password: string }): boolean {

@@ -40,6 +40,12 @@ export interface LiveState {
   checkpointAgeSeconds(): number | undefined;
 }
 
+const LINT_FAILING_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 export function createSelfMetrics(options: {
   version: string;
   defaultMetrics?: boolean;
@@ -47,7 +53,12 @@ export function createSelfMetrics(options: {
 }): SelfMetrics {
   const live = options.live ?? (() => undefined);
   const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    // Gauges named *_total break Prometheus naming rules (promtool lint); the per-type
+    // nodejs_active_handles / _requests / _resources gauges carry the same numbers.
+    for (const name of LINT_FAILING_DEFAULTS) registry.removeSingleMetric(name);
+  }
   const registers = [registry];
   new Gauge({
     name: 'gax_build_info',
