@@ -178,6 +178,7 @@ export class Daemon {
           await entry.plugin.start(this.#abort.signal);
           entry.started = true;
           this.metrics.pluginUp.set({ plugin: id }, 1);
+          initialiseCounters(this.metrics, id);
         } catch (err) {
           throw new GaxError('GAX_ERR_PLUGIN_START', `plugin "${id}" failed to start: ${String(err)}`, {
             cause: err,
@@ -215,4 +216,24 @@ export class Daemon {
       this.#routes.push(route);
     }
   }
+}
+
+const REJECT_REASONS = [
+  'line_too_long',
+  'truncated_json',
+  'invalid_json',
+  'unknown_metric',
+  'not_an_object',
+  'missing_field',
+  'invalid_field',
+] as const;
+
+/** Exposes a plugin's counters at 0 from the start, so `increase()` sees their first step. */
+function initialiseCounters(metrics: SelfMetrics, plugin: string): void {
+  metrics.eventsDelivered.inc({ plugin }, 0);
+  metrics.eventsRetried.inc({ plugin }, 0);
+  metrics.linesRead.inc({ plugin }, 0);
+  for (const kind of ['rejected', 'exhausted']) metrics.eventsDeadLettered.inc({ plugin, kind }, 0);
+  for (const reason of REJECT_REASONS) metrics.linesRejected.inc({ plugin, reason }, 0);
+  metrics.eventsSkipped.inc({ plugin, reason: 'too_old' }, 0);
 }

@@ -1,29 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Installs Debian's `prometheus` package (prometheus + promtool) when it is missing; CI machines are fresh. */
-export function ensurePrometheus(): void {
-  if (has('prometheus') && has('promtool')) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env, timeout: 300_000 });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], {
-    stdio: 'ignore',
-    env,
-    timeout: 300_000,
-  });
-}
-
-function has(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { ensurePrometheus } from '../dashboards/promtool.js';
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {

@@ -7,6 +7,7 @@ import { Daemon } from '../../src/daemon.js';
 import { parseLine } from '../../src/parsers/wso2-apim/parse.js';
 import { createGenerator } from '../../src/sim/generate.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { dashboardExpressions } from '../dashboards/grafana-expressions.js';
 import { sample, testConfig, waitFor } from '../helpers/daemon.js';
 import { ensurePrometheus, type RunningPrometheus, startPrometheus } from '../helpers/prometheus.js';
 
@@ -21,7 +22,7 @@ let prometheus: RunningPrometheus;
 const expected = { events: 0, faulty: 0, latencies: [] as number[] };
 
 beforeAll(async () => {
-  ensurePrometheus();
+  await ensurePrometheus();
   dir = await mkdtemp(join(tmpdir(), 'gax-prom-it-'));
   await mkdir(join(dir, 'logs'));
   const generator = createGenerator({ seed: 11, startTime: Date.now() - 60_000, eventsPerSecond: 100 });
@@ -110,5 +111,14 @@ describe('real Prometheus scraping the daemon', () => {
     const text = await (await fetch(`${daemon.url}/metrics`)).text();
     const output = execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(output.trim()).toBe('');
+  });
+
+  it('parses and answers every query of the bundled Grafana dashboard', async () => {
+    const failures: string[] = [];
+    for (const expr of dashboardExpressions({ job: 'gax' })) {
+      const answer = await prometheus.query(expr);
+      if (answer.status !== 'success') failures.push(`${expr}: ${answer.error ?? 'failed'}`);
+    }
+    expect(failures).toEqual([]);
   });
 });
