@@ -1,5 +1,6 @@
-// Shared by tail.mjs and latency.mjs: the real daemon (`dist/`, needs `npm run build`) run in this
-// process on a temp state dir, with a counting plugin in place of the `file` plugin. Nothing else is
+// Shared by the daemon drivers: the real daemon (`dist/`, needs `npm run build`) run in this process
+// on a temp state dir, by default with a counting plugin in place of the `file` plugin (tail.mjs,
+// latency.mjs), or with real plugins only (prometheus.mjs, metrics-render.mjs). Nothing else is
 // replaced: the tailer, parser, batching, lanes and checkpointing are the daemon's own.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,16 +13,18 @@ import { silentLogger } from '../../dist/src/telemetry/logger.js';
  * Starts a daemon that tails `file` (a glob pattern as in the config; give a plain path) from its
  * beginning. `input` adds keys to the input section (e.g. `pollIntervalMs`); everything else is
  * the config defaults. `onBatch(events, now)` sees every batch the pipeline sends to the plugin,
- * `now` being `performance.now()` at the start of `send`. Returns `{ daemon, linesRead, close }`.
+ * `now` being `performance.now()` at the start of `send`. Without `onBatch` no plugin is replaced:
+ * `plugins` (the config's plugins section) and `server` (its server section, default disabled) say
+ * what runs. Returns `{ daemon, config, linesRead, close }`.
  */
-export async function startDaemon({ file, input = {}, onBatch }) {
+export async function startDaemon({ file, input = {}, onBatch, plugins, server = { enabled: false } }) {
   const dir = await mkdtemp(join(tmpdir(), 'gax-bench-daemon-'));
   // JSON is YAML: no quoting problems with odd paths.
   const yaml = JSON.stringify({
     inputs: [{ paths: [file], from: 'beginning', ...input }],
     state: { dir },
-    server: { enabled: false },
-    plugins: {
+    server,
+    plugins: plugins ?? {
       file: { enabled: true, path: join(dir, 'unused.ndjson') },
       prometheus: { enabled: false },
     },
@@ -32,12 +35,11 @@ export async function startDaemon({ file, input = {}, onBatch }) {
       `bench config rejected: ${parsed.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`,
     );
   }
-  const plugin = countingPlugin(onBatch);
   const daemon = new Daemon({
     config: parsed.config,
     logger: silentLogger(),
     version: 'bench',
-    plugins: { file: plugin },
+    plugins: onBatch === undefined ? {} : { file: countingPlugin(onBatch) },
   });
   await daemon.start();
   return {

@@ -1,9 +1,12 @@
 import type { Scenario } from '../lib/scenario.js';
 import { baselineJsonParse } from './baseline-json-parse.js';
+import { baselinePromClient } from './baseline-prom-client.js';
 import { baselineRead } from './baseline-read.js';
 import { baselineSplit } from './baseline-split.js';
 import { gaxParse } from './gax-parse.js';
 import { gaxParser } from './gax-parser.js';
+import { metricsRender } from './metrics-render.js';
+import { pipelinePrometheus } from './pipeline-prometheus.js';
 import { tailLatency } from './tail-latency.js';
 import { tailThroughput } from './tail-throughput.js';
 
@@ -16,4 +19,7 @@ export const scenarios: readonly Scenario[] = [
   gaxParse,
   tailThroughput,
   tailLatency,
+  baselinePromClient,
+  pipelinePrometheus,
+  metricsRender,
 ];

@@ -1,0 +1,166 @@
+// /metrics render time and memory at a given number of series. For each `--series` level (default
+// 10000,100000) this process writes a log to a temp dir and runs one child process (itself with
+// `--child`, under --expose-gc) so every level's memory figures are its own:
+// - the log: generated lines (createGenerator, seed 1, 50 APIs) dealt round-robin to ~series/700
+//   copies of the API catalog, `apiName` prefixed `tK.` with K the copy, until the lines hold exactly
+//   that many distinct label sets of apim_requests_total (the other metrics follow from the traffic:
+//   fewer label sets, but histograms of 15 samples each);
+// - the child: the real daemon in process, prometheus plugin only (`maxEventAge: 0s`,
+//   `maxSeriesPerMetric` 1,000,000), HTTP server on 127.0.0.1, tails the log until every event is
+//   delivered, checks the plugin's own series gauge, GCs, then times `--scrapes` (default 20)
+//   consecutive GET /metrics (body counted, not kept) and GCs again.
+// Prints {"<series>": {series, totalSeries, lines, ingestSeconds, bodyBytes, getMedianMs, getP95Ms,
+// getMaxMs, rssMiB, heapMiB, rssAfterMiB, maxRssMiB, gc}, …}: rssMiB after ingest + GC, before any
+// scrape; rssAfterMiB after the scrapes + GC; maxRssMiB the child's peak. `--cpu-prof-dir DIR`
+// profiles each child (ingest and scrapes) into DIR. Needs `npm run build`.
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createGenerator } from '../../dist/src/sim/generate.js';
+
+const { values } = parseArgs({
+  options: {
+    series: { type: 'string', default: '10000,100000' },
+    scrapes: { type: 'string', default: '20' },
+    child: { type: 'boolean', default: false },
+    file: { type: 'string' },
+    events: { type: 'string' },
+    'cpu-prof-dir': { type: 'string' },
+  },
+});
+const MiB = (bytes) => Number((bytes / 2 ** 20).toFixed(1));
+
+/** Writes lines until they hold `series` distinct apim_requests_total label sets; returns counts. */
+function writeLog(path, series) {
+  const generator = createGenerator({ seed: 1 });
+  const copies = Math.max(1, Math.ceil(series / 700));
+  const seen = new Set();
+  const fd = openSync(path, 'w');
+  let text = '';
+  let lines = 0;
+  while (seen.size < series) {
+    const copy = lines % copies;
+    const line = generator.next().replace('"apiName":"', `"apiName":"t${copy}.`);
+    const e = JSON.parse(line.slice(line.indexOf('{')));
+    const type = line.includes('apim:faulty') ? 'faulty' : 'response';
+    const key = `${e.apiName}\0${e.apiVersion}\0${e.apiMethod ?? ''}\0${e.apiResourceTemplate ?? ''}\0${e.proxyResponseCode ?? ''}\0${type}\0${e.keyType ?? ''}`;
+    lines++;
+    text += `${line}\n`;
+    if (text.length > 1 << 20) {
+      writeSync(fd, text);
+      text = '';
+    }
+    seen.add(key);
+  }
+  writeSync(fd, text);
+  closeSync(fd);
+  return { lines, copies };
+}
+
+async function parent() {
+  const prof = values['cpu-prof-dir'];
+  const result = {};
+  for (const series of values.series.split(',').map(Number)) {
+    const dir = await mkdtemp(join(tmpdir(), 'gax-bench-render-'));
+    try {
+      const log = join(dir, 'apim_metrics.log');
+      const { lines, copies } = writeLog(log, series);
+      const out = execFileSync(
+        process.execPath,
+        [
+          '--expose-gc',
+          ...(prof === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', prof]),
+          fileURLToPath(import.meta.url),
+          '--child',
+          '--file',
+          log,
+          '--events',
+          String(lines),
+          '--series',
+          String(series),
+          '--scrapes',
+          values.scrapes,
+        ],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
+      );
+      result[series] = { copies, ...JSON.parse(out) };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+async function child() {
+  const { startDaemon, waitUntil } = await import('./in-process.mjs');
+  const { scrape } = await import('./scrape.mjs');
+  const expected = Number(values.events);
+  const started = performance.now();
+  const tail = await startDaemon({
+    file: values.file,
+    input: { pollIntervalMs: 50 },
+    server: { enabled: true, host: '127.0.0.1', port: 0 },
+    plugins: {
+      file: { enabled: false },
+      prometheus: { enabled: true, maxEventAge: '0s', maxSeriesPerMetric: 1_000_000 },
+    },
+  });
+  const delivered = () => tail.daemon.counts().prometheus?.delivered ?? 0;
+  await waitUntil({ done: () => delivered() >= expected, progress: delivered, stallMs: 30_000, everyMs: 5 });
+  const ingestSeconds = (performance.now() - started) / 1000;
+  if (delivered() !== expected) throw new Error(`delivered ${delivered()} of ${expected} events`);
+
+  const gauge = await tail.daemon.metrics.registry.getSingleMetric('gax_prometheus_series').get();
+  const bySeries = Object.fromEntries(gauge.values.map((v) => [v.labels.metric, v.value]));
+  const series = bySeries.apim_requests_total;
+  if (series !== Number(values.series)) throw new Error(`apim_requests_total has ${series} series`);
+  const overflow = await tail.daemon.metrics.registry
+    .getSingleMetric('gax_prometheus_series_overflow_total')
+    .get();
+  if (overflow.values.some((v) => v.value > 0)) throw new Error('series overflowed maxSeriesPerMetric');
+
+  const gc = typeof globalThis.gc === 'function';
+  globalThis.gc?.();
+  const idle = process.memoryUsage();
+  const times = [];
+  let bodyBytes = 0;
+  for (let i = 0; i < Number(values.scrapes); i++) {
+    const res = await scrape(`${tail.daemon.url}/metrics`);
+    if (res.status !== 200) throw new Error(`GET /metrics: ${res.status}`);
+    times.push(res.ms);
+    bodyBytes = res.bytes;
+  }
+  globalThis.gc?.();
+  const after = process.memoryUsage();
+  const maxRss = process.resourceUsage().maxRSS * 1024;
+  await tail.close();
+  times.sort((a, b) => a - b);
+  const rank = (p) => times[Math.max(0, Math.ceil(p * times.length) - 1)]; // nearest rank
+  const mid = times.length >> 1;
+  const median = times.length % 2 === 1 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+  const ms = (n) => Number(n.toFixed(1));
+  process.stdout.write(
+    `${JSON.stringify({
+      series,
+      totalSeries: Object.values(bySeries).reduce((a, b) => a + b, 0),
+      lines: expected,
+      ingestSeconds: Number(ingestSeconds.toFixed(3)),
+      scrapes: times.length,
+      bodyBytes,
+      getMedianMs: ms(median),
+      getP95Ms: ms(rank(0.95)),
+      getMaxMs: ms(times.at(-1)),
+      rssMiB: MiB(idle.rss),
+      heapMiB: MiB(idle.heapUsed),
+      rssAfterMiB: MiB(after.rss),
+      maxRssMiB: MiB(maxRss),
+      gc,
+    })}\n`,
+  );
+}
+
+await (values.child ? child() : parent());
