@@ -22,7 +22,11 @@ export const ServerSchema = Type.Object(
       Type.Object(
         {
           username: Type.String({ minLength: 1, description: 'User name scrapers must send.' }),
-          password: Type.String({ minLength: 1, secret: true, description: 'Password; use `${VAR}`.' }),
+          password: Type.String({
+            minLength: 1,
+            secret: true,
+            description: 'Password; reference an environment variable rather than writing it here.',
+          }),
         },
         {
           additionalProperties: false,
