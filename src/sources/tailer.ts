@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { glob } from 'tinyglobby';
 import type { SavedFile } from './checkpoint.js';
-import { type Fingerprint, fingerprintOf, isFull, sameFingerprint, stillMatches } from './fingerprint.js';
+import { type Fingerprint, fingerprintOf } from './fingerprint.js';
+import { StartPositions } from './start-position.js';
 import { type LineChunk, TrackedFile } from './tracked-file.js';
 
 export type { LineChunk } from './tracked-file.js';
@@ -59,14 +60,11 @@ export interface FileState {
   readonly behindSince: number | undefined;
 }
 
-/** A new file whose first bytes equal a followed file's: a copytruncate copy, or a twin. */
+/** A new file whose first bytes equal a followed file's (`of`): a copytruncate copy, or a twin. */
 interface Held {
   readonly of: string;
   readonly since: number;
 }
-
-/** How many released files are remembered (rotations seen again under another name). */
-const RELEASED_MEMORY = 256;
 
 /**
  * Follows files matching glob patterns. Identity is `dev:ino` plus a fingerprint of the first
@@ -78,21 +76,11 @@ export class Tailer {
   readonly #o: TailerOptions;
   readonly #files = new Map<string, TrackedFile>();
   readonly #held = new Map<string, Held>();
-  readonly #claimed = new Set<string>();
-  /** Pre-truncation identities of recently truncated files, for copies discovered late. */
-  readonly #truncated: { fingerprint: Fingerprint; offset: number; at: number }[] = [];
+  readonly #starts: StartPositions;
   readonly #errors = new Map<string, string>();
-  /**
-   * Files read to their end and let go, by `dev:ino`: a rename that races a scan can hide a
-   * rotated file for one scan; when it shows up again under its new name it resumes here.
-   */
-  readonly #released = new Map<string, { offset: number; fingerprint: Fingerprint }>();
-  /** Rotated siblings judged to be history: never read. */
-  readonly #history = new Set<string>();
   readonly #buffer: Buffer;
   readonly #watchers = new Map<string, FSWatcher>();
   readonly #abort = new AbortController();
-  readonly #firstRun: boolean;
   #wake: (() => void) | undefined;
   #running: Promise<void> | undefined;
   #firstScan = true;
@@ -100,7 +88,11 @@ export class Tailer {
   constructor(options: TailerOptions) {
     this.#o = options;
     this.#buffer = Buffer.allocUnsafe(options.readChunkBytes ?? 256 * 1024);
-    this.#firstRun = (options.saved?.size ?? 0) === 0;
+    this.#starts = new StartPositions({
+      from: options.from,
+      ...(options.saved === undefined ? {} : { saved: options.saved }),
+      ...(options.horizon === undefined ? {} : { horizon: options.horizon }),
+    });
   }
 
   get openFiles(): number {
@@ -180,7 +172,7 @@ export class Tailer {
         known.detached = false;
         continue;
       }
-      if (!isPrimary.has(path) && !this.#admitSibling(id, info.mtimeMs)) continue;
+      if (!isPrimary.has(path) && !this.#starts.admitSibling(id, info.mtimeMs, this.#firstScan)) continue;
       await this.#track(id, path, info.size);
     }
     for (const file of this.#files.values()) {
@@ -191,20 +183,6 @@ export class Tailer {
     if (this.#firstScan) this.#o.onEvent?.({ kind: 'scanned', startedAt });
     this.#firstScan = false;
     this.#o.onEvent?.({ kind: 'files', open: this.#files.size });
-  }
-
-  /**
-   * A rotated sibling not followed yet: at start-up it is read only if it may hold lines not
-   * yet delivered (the checkpoint knows it, or it changed after the checkpoint); one that
-   * appears while running is a fresh rotation (a copytruncate copy) and is read.
-   */
-  #admitSibling(id: string, mtimeMs: number): boolean {
-    if (this.#history.has(id)) return false;
-    if (!this.#firstScan || this.#o.saved?.has(id) === true) return true;
-    const horizon = this.#o.horizon;
-    if (horizon !== undefined && mtimeMs > horizon) return true;
-    this.#history.add(id);
-    return false;
   }
 
   async #track(id: string, path: string, size: number): Promise<void> {
@@ -221,7 +199,11 @@ export class Tailer {
       return;
     }
     const fingerprint = await fingerprintOf(handle, size);
-    const start = await this.#startOffset(id, handle, size, fingerprint);
+    const start = await this.#starts.decide(
+      { id, handle, size, fingerprint },
+      this.#files.values(),
+      this.#firstScan,
+    );
     const file = new TrackedFile({
       id,
       path,
@@ -232,80 +214,20 @@ export class Tailer {
       maxLineBytes: this.#o.maxLineBytes,
     });
     this.#files.set(id, file);
-    if (start.held !== undefined) this.#held.set(id, start.held);
-    const offset = start.held === undefined ? start.offset : undefined;
+    if (start.heldBy !== undefined) this.#held.set(id, { of: start.heldBy, since: Date.now() });
+    const offset = start.heldBy === undefined ? start.offset : undefined;
     this.#o.onEvent?.({ kind: 'tracked', id, path, fingerprint, offset });
     this.#o.logger.info({ path, offset: start.offset, how: start.how }, 'Following input file.');
   }
 
-  /** Where to start reading a file seen for the first time in this process. */
-  async #startOffset(
-    id: string,
-    handle: TrackedFile['handle'],
-    size: number,
-    fingerprint: Fingerprint,
-  ): Promise<{ offset: number; how: string; held?: Held }> {
-    const saved = this.#o.saved;
-    const own = saved?.get(id);
-    if (
-      own !== undefined &&
-      !this.#claimed.has(id) &&
-      (own.fingerprint === undefined || (await stillMatches(handle, size, own.fingerprint)))
-    ) {
-      this.#claimed.add(id);
-      return own.offset <= size
-        ? { offset: own.offset, how: 'checkpoint' }
-        : { offset: 0, how: 'checkpoint, truncated' };
-    }
-    const released = this.#released.get(id);
-    if (released !== undefined && (await stillMatches(handle, size, released.fingerprint))) {
-      this.#released.delete(id);
-      return { offset: Math.min(released.offset, size), how: 'seen again after rotation' };
-    }
-    if (isFull(fingerprint) && saved !== undefined) {
-      const matches = [...saved].filter(
-        ([sid, s]) => !this.#claimed.has(sid) && sameFingerprint(s.fingerprint, fingerprint),
-      );
-      if (matches.length === 1) {
-        const [sid, s] = matches[0] as [string, SavedFile];
-        this.#claimed.add(sid);
-        return { offset: Math.min(s.offset, size), how: 'checkpoint, moved or copied' };
-      }
-    }
-    const copyOf = isFull(fingerprint) ? this.#copySource(fingerprint) : undefined;
-    if (copyOf !== undefined) {
-      return {
-        offset: copyOf.offset,
-        how: 'copy of a truncated file',
-        ...(copyOf.held === undefined ? {} : { held: copyOf.held }),
-      };
-    }
-    if (this.#firstScan && this.#firstRun && this.#o.from === 'end')
-      return { offset: size, how: 'end (first run)' };
-    return { offset: 0, how: 'beginning' };
-  }
-
-  /** A new file with a followed file's first bytes: a copy if that file gets truncated. */
-  #copySource(fingerprint: Fingerprint): { offset: number; held?: Held } | undefined {
-    const recent = this.#truncated.find((t) => sameFingerprint(t.fingerprint, fingerprint));
-    if (recent !== undefined) return { offset: recent.offset };
-    for (const file of this.#files.values()) {
-      if (!sameFingerprint(file.fingerprint, fingerprint)) continue;
-      return { offset: 0, held: { of: file.id, since: Date.now() } };
-    }
-    return undefined;
-  }
-
   async #readAll(signal: AbortSignal): Promise<void> {
     const now = Date.now();
-    while (this.#truncated.length > 0 && now - (this.#truncated[0]?.at ?? now) > 60_000)
-      this.#truncated.shift();
     for (const file of [...this.#files.values()]) {
       if (signal.aborted) return;
       if (!this.#readable(file, now)) continue;
       const before = { fingerprint: file.fingerprint, offset: file.offset };
       if ((await file.refresh()) === 'truncated') {
-        this.#truncated.push({ ...before, at: now });
+        this.#starts.noteTruncated(before.fingerprint, before.offset, now);
         this.#resolveCopies(file.id, before.offset);
         this.#o.onEvent?.({ kind: 'truncated', path: file.path });
         this.#o.logger.warn(
@@ -361,9 +283,7 @@ export class Tailer {
   async #release(file: TrackedFile): Promise<void> {
     this.#files.delete(file.id);
     this.#held.delete(file.id);
-    this.#released.set(file.id, { offset: file.offset, fingerprint: file.fingerprint });
-    if (this.#released.size > RELEASED_MEMORY)
-      this.#released.delete(this.#released.keys().next().value as string);
+    this.#starts.noteReleased(file.id, file.offset, file.fingerprint);
     await file.handle.close();
     this.#o.logger.info(
       { path: file.path, offset: file.offset },

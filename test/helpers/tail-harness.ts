@@ -316,8 +316,14 @@ export class OutputReader {
             if (n === 0) break;
             got += n;
           }
-          this.#offset += got;
-          this.#consume(this.#carry + buffer.toString('utf8', 0, got));
+          // Consume whole lines only and re-read a partial last line next time: after a crash
+          // the file plugin cuts a torn last line off and appends again from there.
+          const end = buffer.subarray(0, got).lastIndexOf(0x0a) + 1;
+          this.#consume(buffer.toString('utf8', 0, end));
+          this.#offset += end;
+          this.#carry = buffer.toString('utf8', end, got);
+        } else {
+          this.#carry = '';
         }
       } finally {
         closeSync(fd);
@@ -331,9 +337,7 @@ export class OutputReader {
   }
 
   #consume(text: string): void {
-    const lines = text.split('\n');
-    this.#carry = lines.pop() ?? '';
-    for (const line of lines) {
+    for (const line of text.split('\n')) {
       if (line === '') continue;
       let id: unknown;
       try {
