@@ -49,3 +49,16 @@ export function lastJsonLine(stdout: string): Record<string, unknown> | undefine
     return undefined;
   }
 }
+
+/**
+ * Checks the counts a driver printed as its last line: every line of the file read and, for a
+ * generated file, every event parsed. Returns what is wrong, or undefined.
+ */
+export function verifyCounts(stdout: string, ctx: ScenarioContext): string | undefined {
+  const counts = lastJsonLine(stdout);
+  if (counts?.lines !== ctx.lines) return `counted ${String(counts?.lines)} lines, expected ${ctx.lines}`;
+  if (ctx.events !== undefined && counts.events !== ctx.events) {
+    return `parsed ${String(counts.events)} events, expected ${ctx.events}`;
+  }
+  return undefined;
+}

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Scenario } from '../lib/scenario.js';
-import { lastJsonLine } from '../lib/scenario.js';
+import { verifyCounts } from '../lib/scenario.js';
 
 export const baselineJsonParse = {
   name: 'baseline-json-parse',
@@ -12,12 +12,5 @@ export const baselineJsonParse = {
     args: [join(ctx.repoRoot, 'bench/baselines/json-parse.mjs'), ctx.file],
     captureStdout: true,
   }),
-  verify: (stdout, ctx) => {
-    const counts = lastJsonLine(stdout);
-    if (counts?.lines !== ctx.lines) return `counted ${String(counts?.lines)} lines, expected ${ctx.lines}`;
-    if (ctx.events !== undefined && counts.events !== ctx.events) {
-      return `parsed ${String(counts.events)} events, expected ${ctx.events}`;
-    }
-    return undefined;
-  },
+  verify: verifyCounts,
 } satisfies Scenario;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scenario } from '../lib/scenario.js';
-import { lastJsonLine } from '../lib/scenario.js';
+import { verifyCounts } from '../lib/scenario.js';
 
 const PARSER = 'dist/src/parsers/wso2-apim/parse.js';
 
@@ -17,12 +17,5 @@ export const gaxParser = {
     args: [join(ctx.repoRoot, 'bench/drivers/parser.mjs'), ctx.file],
     captureStdout: true,
   }),
-  verify: (stdout, ctx) => {
-    const counts = lastJsonLine(stdout);
-    if (counts?.lines !== ctx.lines) return `counted ${String(counts?.lines)} lines, expected ${ctx.lines}`;
-    if (ctx.events !== undefined && counts.events !== ctx.events) {
-      return `parsed ${String(counts.events)} events, expected ${ctx.events}`;
-    }
-    return undefined;
-  },
+  verify: verifyCounts,
 } satisfies Scenario;
