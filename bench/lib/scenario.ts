@@ -62,3 +62,20 @@ export function verifyCounts(stdout: string, ctx: ScenarioContext): string | und
   }
   return undefined;
 }
+
+/**
+ * Checks the counts of a driver that tails the file with the real daemon. A `--file` input's
+ * unterminated last line is not waited for (the tailer hands it over only after
+ * `partialLineTimeoutMs`), so one line fewer is accepted when the event count is unknown.
+ */
+export function verifyTailed(stdout: string, ctx: ScenarioContext): string | undefined {
+  const counts = lastJsonLine(stdout);
+  const lines = counts?.lines;
+  if (!(lines === ctx.lines || (ctx.events === undefined && lines === ctx.lines - 1))) {
+    return `tailed ${String(lines)} lines, expected ${ctx.lines}`;
+  }
+  if (ctx.events !== undefined && counts?.events !== ctx.events) {
+    return `delivered ${String(counts?.events)} events, expected ${ctx.events}`;
+  }
+  return undefined;
+}

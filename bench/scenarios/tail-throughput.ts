@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scenario } from '../lib/scenario.js';
-import { lastJsonLine } from '../lib/scenario.js';
+import { lastJsonLine, verifyTailed } from '../lib/scenario.js';
 
 const DAEMON = 'dist/src/daemon.js';
 
@@ -28,19 +28,7 @@ export const tailThroughput = {
     ],
     captureStdout: true,
   }),
-  verify: (stdout, ctx) => {
-    const counts = lastJsonLine(stdout);
-    // A --file input's unterminated last line is counted by the harness, but the tailer hands it over
-    // only after `partialLineTimeoutMs` (5 s by default), which the 1 s idle rule does not wait for.
-    const lines = counts?.lines;
-    if (!(lines === ctx.lines || (ctx.events === undefined && lines === ctx.lines - 1))) {
-      return `tailed ${String(lines)} lines, expected ${ctx.lines}`;
-    }
-    if (ctx.events !== undefined && counts?.events !== ctx.events) {
-      return `delivered ${String(counts?.events)} events, expected ${ctx.events}`;
-    }
-    return undefined;
-  },
+  verify: verifyTailed,
   metrics: (stdout) => {
     const counts = lastJsonLine(stdout);
     const seconds = Number(counts?.seconds);
