@@ -2,40 +2,42 @@
 
 const PREFIX = '08:23:34,898 [-] [PassThroughMessageProcessor-188]  INFO ELKCounterMetric apimMetrics: ';
 
+/** The response event of WSO2's Datadog guide sample line (docs-apim), as its JSON object. */
+export const SAMPLE_RESPONSE = {
+  apiName: 'PizzaShackAPI',
+  proxyResponseCode: 200,
+  destination: 'https://localhost:9443/am/sample/pizzashack/v1/api/',
+  apiCreatorTenantDomain: 'carbon.super',
+  platform: 'Other',
+  apiMethod: 'GET',
+  apiVersion: '1.0.0',
+  gatewayType: 'SYNAPSE',
+  apiCreator: 'admin',
+  responseCacheHit: false,
+  backendLatency: 3,
+  correlationId: '02951f10-5934-456d-b608-7cd85b3f7c9d',
+  requestMediationLatency: 1,
+  keyType: 'SANDBOX',
+  apiId: 'af88b5f8-594a-4f57-a729-7eb86b6a63ab',
+  applicationName: 'DefaultApplication',
+  targetResponseCode: 200,
+  requestTimestamp: '2022-12-15T02:53:34.894Z',
+  applicationOwner: 'admin',
+  userAgent: 'curl',
+  userName: 'admin@carbon.super',
+  apiResourceTemplate: '/menu',
+  responseLatency: 4,
+  regionId: 'default',
+  responseMediationLatency: 0,
+  userIp: '127.0.0.1',
+  apiContext: '/pizzashack/1.0.0',
+  applicationId: '87c8da4c-aa3f-43d3-89ac-dc3dc3b19d3e',
+  apiType: 'HTTP',
+  properties: {},
+} as const;
+
 export function responseLine(id: string, overrides: Record<string, unknown> = {}): string {
-  const json = {
-    apiName: 'PizzaShackAPI',
-    proxyResponseCode: 200,
-    destination: 'https://localhost:9443/am/sample/pizzashack/v1/api/',
-    apiCreatorTenantDomain: 'carbon.super',
-    platform: 'Other',
-    apiMethod: 'GET',
-    apiVersion: '1.0.0',
-    gatewayType: 'SYNAPSE',
-    apiCreator: 'admin',
-    responseCacheHit: false,
-    backendLatency: 3,
-    correlationId: id,
-    requestMediationLatency: 1,
-    keyType: 'SANDBOX',
-    apiId: 'af88b5f8-594a-4f57-a729-7eb86b6a63ab',
-    applicationName: 'DefaultApplication',
-    targetResponseCode: 200,
-    requestTimestamp: '2022-12-15T02:53:34.894Z',
-    applicationOwner: 'admin',
-    userAgent: 'curl',
-    userName: 'admin@carbon.super',
-    apiResourceTemplate: '/menu',
-    responseLatency: 4,
-    regionId: 'default',
-    responseMediationLatency: 0,
-    userIp: '127.0.0.1',
-    apiContext: '/pizzashack/1.0.0',
-    applicationId: '87c8da4c-aa3f-43d3-89ac-dc3dc3b19d3e',
-    apiType: 'HTTP',
-    properties: {},
-    ...overrides,
-  };
+  const json = { ...SAMPLE_RESPONSE, correlationId: id, ...overrides };
   return `${PREFIX}apim:response, properties :${JSON.stringify(json)}`;
 }
 

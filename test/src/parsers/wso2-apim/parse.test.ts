@@ -5,41 +5,11 @@ import {
   parseLine,
 } from '../../../../src/parsers/wso2-apim/parse.js';
 import { compileEventValidator } from '../../../helpers/event-validator.js';
+import { SAMPLE_RESPONSE } from '../../../helpers/lines.js';
 
 const SYNAPSE = '08:23:34,898 [-] [PassThroughMessageProcessor-188]  INFO ELKCounterMetric apimMetrics: ';
 
-const RESPONSE = {
-  apiName: 'PizzaShackAPI',
-  proxyResponseCode: 200,
-  destination: 'https://localhost:9443/am/sample/pizzashack/v1/api/',
-  apiCreatorTenantDomain: 'carbon.super',
-  platform: 'Other',
-  apiMethod: 'GET',
-  apiVersion: '1.0.0',
-  gatewayType: 'SYNAPSE',
-  apiCreator: 'admin',
-  responseCacheHit: false,
-  backendLatency: 3,
-  correlationId: '02951f10-5934-456d-b608-7cd85b3f7c9d',
-  requestMediationLatency: 1,
-  keyType: 'SANDBOX',
-  apiId: 'af88b5f8-594a-4f57-a729-7eb86b6a63ab',
-  applicationName: 'DefaultApplication',
-  targetResponseCode: 200,
-  requestTimestamp: '2022-12-15T02:53:34.894Z',
-  applicationOwner: 'admin',
-  userAgent: 'curl',
-  userName: 'admin@carbon.super',
-  apiResourceTemplate: '/menu',
-  responseLatency: 4,
-  regionId: 'default',
-  responseMediationLatency: 0,
-  userIp: '127.0.0.1',
-  apiContext: '/pizzashack/1.0.0',
-  applicationId: '87c8da4c-aa3f-43d3-89ac-dc3dc3b19d3e',
-  apiType: 'HTTP',
-  properties: {},
-} as const;
+const RESPONSE = SAMPLE_RESPONSE;
 
 const FAULTY = {
   apiName: 'OrdersAPI',
