@@ -20,6 +20,58 @@ const BasicAuthSchema = Type.Object(
   { additionalProperties: false, description: 'HTTP basic authentication.' },
 );
 
+const TlsSchema = Type.Object(
+  {
+    caFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        filePath: true,
+        description: 'PEM file of the CA that signed the cluster certificate. Relative to the config file.',
+      }),
+    ),
+    caFingerprint: Type.Optional(
+      Type.String({
+        pattern: '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$',
+        errorMessage: 'must be a SHA-256 fingerprint, 64 hex digits (colons allowed)',
+        description:
+          'SHA-256 fingerprint of the CA certificate (as printed by Elasticsearch on first start); an alternative to `caFile`.',
+      }),
+    ),
+    rejectUnauthorized: Type.Boolean({
+      default: true,
+      description: 'Verify the server certificate. Turn off only for a throw-away test cluster.',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'TLS to an `https://` node.' },
+);
+
+const TemplatesSchema = Type.Object(
+  {
+    install: Type.Boolean({
+      default: true,
+      description:
+        'Install (or update) the component and index templates before the first bulk request. Turn off when an administrator installs them with `gax setup elasticsearch`.',
+    }),
+    numberOfShards: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'Primary shards of each new index (cluster default when unset).',
+      }),
+    ),
+    numberOfReplicas: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Replicas of each new index (cluster default when unset).' }),
+    ),
+    ilmPolicy: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'Name of an existing ILM policy to set as `index.lifecycle.name` (with `dataStream` or `daily` indices); see plugins/elasticsearch/README.md.',
+      }),
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'Index templates the plugin owns.' },
+);
+
 /** `plugins.elasticsearch`: index events with the bulk API. */
 export const ElasticsearchConfigSchema = Type.Object(
   {
@@ -33,25 +85,58 @@ export const ElasticsearchConfigSchema = Type.Object(
       format: 'uri',
       pattern: '^https?://',
       errorMessage: 'must be an http(s) URL such as http://127.0.0.1:9200',
-      description: 'Base URL of the Elasticsearch node or load balancer.',
+      description: 'Base URL of the Elasticsearch node or load balancer. Ignored when `cloudId` is set.',
     }),
+    cloudId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'Elastic Cloud deployment id (`name:base64…`); replaces `node`.',
+      }),
+    ),
     auth: Type.Optional(
       Type.Union([ApiKeyAuthSchema, BasicAuthSchema], {
         description:
           'Credentials: either `{ apiKey }` or `{ username, password }`. Omit for no authentication.',
       }),
     ),
+    tls: TlsSchema,
     indexPrefix: Type.String({
       default: 'apim_event',
       pattern: '^[a-z0-9][a-z0-9_.-]*$',
       errorMessage: 'must be a lowercase index name prefix (a-z, 0-9, _ . -)',
-      description: 'Prefix of the index (or data stream) names the events are written to.',
+      description:
+        'Prefix of the index (or data stream) names: `<prefix>_response` and `<prefix>_faulty`. The default gives WSO2’s own names.',
     }),
+    indexMode: Type.Union([Type.Literal('index'), Type.Literal('daily'), Type.Literal('dataStream')], {
+      default: 'index',
+      description:
+        '`index`: the fixed indices `<prefix>_response` / `<prefix>_faulty` (as WSO2’s Logstash writes them); `daily`: `<prefix>_response-YYYY.MM.DD` by the event’s requestTimestamp; `dataStream`: data streams of those names (rollover by ILM).',
+    }),
+    flushBytes: Type.Integer({
+      default: 5_242_880,
+      minimum: 1024,
+      maximum: 104_857_600,
+      description:
+        'Most bytes (uncompressed) in one bulk request; a larger batch is split into several requests.',
+    }),
+    concurrency: Type.Integer({
+      default: 2,
+      minimum: 1,
+      maximum: 32,
+      description: 'Bulk requests of one batch in flight at once.',
+    }),
+    compression: Type.Boolean({ default: true, description: 'Gzip request bodies.' }),
+    requestTimeoutMs: Type.Integer({
+      default: 30_000,
+      minimum: 100,
+      description: 'A bulk request not answered in this time is abandoned and its documents retried, ms.',
+    }),
+    templates: TemplatesSchema,
   },
   {
     additionalProperties: false,
     default: {},
-    description: 'The Elasticsearch plugin: one document per event.',
+    description: 'The Elasticsearch plugin: one document per event, WSO2-compatible indices.',
   },
 );
 
