@@ -6,7 +6,11 @@ import { runCheckConfig } from './commands/check-config.js';
 import { runDemo } from './commands/demo.js';
 import { runParse } from './commands/parse.js';
 import { runDaemon } from './commands/run.js';
+import { esSection } from './commands/setup-config.js';
+import { runSetupElasticsearch } from './commands/setup-elasticsearch.js';
+import { runSetupKibana } from './commands/setup-kibana.js';
 import { loadConfig } from './config/load.js';
+import { isGaxError } from './errors.js';
 import { DEFAULT_MAX_LINE_BYTES } from './parsers/wso2-apim/parse.js';
 import { packageVersion } from './version.js';
 
@@ -81,6 +85,93 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = await runDemo(opts);
     });
 
+  const setup = command(
+    'setup',
+    'Install what the backends need: Elasticsearch templates, Kibana dashboards.',
+  );
+  setup
+    .command('elasticsearch')
+    .description('Install (or update) the index templates the daemon writes with; idempotent.')
+    .version(version, '-V, --version')
+    .exitOverride()
+    .option(
+      '-c, --config <file>',
+      'daemon configuration: plugins.elasticsearch is used',
+      process.env.GAX_CONFIG,
+    )
+    .option('--node <url>', 'Elasticsearch URL (overrides the config)')
+    .option('--index-prefix <prefix>', 'index prefix (overrides the config)')
+    .addOption(
+      new Option('--index-mode <mode>', 'index mode (overrides the config)').choices([
+        'index',
+        'daily',
+        'dataStream',
+      ]),
+    )
+    .option('--print', 'print the templates as JSON and contact nothing')
+    .action(
+      async (opts: {
+        config?: string;
+        node?: string;
+        indexPrefix?: string;
+        indexMode?: 'index' | 'daily' | 'dataStream';
+        print?: boolean;
+      }) => {
+        if (opts.node !== undefined && !/^https?:\/\//.test(opts.node))
+          throw usage('setup elasticsearch', `--node must be an http(s) URL: ${opts.node}`);
+        if (opts.indexPrefix !== undefined && !INDEX_PREFIX.test(opts.indexPrefix))
+          throw usage(
+            'setup elasticsearch',
+            `--index-prefix must be lowercase a-z, 0-9, _ . -: ${opts.indexPrefix}`,
+          );
+        const section = await esSection(emptyToUndefined(opts.config), opts);
+        code = await runSetupElasticsearch(
+          section,
+          { stdout: process.stdout, stderr: process.stderr },
+          { print: opts.print === true },
+        );
+      },
+    );
+  setup
+    .command('kibana')
+    .description(
+      'Import the bundled Kibana data views and dashboards (overwrite: idempotent); print each result.',
+    )
+    .version(version, '-V, --version')
+    .exitOverride()
+    .requiredOption('--url <url>', 'Kibana base URL, e.g. http://kibana:5601', process.env.KIBANA_URL)
+    .option('--space <id>', 'Kibana space to import into (default space when omitted)')
+    .option(
+      '-c, --config <file>',
+      'daemon configuration: plugins.elasticsearch.indexPrefix titles the data views',
+      process.env.GAX_CONFIG,
+    )
+    .option('--index-prefix <prefix>', 'index prefix the data views match (overrides the config)')
+    .option('--file <ndjson>', 'import this file instead of the bundled one')
+    .action(
+      async (opts: { url: string; space?: string; config?: string; indexPrefix?: string; file?: string }) => {
+        if (!/^https?:\/\//.test(opts.url))
+          throw usage('setup kibana', `--url must be an http(s) URL: ${opts.url}`);
+        if (opts.indexPrefix !== undefined && !INDEX_PREFIX.test(opts.indexPrefix))
+          throw usage(
+            'setup kibana',
+            `--index-prefix must be lowercase a-z, 0-9, _ . -: ${opts.indexPrefix}`,
+          );
+        const section = await esSection(emptyToUndefined(opts.config), { indexPrefix: opts.indexPrefix });
+        const authorization = kibanaAuthorization(process.env);
+        code = await runSetupKibana(
+          {
+            url: opts.url,
+            indexPrefix: section.indexPrefix,
+            ...(opts.space === undefined ? {} : { space: opts.space }),
+            ...(opts.file === undefined ? {} : { file: opts.file }),
+            ...(authorization === undefined ? {} : { authorization }),
+          },
+          { stdout: process.stdout, stderr: process.stderr },
+        );
+      },
+    );
+
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return code;
@@ -95,6 +186,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       return 2;
     }
+    if (isGaxError(err)) {
+      for (const detail of err.details) process.stderr.write(`${detail}\n`);
+      process.stderr.write(`gax: ${err.message} [${err.code}]\n`);
+      return err.code === 'GAX_ERR_CLI_USAGE' || err.code === 'GAX_ERR_CONFIG_INVALID' ? 2 : 1;
+    }
     process.stderr.write(`gax: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
@@ -103,6 +199,20 @@ export async function main(argv: readonly string[]): Promise<number> {
 function usage(command: string, message: string): CommanderError {
   process.stderr.write(`gax ${command}: ${message}\n`);
   return new CommanderError(2, 'gax.usage', message);
+}
+
+const INDEX_PREFIX = /^[a-z0-9][a-z0-9_.-]*$/;
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+/** Kibana credentials come from the environment, never the command line (shell history, ps). */
+function kibanaAuthorization(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.KIBANA_API_KEY !== undefined && env.KIBANA_API_KEY !== '') return `ApiKey ${env.KIBANA_API_KEY}`;
+  const user = env.KIBANA_USERNAME;
+  if (user === undefined || user === '') return undefined;
+  return `Basic ${Buffer.from(`${user}:${env.KIBANA_PASSWORD ?? ''}`).toString('base64')}`;
 }
 
 function positiveInt(value: string): number {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EventType } from '../../src/schema/event.js';
 import type { ElasticsearchConfig } from './config.js';
 import { COMPAT_COPIES, FIELD_TYPES, type FieldType } from './fields.js';
@@ -12,6 +13,8 @@ export interface ComponentTemplate {
   readonly name: string;
   readonly body: { template: { mappings?: Mapping; settings?: Mapping }; version: number; _meta: Mapping };
 }
+
+export type TemplateKind = 'component template' | 'index template';
 
 export interface IndexTemplate {
   readonly name: string;
@@ -67,7 +70,18 @@ export function buildTemplates(config: TemplateConfig): Templates {
       },
     };
   });
+  for (const t of [...components, ...indexTemplates]) t.body._meta = { ...META, checksum: checksum(t.body) };
   return { components, indexTemplates };
+}
+
+/**
+ * A digest of a template body (without `_meta`), stored in its `_meta.checksum`: `gax setup`
+ * compares it with the installed template's to report `unchanged` without a deep diff of
+ * Elasticsearch's normalised copy.
+ */
+export function checksum(body: object): string {
+  const { _meta: _, ...rest } = body as { _meta?: unknown };
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
 }
 
 function indexSettings(config: TemplateConfig): Mapping {

@@ -1,3 +1,4 @@
+import { elasticsearchPlugin } from '../../plugins/elasticsearch/index.js';
 import { filePlugin } from '../../plugins/file/index.js';
 import { prometheusPlugin } from '../../plugins/prometheus/index.js';
 import type { PluginFactory } from './contract.js';
@@ -7,6 +8,7 @@ import type { PluginFactory } from './contract.js';
  * config section in src/config/schema.ts.
  */
 export const pluginFactories = {
+  elasticsearch: elasticsearchPlugin,
   file: filePlugin,
   prometheus: prometheusPlugin,
 } as const satisfies Record<string, PluginFactory<never>>;

@@ -1,0 +1,155 @@
+import { readFile } from 'node:fs/promises';
+import { Client, type ClientOptions, errors } from '@elastic/elasticsearch';
+import type { BulkItem, RequestFailure } from './classify.js';
+import { parseRetryAfter } from './classify.js';
+import type { ElasticsearchConfig } from './config.js';
+import type { TemplateKind, Templates } from './templates.js';
+
+/** What installing one template did. */
+export interface TemplateResult {
+  readonly kind: TemplateKind;
+  readonly name: string;
+  readonly result: 'created' | 'updated' | 'unchanged';
+}
+
+interface Installed {
+  component_template?: { _meta?: { checksum?: string } };
+  index_template?: { _meta?: { checksum?: string } };
+}
+
+interface InstalledTemplates {
+  component_templates?: Installed[];
+  index_templates?: Installed[];
+}
+
+type ConnectionConfig = Pick<
+  ElasticsearchConfig,
+  'node' | 'cloudId' | 'auth' | 'tls' | 'compression' | 'requestTimeoutMs'
+>;
+
+/** A bulk request's answer: one item per document, or why the whole request failed. */
+export type BulkResponse =
+  | { readonly ok: true; readonly items: readonly BulkItem[] }
+  | { readonly ok: false; readonly failure: RequestFailure };
+
+/**
+ * The plugin's only I/O: an `@elastic/elasticsearch` client with its own retries off (the
+ * pipeline's retry layer is the only one) and the bulk body sent as we built it.
+ */
+export class EsClient {
+  readonly #client: Client;
+
+  private constructor(client: Client) {
+    this.#client = client;
+  }
+
+  /** Reads the CA file (if any) and builds the client; no request is made. */
+  static async open(config: ConnectionConfig): Promise<EsClient> {
+    return new EsClient(new Client(await clientOptions(config)));
+  }
+
+  async bulk(body: string, signal: AbortSignal): Promise<BulkResponse> {
+    try {
+      const response = await this.#client.transport.request<{ items?: Record<string, BulkItem>[] }>(
+        { method: 'POST', path: '/_bulk', bulkBody: body },
+        { signal, meta: true },
+      );
+      const items = (response.body.items ?? []).map((entry) => Object.values(entry)[0] as BulkItem);
+      return { ok: true, items };
+    } catch (err) {
+      return { ok: false, failure: toFailure(err) };
+    }
+  }
+
+  /**
+   * Installs the component templates, then the index templates that compose them. Idempotent:
+   * a template whose installed checksum matches is left alone (`unchanged`).
+   */
+  async installTemplates(templates: Templates, signal?: AbortSignal): Promise<TemplateResult[]> {
+    const results: TemplateResult[] = [];
+    const items = [
+      ...templates.components.map((t) => ({
+        kind: 'component template' as const,
+        path: '_component_template',
+        ...t,
+      })),
+      ...templates.indexTemplates.map((t) => ({
+        kind: 'index template' as const,
+        path: '_index_template',
+        ...t,
+      })),
+    ];
+    const options = signal === undefined ? {} : { signal };
+    for (const { kind, path, name, body } of items) {
+      const url = `/${path}/${encodeURIComponent(name)}`;
+      const installed = await this.#client.transport.request<InstalledTemplates>(
+        { method: 'GET', path: url },
+        { ...options, ignore: [404] },
+      );
+      const list = installed.component_templates ?? installed.index_templates ?? [];
+      const current = list[0]?.component_template ?? list[0]?.index_template;
+      const result =
+        current === undefined
+          ? 'created'
+          : current._meta?.checksum === body._meta.checksum
+            ? 'unchanged'
+            : 'updated';
+      if (result !== 'unchanged')
+        await this.#client.transport.request({ method: 'PUT', path: url, body }, options);
+      results.push({ kind, name, result });
+    }
+    return results;
+  }
+
+  /** Any other API call (setup commands, tests): method, path, optional JSON body. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const params = body === undefined ? { method, path } : { method, path, body: body as object };
+    return this.#client.transport.request<T>(params);
+  }
+
+  async close(): Promise<void> {
+    await this.#client.close();
+  }
+}
+
+async function clientOptions(config: ConnectionConfig): Promise<ClientOptions> {
+  const { tls, auth } = config;
+  const ca = tls.caFile === undefined ? undefined : await readFile(tls.caFile, 'utf8');
+  const options: ClientOptions = {
+    ...(config.cloudId === undefined ? { node: config.node } : { cloud: { id: config.cloudId } }),
+    maxRetries: 0,
+    requestTimeout: config.requestTimeoutMs,
+    compression: config.compression,
+    sniffOnStart: false,
+    tls: { rejectUnauthorized: tls.rejectUnauthorized, ...(ca === undefined ? {} : { ca }) },
+    ...(tls.caFingerprint === undefined ? {} : { caFingerprint: tls.caFingerprint }),
+  };
+  if (auth === undefined) return options;
+  if ('apiKey' in auth) return { ...options, auth: { apiKey: auth.apiKey } };
+  return { ...options, auth: { username: auth.username, password: auth.password } };
+}
+
+/** A client error → what classify needs: status, name, a one-line message, Retry-After. */
+export function toFailure(err: unknown): RequestFailure {
+  if (err instanceof errors.ResponseError) {
+    const header = err.meta.headers?.['retry-after'];
+    const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, Date.now());
+    return {
+      statusCode: err.statusCode ?? 0,
+      name: err.name,
+      message: errorText(err),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    };
+  }
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { name: 'Error', message: String(err) };
+}
+
+function errorText(err: InstanceType<typeof errors.ResponseError>): string {
+  const body = err.meta.body as { error?: { type?: string; reason?: string } | string } | string | undefined;
+  if (typeof body === 'string') return body.slice(0, 500);
+  const error = body?.error;
+  if (typeof error === 'string') return error.slice(0, 500);
+  if (error?.type !== undefined) return `${error.type}: ${error.reason ?? ''}`;
+  return err.message.slice(0, 500);
+}

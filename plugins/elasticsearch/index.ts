@@ -1,0 +1,150 @@
+import type { Plugin, PluginFactory, PluginSettings } from '../../src/plugin/contract.js';
+import { allOf, type EventResult, retryable } from '../../src/plugin/result.js';
+import type { CanonicalEvent } from '../../src/schema/event.js';
+import { classifyItem, classifyRequestFailure } from './classify.js';
+import { EsClient, toFailure } from './client.js';
+import { type ElasticsearchConfig, ElasticsearchConfigSchema } from './config.js';
+import { bulkLines, toBulkChunks } from './mapping.js';
+import { EsMetrics } from './metrics.js';
+import { buildTemplates } from './templates.js';
+
+/**
+ * Indexes canonical events into WSO2-compatible indices with the bulk API. One `send` splits
+ * its batch into bulk requests of at most `flushBytes`, `concurrency` at a time, and returns a
+ * result per document: a 409 on `create` (deterministic `_id`) is a duplicate, i.e. delivered;
+ * 429/5xx/timeouts are retried by the pipeline (only those documents); mapping errors are
+ * dead-lettered with Elasticsearch's reason. See README.md.
+ */
+class ElasticsearchPlugin implements Plugin {
+  readonly #config: ElasticsearchConfig;
+  readonly #settings: PluginSettings;
+  #client: EsClient | undefined;
+  #metrics: EsMetrics | undefined;
+  #templatesReady: boolean;
+
+  constructor(config: ElasticsearchConfig, settings: PluginSettings) {
+    this.#config = config;
+    this.#settings = settings;
+    this.#templatesReady = !config.templates.install;
+  }
+
+  async start(): Promise<void> {
+    this.#metrics ??= new EsMetrics(this.#settings.registry, this.#settings.id);
+    this.#client ??= await EsClient.open(this.#config);
+    const { node, cloudId, indexPrefix, indexMode } = this.#config;
+    this.#settings.logger.info(
+      { plugin: this.#settings.id, node: cloudId === undefined ? node : 'cloud', indexPrefix, indexMode },
+      'Elasticsearch plugin started.',
+    );
+  }
+
+  async send(batch: readonly CanonicalEvent[], signal: AbortSignal): Promise<readonly EventResult[]> {
+    const client = this.#client;
+    if (client === undefined) throw new Error('elasticsearch plugin used before start');
+    const blocked = await this.#ensureTemplates(client, signal);
+    if (blocked !== undefined) return allOf(batch.length, blocked);
+    const results = new Array<EventResult>(batch.length);
+    const chunks = toBulkChunks(batch, this.#config, this.#config.flushBytes);
+    await forEachLimited(chunks, this.#config.concurrency, (chunk) =>
+      this.#sendRange(client, batch, chunk.start, chunk.end, chunk.body, results, signal),
+    );
+    return results;
+  }
+
+  async stop(): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    this.#metrics?.remove();
+    this.#metrics = undefined;
+    await client?.close();
+  }
+
+  /** Installs the templates once; a failure other than "not allowed" holds the batch back. */
+  async #ensureTemplates(client: EsClient, signal: AbortSignal): Promise<EventResult | undefined> {
+    if (this.#templatesReady) return undefined;
+    const { logger, id } = this.#settings;
+    try {
+      await client.installTemplates(buildTemplates(this.#config), signal);
+      this.#templatesReady = true;
+      logger.info({ plugin: id, indexPrefix: this.#config.indexPrefix }, 'Index templates installed.');
+      return undefined;
+    } catch (err) {
+      const failure = toFailure(err);
+      if (failure.statusCode === 403) {
+        this.#templatesReady = true;
+        logger.warn(
+          { plugin: id, reason: failure.message, code: 'GAX_ERR_ES_TEMPLATES' },
+          'Not allowed to install index templates; indexing without them. Run `gax setup elasticsearch` as an administrator, or set templates.install: false.',
+        );
+        return undefined;
+      }
+      const why =
+        failure.statusCode === undefined
+          ? `${failure.name}: ${failure.message}`
+          : `elasticsearch ${failure.statusCode}: ${failure.message}`;
+      return retryable(`installing index templates: ${why}`, failure.retryAfterMs);
+    }
+  }
+
+  async #sendRange(
+    client: EsClient,
+    batch: readonly CanonicalEvent[],
+    start: number,
+    end: number,
+    body: string,
+    results: EventResult[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const metrics = this.#metrics as EsMetrics;
+    const timer = metrics.startRequest();
+    const response = await client.bulk(body, signal);
+    if (!response.ok) {
+      const { failure } = response;
+      timer(failure.statusCode === undefined ? 'error' : String(failure.statusCode));
+      if (failure.statusCode === 413 && end - start > 1) {
+        const mid = start + Math.floor((end - start) / 2);
+        await this.#sendRange(client, batch, start, mid, this.#body(batch, start, mid), results, signal);
+        await this.#sendRange(client, batch, mid, end, this.#body(batch, mid, end), results, signal);
+        return;
+      }
+      const result = classifyRequestFailure(failure);
+      for (let i = start; i < end; i++) results[i] = result;
+      metrics.documents(result.status === 'rejected' ? 'rejected' : 'retryable', failure.name, end - start);
+      return;
+    }
+    timer('200');
+    const { items } = response;
+    if (items.length !== end - start) {
+      const result = retryable(`bulk response had ${items.length} items for ${end - start} documents`);
+      for (let i = start; i < end; i++) results[i] = result;
+      metrics.documents('retryable', 'item_count_mismatch', end - start);
+      return;
+    }
+    items.forEach((item, k) => {
+      const classified = classifyItem(item);
+      results[start + k] = classified.result;
+      metrics.documents(classified.outcome, classified.errorType, 1);
+    });
+  }
+
+  #body(batch: readonly CanonicalEvent[], start: number, end: number): string {
+    let body = '';
+    for (let i = start; i < end; i++) body += bulkLines(batch[i] as CanonicalEvent, this.#config);
+    return body;
+  }
+}
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await task(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export const elasticsearchPlugin = {
+  type: 'elasticsearch',
+  configSchema: ElasticsearchConfigSchema,
+  create: (config, settings): Plugin => new ElasticsearchPlugin(config, settings),
+} satisfies PluginFactory<ElasticsearchConfig>;

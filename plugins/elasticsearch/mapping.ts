@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import type { CanonicalEvent } from '../../src/schema/event.js';
+import type { ElasticsearchConfig } from './config.js';
+import { indexBase } from './templates.js';
+
+type IndexConfig = Pick<ElasticsearchConfig, 'indexPrefix' | 'indexMode'>;
+
+/** Longest `_id` kept readable; Elasticsearch allows 512 bytes. */
+const MAX_READABLE_ID_BYTES = 256;
+
+/** One bulk request body: the events `start`..`end` (exclusive) of a batch, as NDJSON. */
+export interface BulkChunk {
+  readonly start: number;
+  readonly end: number;
+  readonly body: string;
+}
+
+/**
+ * The document `_id`: the same event always gets the same id, so a re-sent event (after a
+ * timeout, a crash before the checkpoint, a restart) is a 409 on `create`, not a duplicate.
+ * `<eventType>:<correlationId>`, or a SHA-256 of both when the correlation id is too long.
+ */
+export function documentId(event: CanonicalEvent): string {
+  const id = `${event.eventType}:${event.correlationId}`;
+  if (Buffer.byteLength(id) <= MAX_READABLE_ID_BYTES) return id;
+  const digest = createHash('sha256').update(event.correlationId).digest('hex');
+  return `${event.eventType}:sha256:${digest}`;
+}
+
+/**
+ * The index (or data stream) of an event: WSO2's `apim_event_response` / `apim_event_faulty`,
+ * with a `-YYYY.MM.DD` suffix from the event's own time in `daily` mode (so a re-sent event
+ * lands in the same index and is still recognised as a duplicate).
+ */
+export function targetIndex(event: CanonicalEvent, config: IndexConfig): string {
+  const base = indexBase(config.indexPrefix, event.eventType);
+  switch (config.indexMode) {
+    case 'index':
+    case 'dataStream':
+      return base;
+    case 'daily':
+      return `${base}-${event.requestTimestamp.slice(0, 10).replaceAll('-', '.')}`;
+    default:
+      return assertNever(config.indexMode);
+  }
+}
+
+/**
+ * The document: the canonical event as it is (WSO2's field names, so WSO2's Kibana exports
+ * work), plus `@timestamp` = `requestTimestamp` (data streams require it; Kibana defaults to it).
+ */
+export function toDocument(event: CanonicalEvent): Record<string, unknown> {
+  return { '@timestamp': event.requestTimestamp, ...event };
+}
+
+/** The two NDJSON lines of one event: a `create` action and the document. */
+export function bulkLines(event: CanonicalEvent, config: IndexConfig): string {
+  const action = { create: { _index: targetIndex(event, config), _id: documentId(event) } };
+  return `${JSON.stringify(action)}\n${JSON.stringify(toDocument(event))}\n`;
+}
+
+/**
+ * Splits a batch into bulk bodies of at most `flushBytes` each (one event may exceed it
+ * alone: it is then sent on its own). Order is kept.
+ */
+export function toBulkChunks(
+  events: readonly CanonicalEvent[],
+  config: IndexConfig,
+  flushBytes: number,
+): BulkChunk[] {
+  const chunks: BulkChunk[] = [];
+  let start = 0;
+  let body = '';
+  let bytes = 0;
+  events.forEach((event, i) => {
+    const lines = bulkLines(event, config);
+    const size = Buffer.byteLength(lines);
+    if (bytes > 0 && bytes + size > flushBytes) {
+      chunks.push({ start, end: i, body });
+      start = i;
+      body = '';
+      bytes = 0;
+    }
+    body += lines;
+    bytes += size;
+  });
+  if (bytes > 0) chunks.push({ start, end: events.length, body });
+  return chunks;
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected index mode ${String(value)}`);
+}
