@@ -106,7 +106,8 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 
 /** Whether `pid` exists and is not a zombie (PID 1 of this container does not always reap). */
 export function isProcessRunning(pid: number): boolean {
-  return processState(pid) !== undefined && processState(pid) !== 'Z';
+  const state = processState(pid);
+  return state !== undefined && state !== 'Z';
 }
 
 function processState(pid: number): string | undefined {
@@ -211,7 +212,7 @@ async function acquireLock(lock: string, done: () => boolean): Promise<boolean> 
   }
 }
 
-function install(version: string, home: string): void {
+async function install(version: string, home: string): Promise<void> {
   run(
     'mvn',
     [
@@ -224,10 +225,10 @@ function install(version: string, home: string): void {
     INSTALL_TIMEOUT_MS,
   );
   const staging = join(CACHE, `.unzip-${version}-${process.pid}`);
-  spawnSync('rm', ['-rf', staging, home]);
+  await Promise.all([staging, home].map((d) => rm(d, { recursive: true, force: true })));
   run('unzip', ['-q', join(CACHE, `elasticsearch-${version}.zip`), '-d', staging], INSTALL_TIMEOUT_MS);
-  run('mv', [join(staging, `elasticsearch-${version}`), home]);
-  spawnSync('rm', ['-rf', staging]);
+  await rename(join(staging, `elasticsearch-${version}`), home);
+  await rm(staging, { recursive: true, force: true });
 }
 
 /** The directories above `path` that `gax-es` cannot search, root first. */
@@ -252,7 +253,7 @@ export async function ensureElasticsearch(version: string): Promise<string> {
     if (await acquireLock(lock, installed)) {
       try {
         if (!installed()) {
-          install(version, home);
+          await install(version, home);
           await writeFile(join(home, INSTALLED_MARKER), `${new Date().toISOString()}\n`);
         }
       } finally {
@@ -485,7 +486,9 @@ export async function startElasticsearch(
   const javaHome = findJavaHome(major);
   const home = await ensureElasticsearch(ES_VERSIONS[major]);
   const dir = await prepareNodeDir(home);
-  const [httpPort, transportPort] = [await freePort(), await freePort()];
+  const httpPort = await freePort();
+  let transportPort = await freePort();
+  while (transportPort === httpPort) transportPort = await freePort();
   const node = new LocalEsNode({
     home,
     javaHome,
