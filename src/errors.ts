@@ -14,7 +14,7 @@ export const errorCodes = {
   GAX_ERR_PLUGIN_SEND: 'A plugin threw while sending a batch (a bug in the plugin, not a backend failure).',
   GAX_ERR_PLUGIN_STOP: 'A plugin did not stop within the deadline.',
   GAX_ERR_ES_TEMPLATES: 'The Elasticsearch plugin may not install its index templates.',
-  GAX_ERR_SETUP: 'A `gax setup` command could not complete.',
+  GAX_ERR_SETUP_FAILED: 'A `gax setup` command could not complete.',
   GAX_ERR_DEADLETTER_WRITE: 'The dead-letter file cannot be written.',
   GAX_ERR_SERVER_LISTEN: 'The HTTP server cannot listen on the configured address.',
   GAX_ERR_SHUTDOWN_DEADLINE: 'Shutdown did not finish within the deadline.',

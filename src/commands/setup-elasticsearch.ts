@@ -45,7 +45,7 @@ export async function runSetupElasticsearch(
     return 0;
   } catch (err) {
     io.stderr.write(
-      `gax setup elasticsearch: ${err instanceof Error ? err.message : String(err)} [GAX_ERR_SETUP]\n`,
+      `gax setup elasticsearch: ${err instanceof Error ? err.message : String(err)} [GAX_ERR_SETUP_FAILED]\n`,
     );
     return 1;
   } finally {

@@ -64,14 +64,18 @@ export async function runSetupKibana(options: SetupKibanaOptions, io: SetupIo): 
     });
   } catch (err) {
     const cause = (err as { cause?: { message?: string } }).cause?.message;
-    io.stderr.write(`gax setup kibana: cannot reach ${base}: ${cause ?? String(err)} [GAX_ERR_SETUP]\n`);
+    io.stderr.write(
+      `gax setup kibana: cannot reach ${base}: ${cause ?? String(err)} [GAX_ERR_SETUP_FAILED]\n`,
+    );
     return 1;
   }
   const text = await response.text();
   const body = parseJson(text);
   if (!response.ok || body === undefined) {
     const why = body?.message ?? text.slice(0, 500);
-    io.stderr.write(`gax setup kibana: import failed: HTTP ${response.status} ${why} [GAX_ERR_SETUP]\n`);
+    io.stderr.write(
+      `gax setup kibana: import failed: HTTP ${response.status} ${why} [GAX_ERR_SETUP_FAILED]\n`,
+    );
     return 1;
   }
   for (const r of body.successResults ?? []) {

@@ -1,6 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { classifyItem, classifyRequestFailure, parseRetryAfter } from '../../../plugins/elasticsearch/classify.js';
+import {
+  classifyItem,
+  classifyRequestFailure,
+  parseRetryAfter,
+} from '../../../plugins/elasticsearch/classify.js';
 import { COMPAT_COPIES, FIELD_TYPES, queryableFields } from '../../../plugins/elasticsearch/fields.js';
 import {
   bulkLines,
@@ -30,7 +34,7 @@ describe('elasticsearch mapping', () => {
   });
 
   it('keeps every canonical field as it is in the document', () => {
-    const event = testEvent(7, { properties: { custom: { nested: true } } });
+    const event = testEvent(7, { properties: { custom: { nested: true } } as never });
     const { '@timestamp': timestamp, ...rest } = toDocument(event);
     expect(timestamp).toBe(event.requestTimestamp);
     expect(rest).toEqual(event);
@@ -84,12 +88,36 @@ describe('elasticsearch classification', () => {
   it.each([
     [{ status: 201 }, 'created', 'delivered'],
     [{ status: 200 }, 'created', 'delivered'],
-    [{ status: 409, error: { type: 'version_conflict_engine_exception', reason: 'exists' } }, 'duplicate', 'delivered'],
-    [{ status: 429, error: { type: 'es_rejected_execution_exception', reason: 'queue full' } }, 'retryable', 'retryable'],
-    [{ status: 503, error: { type: 'unavailable_shards_exception', reason: 'primary' } }, 'retryable', 'retryable'],
-    [{ status: 403, error: { type: 'security_exception', reason: 'no privilege' } }, 'retryable', 'retryable'],
-    [{ status: 404, error: { type: 'index_not_found_exception', reason: 'no such index' } }, 'retryable', 'retryable'],
-    [{ status: 400, error: { type: 'document_parsing_exception', reason: 'failed to parse' } }, 'rejected', 'rejected'],
+    [
+      { status: 409, error: { type: 'version_conflict_engine_exception', reason: 'exists' } },
+      'duplicate',
+      'delivered',
+    ],
+    [
+      { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'queue full' } },
+      'retryable',
+      'retryable',
+    ],
+    [
+      { status: 503, error: { type: 'unavailable_shards_exception', reason: 'primary' } },
+      'retryable',
+      'retryable',
+    ],
+    [
+      { status: 403, error: { type: 'security_exception', reason: 'no privilege' } },
+      'retryable',
+      'retryable',
+    ],
+    [
+      { status: 404, error: { type: 'index_not_found_exception', reason: 'no such index' } },
+      'retryable',
+      'retryable',
+    ],
+    [
+      { status: 400, error: { type: 'document_parsing_exception', reason: 'failed to parse' } },
+      'rejected',
+      'rejected',
+    ],
     [{ status: 400, error: { type: 'illegal_argument_exception', reason: 'bad' } }, 'rejected', 'rejected'],
   ])('classifies bulk item %j as %s (%s)', (item, outcome, status) => {
     const classified = classifyItem(item);
@@ -102,8 +130,11 @@ describe('elasticsearch classification', () => {
       status: 400,
       error: {
         type: 'document_parsing_exception',
-        reason: "[1:31] failed to parse field [properties.responseSize] of type [long]",
-        caused_by: { type: 'input_coercion_exception', reason: 'Numeric value out of range\n at [Source: x]' },
+        reason: '[1:31] failed to parse field [properties.responseSize] of type [long]',
+        caused_by: {
+          type: 'input_coercion_exception',
+          reason: 'Numeric value out of range\n at [Source: x]',
+        },
       },
     }).result;
     expect(result).toEqual({
@@ -125,7 +156,12 @@ describe('elasticsearch classification', () => {
   });
 
   it('passes the Retry-After of a 429 on to the retry layer', () => {
-    const result = classifyRequestFailure({ name: 'ResponseError', statusCode: 429, message: 'x', retryAfterMs: 7000 });
+    const result = classifyRequestFailure({
+      name: 'ResponseError',
+      statusCode: 429,
+      message: 'x',
+      retryAfterMs: 7000,
+    });
     expect(result).toEqual({ status: 'retryable', reason: 'elasticsearch 429: x', retryAfterMs: 7000 });
   });
 
@@ -141,11 +177,15 @@ describe('elasticsearch classification', () => {
 
 describe('elasticsearch templates', () => {
   it('map every canonical field, and nothing else dynamically', () => {
-    const mappings = eventMappings() as { dynamic: boolean; properties: Record<string, { dynamic?: boolean }> };
+    const mappings = eventMappings() as {
+      dynamic: boolean;
+      properties: Record<string, { dynamic?: boolean }>;
+    };
     expect(mappings.dynamic).toBe(false);
     expect(mappings.properties.properties?.dynamic).toBe(false);
     const canonical = Object.keys(CanonicalEventSchema.properties);
-    for (const key of canonical.filter((k) => k !== 'properties')) expect(FIELD_TYPES, key).toHaveProperty([key]);
+    for (const key of canonical.filter((k) => k !== 'properties'))
+      expect(FIELD_TYPES, key).toHaveProperty([key]);
     const nested = ['aiMetadata', 'aiTokenUsage'] as const;
     const props = CanonicalEventSchema.properties.properties.properties;
     for (const key of Object.keys(props)) {
@@ -168,9 +208,17 @@ describe('elasticsearch templates', () => {
   });
 
   it('are stable for a given config (golden), with data streams only in dataStream mode', async () => {
-    const templates = buildTemplates({ indexPrefix: 'apim_event', indexMode: 'index', templates: { install: true } });
+    const templates = buildTemplates({
+      indexPrefix: 'apim_event',
+      indexMode: 'index',
+      templates: { install: true },
+    });
     await expectGolden(golden('templates.json'), templates);
-    const streams = buildTemplates({ indexPrefix: 'x', indexMode: 'dataStream', templates: { install: true } });
+    const streams = buildTemplates({
+      indexPrefix: 'x',
+      indexMode: 'dataStream',
+      templates: { install: true },
+    });
     expect(streams.indexTemplates.map((t) => [t.name, t.body.index_patterns, t.body.data_stream])).toEqual([
       ['x_response', ['x_response'], {}],
       ['x_faulty', ['x_faulty'], {}],

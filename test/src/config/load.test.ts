@@ -71,7 +71,14 @@ describe('parseConfig', () => {
       enabled: false,
       maxEventAge: '0s',
       node: 'http://127.0.0.1:9200',
+      tls: { rejectUnauthorized: true },
       indexPrefix: 'apim_event',
+      indexMode: 'index',
+      flushBytes: 5_242_880,
+      concurrency: 2,
+      compression: true,
+      requestTimeoutMs: 30_000,
+      templates: { install: true },
     });
     expect(config.plugins.datadog).toEqual({
       enabled: false,

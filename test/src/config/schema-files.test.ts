@@ -17,8 +17,9 @@ const read = (relative: string) => readFile(resolve(repo, relative), 'utf8');
 
 /**
  * Every key of the schema as a path (`inputs[].from`), with the schema it names. `union` keys sit
- * in one form of several, or under an optional key without a default (e.g. `server.tls`): the
- * example can only show those in a comment.
+ * in one form of several, or are (or sit under) an optional key without a default (e.g.
+ * `server.tls`, `plugins.elasticsearch.cloudId`): setting one changes behaviour and there is no
+ * default to show, so the example can only show those in a comment.
  */
 function keys(
   schema: Schema,
@@ -38,7 +39,7 @@ function keys(
         union ||
         branches.length > 0 ||
         child.anyOf?.some((b) => b.properties !== undefined) === true ||
-        (optional && child.properties !== undefined);
+        optional;
       return [{ path, schema: child, union: inUnion }, ...keys(child, path, inUnion)];
     }),
   );
