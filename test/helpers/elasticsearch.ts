@@ -179,7 +179,9 @@ export function findJavaHome(major: EsMajor): string {
     throw new Error(`GAX_ES${major}_JAVA_HOME=${override} is not a JDK ${min}-${max}`);
   }
   const root = '/usr/lib/jvm';
-  const homes = existsSync(root) ? [...new Set(readdirSync(root).map((d) => realpathSync(join(root, d))))] : [];
+  const homes = existsSync(root)
+    ? [...new Set(readdirSync(root).map((d) => realpathSync(join(root, d))))]
+    : [];
   const found = homes
     .map((home) => ({ home, feature: javaFeatureVersion(home) }))
     .filter((j): j is { home: string; feature: number } => j.feature !== undefined);
@@ -293,7 +295,9 @@ interface Layout {
 interface Running {
   readonly child: ChildProcess;
   readonly pgid: number;
-  readonly exited: Promise<number | null>;
+  readonly exited: Promise<void>;
+  /** The launcher's exit code once it has exited (null when killed by a signal). */
+  exitCode: number | null | undefined;
 }
 
 class LocalEsNode implements EsNode {
@@ -359,13 +363,23 @@ class LocalEsNode implements EsNode {
       stdio: ['pipe', log, log],
     });
     child.stdin?.on('error', () => undefined);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     if (child.pid === undefined) throw new Error(`could not spawn Elasticsearch: ${await this.logTail()}`);
     installExitHook();
     liveGroups.add(child.pid);
-    this.running = { child, pgid: child.pid, exited };
+    const running: Running = {
+      child,
+      pgid: child.pid,
+      exitCode: undefined,
+      exited: new Promise((resolve) =>
+        child.once('exit', (code) => {
+          running.exitCode = code;
+          resolve();
+        }),
+      ),
+    };
+    this.running = running;
     try {
-      await this.waitUntilReady(exited);
+      await this.waitUntilReady(running);
     } catch (error) {
       await this.terminate('SIGKILL');
       const tail = await this.logTail();
@@ -373,14 +387,11 @@ class LocalEsNode implements EsNode {
     }
   }
 
-  private async waitUntilReady(exited: Promise<number | null>): Promise<void> {
-    let exitCode: number | null | undefined;
-    void exited.then((code) => {
-      exitCode = code;
-    });
+  private async waitUntilReady(running: Running): Promise<void> {
     const until = Date.now() + STARTUP_TIMEOUT_MS;
     for (;;) {
-      if (exitCode !== undefined) throw new Error(`Elasticsearch exited during startup (code ${exitCode})`);
+      if (running.exitCode !== undefined)
+        throw new Error(`Elasticsearch exited during startup (code ${running.exitCode})`);
       if (Date.now() > until) throw new Error(`Elasticsearch not yellow within ${STARTUP_TIMEOUT_MS} ms`);
       const ready = await fetch(`${this.url}/_cluster/health?wait_for_status=yellow&timeout=1s`, {
         signal: AbortSignal.timeout(5_000),
@@ -457,7 +468,10 @@ class LocalEsNode implements EsNode {
 
   async logTail(lines = 60): Promise<string> {
     const text = await readFile(this.consoleLog, 'utf8').catch(() => '');
-    return text.split('\n').slice(-lines - 1).join('\n');
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   }
 }
 

@@ -57,13 +57,21 @@ export async function es<T = Record<string, unknown>>(
   return JSON.parse(text) as T;
 }
 
-/** Document count of `index` (a pattern is fine) after a refresh; 0 when it does not exist. */
+/**
+ * Document count of `index` (a pattern is fine) after a refresh; 0 when it does not exist.
+ * A just-created index answers 503 (no shard available) until its shards start: retried.
+ */
 export async function countDocs(url: string, index: string): Promise<number> {
-  await es(url, 'POST', `/${index}/_refresh?ignore_unavailable=true&allow_no_indices=true`);
-  const r = await es<{ count?: number }>(
-    url,
-    'GET',
-    `/${index}/_count?ignore_unavailable=true&allow_no_indices=true`,
-  );
-  return r.count ?? 0;
+  for (let attempt = 1; ; attempt++) {
+    const refresh = await fetch(`${url}/${index}/_refresh?ignore_unavailable=true&allow_no_indices=true`, {
+      method: 'POST',
+    });
+    const response = await fetch(`${url}/${index}/_count?ignore_unavailable=true&allow_no_indices=true`);
+    const text = await response.text();
+    if (response.ok && refresh.ok) return (JSON.parse(text) as { count: number }).count;
+    if ((response.status !== 503 && refresh.status !== 503) || attempt >= 50) {
+      throw new Error(`count ${index}: ${response.status} ${text}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

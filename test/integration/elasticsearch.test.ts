@@ -4,12 +4,13 @@
  * events, aggregations answer as computed from the events, WSO2's field spellings answer, and a
  * document ES refuses is dead-lettered with its reason while the rest of its batch is indexed.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentId } from '../../plugins/elasticsearch/mapping.js';
 import { Daemon } from '../../src/daemon.js';
+import { parseLine } from '../../src/parsers/wso2-apim/parse.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { runCli } from '../helpers/cli.js';
@@ -28,6 +29,9 @@ let node: EsNode;
 let dir: string;
 let daemon: Daemon;
 let log: KnownLog;
+/** Every event that should be indexed: the generated ones and the one with unknown keys. */
+let indexed: CanonicalEvent[];
+let esYaml: string;
 
 beforeAll(async () => {
   node = await startElasticsearch({ major: 8 });
@@ -38,6 +42,9 @@ beforeAll(async () => {
     somethingNew: { a: 1 },
     properties: { brandNew: 'x', isEgress: false },
   });
+  const extra = parseLine(unknown);
+  if (extra.kind !== 'event') throw new Error('unknown-keys line did not parse');
+  indexed = [...log.events, extra.event];
   const lines = [
     ...log.lines.slice(0, 1000),
     conflict,
@@ -46,10 +53,8 @@ beforeAll(async () => {
     ...log.lines.slice(2000),
   ];
   await writeLog(dir, lines);
-  const config = testConfig(
-    dir,
-    `  elasticsearch: { enabled: true, node: ${JSON.stringify(node.url)}, flushBytes: 200000, concurrency: 2, templates: { numberOfReplicas: 0 } }`,
-  );
+  esYaml = `  elasticsearch: { enabled: true, node: ${JSON.stringify(node.url)}, flushBytes: 200000, concurrency: 2, templates: { numberOfReplicas: 0 } }`;
+  const config = testConfig(dir, esYaml);
   daemon = new Daemon({ config, logger: silentLogger(), version: 'test' });
   await daemon.start();
   await waitFor(
@@ -68,7 +73,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const byType = (type: CanonicalEvent['eventType']) => log.events.filter((e) => e.eventType === type);
+const byType = (type: CanonicalEvent['eventType']) => indexed.filter((e) => e.eventType === type);
 
 describe('elasticsearch plugin against a real Elasticsearch 8', () => {
   it('indexes exactly the events of the log, per index', async () => {
@@ -206,7 +211,9 @@ describe('elasticsearch plugin against a real Elasticsearch 8', () => {
   });
 
   it('reports templates as unchanged when gax setup elasticsearch runs after the plugin installed them', async () => {
-    const first = await runCli(['setup', 'elasticsearch', '--node', node.url]);
+    const configPath = join(dir, 'gax.yaml');
+    await writeFile(configPath, `inputs: [{ paths: [x.log] }]\nplugins:\n${esYaml}\n`);
+    const first = await runCli(['setup', 'elasticsearch', '--config', configPath]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('done: 4 templates (0 created, 0 updated, 4 unchanged)');

@@ -1,0 +1,123 @@
+/**
+ * Queries and visualisations shared by several dashboards (the overview numbers, the request
+ * summary and the AI token panels). A visualisation shown on two dashboards is one saved object.
+ */
+import { dateHistogram, INTEGER, metric, PERCENT, ranges } from '../columns.js';
+import { ALL_EVENTS, RESPONSES } from '../data-views.js';
+import { agg, count, div, percentile } from '../formula.js';
+import { heatmapLens, metricLens, xyLens } from '../lens.js';
+
+/** The id of a bundled Lens visualisation. */
+export const lensId = (slug: string): string => `gax-lens-${slug}`;
+
+/** KQL used across dashboards. */
+export const KQL = {
+  /** Any 4xx/5xx sent to the client (faulty events carry their 4xx/5xx here too). */
+  error: 'proxyResponseCode >= 400',
+  success: 'proxyResponseCode < 400',
+  /** Availability: anything but a 5xx counts as served (4xx are the client's fault). */
+  served: 'proxyResponseCode < 500',
+  serverError: 'proxyResponseCode >= 500',
+  /** Egress (AI) APIs, as all of WSO2's Egress dashboards filter. */
+  egress: 'properties.isEgress : true',
+} as const;
+
+/** The canonical AI vendor field (WSO2's 2024 export used the `vendor_name` copy). */
+export const VENDOR = 'properties.aiMetadata.vendorName.keyword';
+/** The AI model field. */
+export const MODEL = 'properties.aiMetadata.model.keyword';
+/** AI token counters (`properties.aiTokenUsage.*`). */
+export const TOKENS = {
+  total: 'properties.aiTokenUsage.totalTokens',
+  prompt: 'properties.aiTokenUsage.promptTokens',
+  completion: 'properties.aiTokenUsage.completionTokens',
+} as const;
+
+/** Error rate: 4xx/5xx over all requests. */
+/** Error rate (errors over all events), as a percentage. */
+export const errorRateExpr = div(count(KQL.error), count());
+
+/** Total traffic: every event. */
+export const totalTraffic = metricLens({
+  id: lensId('total-traffic'),
+  title: 'Total Traffic',
+  description: 'Every event (responses and faults) in the time range.',
+  dataView: ALL_EVENTS,
+  metric: metric('Total traffic', count()),
+});
+
+/** Error request count (4xx/5xx to the client). */
+export const errorCount = metricLens({
+  id: lensId('error-count'),
+  title: 'Error Request Count',
+  description: `Events with a 4xx/5xx status to the client (${KQL.error}).`,
+  dataView: ALL_EVENTS,
+  metric: metric('Error requests', count(KQL.error)),
+});
+
+export const errorRate = metricLens({
+  id: lensId('error-rate'),
+  title: 'Error Rate',
+  description:
+    'Share of events with a 4xx/5xx status to the client. (WSO2 divides 4xx by 2xx + 4xx, leaving 5xx out.)',
+  dataView: ALL_EVENTS,
+  metric: metric('Error rate', errorRateExpr, PERCENT),
+});
+
+/** 95th percentile gateway latency. */
+export const p95Latency = metricLens({
+  id: lensId('p95-latency'),
+  title: '95th Percentile Latency (ms)',
+  description: '95th percentile of responseLatency (total gateway time, ms) of response events.',
+  dataView: RESPONSES,
+  metric: metric('95th percentile latency (ms)', percentile('responseLatency', 95), INTEGER),
+});
+
+const tokenMetric = (slug: string, title: string, field: string) =>
+  metricLens({
+    id: lensId(slug),
+    title,
+    description: `Sum of ${field} over AI (egress) responses.`,
+    dataView: RESPONSES,
+    metric: metric(title, agg('sum', field), INTEGER),
+  });
+
+/** Sum of AI total tokens. */
+export const totalTokens = tokenMetric('total-tokens', 'Total Token Usage', TOKENS.total);
+/** Sum of AI prompt tokens. */
+export const promptTokens = tokenMetric('prompt-tokens', 'Prompt Token Usage', TOKENS.prompt);
+/** Sum of AI completion tokens. */
+export const completionTokens = tokenMetric('completion-tokens', 'Completion Token Usage', TOKENS.completion);
+
+/** Successes, errors and average latency over time (WSO2's "API Request Summary"). */
+export const requestSummary = xyLens({
+  id: lensId('request-summary'),
+  title: 'API Request Summary',
+  description: `Successful (${KQL.success}) and error (${KQL.error}) events over time; average responseLatency on the right axis.`,
+  dataView: ALL_EVENTS,
+  series: 'area',
+  x: dateHistogram(),
+  y: [
+    metric('Success count', count(KQL.success)),
+    metric('Error count', count(KQL.error)),
+    metric('Average latency (ms)', agg('average', 'responseLatency'), INTEGER),
+  ],
+  rightAxis: [2],
+});
+
+const HOURS = Array.from({ length: 24 }, (_, h) => ({
+  from: h,
+  to: h + 1,
+  label: `${String(h).padStart(2, '0')}:00`,
+}));
+
+/** AI tokens per day × UTC hour. */
+export const aiTokenHeatmap = heatmapLens({
+  id: lensId('ai-token-heatmap'),
+  title: 'AI Token Usage',
+  description: 'Total tokens per day and UTC hour of the request (properties.aiTokenUsage.hour).',
+  dataView: RESPONSES,
+  x: dateHistogram('1d'),
+  y: ranges('properties.aiTokenUsage.hour', 'Hour (UTC)', HOURS),
+  value: metric('Total tokens', agg('sum', TOKENS.total), INTEGER),
+});

@@ -1,0 +1,210 @@
+/**
+ * `gax setup kibana` against a loopback receiver that answers Kibana's saved-objects import API
+ * (`POST /api/saved_objects/_import?overwrite=true`, multipart, `kbn-xsrf` required) the way
+ * Kibana 8.x does, and checks each upload with the same offline validator as the bundle test.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { queryableFields } from '../../plugins/elasticsearch/fields.js';
+import { withIndexPrefix } from '../../src/commands/setup-kibana.js';
+import { validateKibanaNdjson } from '../dashboards/kibana-validator.js';
+import { runCli } from '../helpers/cli.js';
+
+interface Upload {
+  readonly path: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly ndjson: string;
+}
+
+let server: Server;
+let url: string;
+let uploads: Upload[] = [];
+/** Saved objects "in Kibana", per space: `type/id` → title. */
+const stored = new Map<string, Map<string, string>>();
+let answer: 'kibana' | 'unauthorized' = 'kibana';
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const reply = (status: number, json: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+      };
+      if (answer === 'unauthorized')
+        return reply(401, { statusCode: 401, error: 'Unauthorized', message: 'missing credentials' });
+      const match = /^(?:\/s\/([^/]+))?\/api\/saved_objects\/_import\?overwrite=true$/.exec(req.url ?? '');
+      if (req.method !== 'POST' || match === null)
+        return reply(404, { statusCode: 404, message: 'Not Found' });
+      if (req.headers['kbn-xsrf'] === undefined)
+        return reply(400, {
+          statusCode: 400,
+          error: 'Bad Request',
+          message: 'Request must contain a kbn-xsrf header.',
+        });
+      const ndjson = filePart(body, req.headers['content-type'] ?? '');
+      uploads.push({ path: req.url ?? '', headers: req.headers, ndjson });
+      const space = match[1] ?? 'default';
+      const missing = missingReferences(ndjson, stored.get(space) ?? new Map());
+      if (missing.length > 0)
+        return reply(200, { success: false, successCount: 0, errors: missing, warnings: [] });
+      const problems = validateKibanaNdjson(ndjson, queryableFields());
+      if (problems.length > 0) return reply(400, { statusCode: 400, message: problems.join('; ') });
+      const objects = stored.get(space) ?? new Map<string, string>();
+      stored.set(space, objects);
+      const successResults = ndjson
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as { id: string; type: string; attributes: { title: string } })
+        .map((o) => {
+          const key = `${o.type}/${o.id}`;
+          const overwrite = objects.has(key);
+          objects.set(key, o.attributes.title);
+          return {
+            type: o.type,
+            id: o.id,
+            meta: { title: o.attributes.title },
+            ...(overwrite ? { overwrite: true } : {}),
+          };
+        });
+      reply(200, { success: true, successCount: successResults.length, successResults, warnings: [] });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+beforeEach(() => {
+  uploads = [];
+  answer = 'kibana';
+});
+
+interface SavedObject {
+  id: string;
+  type: string;
+  attributes: { title: string };
+  references?: { type: string; id: string }[];
+}
+
+/** Kibana's per-object `missing_references` errors: references neither in the file nor stored. */
+function missingReferences(ndjson: string, existing: Map<string, string>) {
+  const objects = ndjson
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as SavedObject);
+  const inFile = new Set(objects.map((o) => `${o.type}/${o.id}`));
+  return objects.flatMap((o) => {
+    const refs = (o.references ?? []).filter(
+      (r) => !inFile.has(`${r.type}/${r.id}`) && !existing.has(`${r.type}/${r.id}`),
+    );
+    if (refs.length === 0) return [];
+    const meta = { title: o.attributes.title };
+    return [
+      {
+        id: o.id,
+        type: o.type,
+        title: o.attributes.title,
+        meta,
+        error: { type: 'missing_references', references: refs },
+      },
+    ];
+  });
+}
+
+/** The `file` part of a multipart/form-data body. */
+function filePart(body: string, contentType: string): string {
+  const boundary = /boundary=([^;]+)/.exec(contentType)?.[1];
+  if (boundary === undefined) throw new Error(`not multipart: ${contentType}`);
+  for (const part of body.split(`--${boundary}`)) {
+    if (!part.includes('name="file"')) continue;
+    return part.slice(part.indexOf('\r\n\r\n') + 4).replace(/\r\n$/, '');
+  }
+  throw new Error('no file part');
+}
+
+describe('gax setup kibana', () => {
+  it('imports every bundled object and reports each one as created', async () => {
+    const r = await runCli(['setup', 'kibana', '--url', url, '--space', 'ops']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const objects = stored.get('ops') as Map<string, string>;
+    expect(objects.size).toBeGreaterThan(20);
+    expect(r.stdout).toContain(`done: ${objects.size} objects imported, 0 failed, into ${url} space ops`);
+    expect(r.stdout).toMatch(
+      /index-pattern\s+12b6ceb0-620d-11ec-ae22-0df825122121\s+created\s+apim_event_response\*/,
+    );
+    expect(uploads[0]?.path).toBe('/s/ops/api/saved_objects/_import?overwrite=true');
+    expect(uploads[0]?.headers['kbn-xsrf']).toBeDefined();
+  });
+
+  it('overwrites on a second run instead of duplicating', async () => {
+    await runCli(['setup', 'kibana', '--url', url, '--space', 'twice']);
+    const size = stored.get('twice')?.size;
+    const r = await runCli(['setup', 'kibana', '--url', url, '--space', 'twice']);
+    expect(r.code).toBe(0);
+    expect(stored.get('twice')?.size).toBe(size);
+    expect(r.stdout).not.toMatch(/\screated\s/);
+    expect(r.stdout.match(/\soverwritten\s/g)?.length).toBe(size);
+  });
+
+  it('retitles the data views for another index prefix and keeps their ids', async () => {
+    const r = await runCli(['setup', 'kibana', '--url', url, '--index-prefix', 'acme_apim']);
+    expect(r.code).toBe(0);
+    const titles = [...(stored.get('default') ?? new Map<string, string>()).entries()].filter(([k]) =>
+      k.startsWith('index-pattern/'),
+    );
+    expect(titles.map(([, t]) => t).sort()).toEqual([
+      'acme_apim*',
+      'acme_apim_faulty*',
+      'acme_apim_response*',
+    ]);
+    expect(
+      withIndexPrefix('{"type":"lens","id":"x","attributes":{"title":"apim_event x"}}', 'acme'),
+    ).toContain('"apim_event x"');
+  });
+
+  it('sends Kibana credentials from the environment', async () => {
+    await runCli(['setup', 'kibana', '--url', url], { env: { KIBANA_API_KEY: 'c2VjcmV0' } });
+    expect(uploads[0]?.headers.authorization).toBe('ApiKey c2VjcmV0');
+  });
+
+  it('fails with the reason when Kibana refuses the import', async () => {
+    answer = 'unauthorized';
+    const r = await runCli(['setup', 'kibana', '--url', url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('import failed: HTTP 401 missing credentials [GAX_ERR_SETUP_FAILED]');
+  });
+
+  it('fails with a coded error when Kibana cannot be reached', async () => {
+    const r = await runCli(['setup', 'kibana', '--url', 'http://127.0.0.1:9']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9: .*\[GAX_ERR_SETUP_FAILED\]/);
+  });
+
+  it('reports the objects Kibana refused, with the reason, and exits 1', async () => {
+    const lens = {
+      id: 'x',
+      type: 'lens',
+      attributes: { title: 'Broken' },
+      references: [{ type: 'index-pattern', id: 'nope', name: 'r' }],
+    };
+    const dir = await mkdtemp(join(tmpdir(), 'gax-kibana-'));
+    const file = join(dir, 'bad.ndjson');
+    await writeFile(file, `${JSON.stringify(lens)}\n`);
+    const r = await runCli(['setup', 'kibana', '--url', url, '--file', file]);
+    await rm(dir, { recursive: true, force: true });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /lens\s+x\s+FAILED\s+Broken \(missing_references: missing index-pattern\/nope\)/,
+    );
+    expect(r.stdout).toContain('done: 0 objects imported, 1 failed');
+  });
+});
