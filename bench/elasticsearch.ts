@@ -1,0 +1,157 @@
+/**
+ * Elasticsearch benchmark against a real Elasticsearch 8.x on loopback (started like the tests
+ * do, test/helpers/elasticsearch.ts):
+ *
+ * 1. Throughput: `gax run` (the built CLI, its own process, Elasticsearch plugin only) indexes a
+ *    generated log of `--lines` lines from the beginning; events/s until `_count` is exact.
+ * 2. Outage (`--outage-minutes M`, 0 to skip): a writer appends `--rate` lines/s while the node
+ *    is stopped for M minutes; the daemon's RSS is sampled every 5 s. Then the node restarts and
+ *    the time to catch up is measured; counts must again be exact.
+ *
+ *   npm run build && npx tsx bench/elasticsearch.ts [--lines 200000] [--outage-minutes 10] [--rate 200]
+ *
+ * Writes bench/results/elasticsearch.{md,json}.
+ */
+import { spawn } from 'node:child_process';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createGenerator } from '../src/sim/generate.js';
+import { startElasticsearch } from '../test/helpers/elasticsearch.js';
+import { countDocs } from '../test/helpers/es-scenario.js';
+import { freePort } from '../test/helpers/prometheus.js';
+
+const { values } = parseArgs({
+  options: {
+    lines: { type: 'string', default: '200000' },
+    'outage-minutes': { type: 'string', default: '10' },
+    rate: { type: 'string', default: '200' },
+    out: { type: 'string', default: 'bench/results' },
+  },
+});
+const LINES = Number(values.lines);
+const OUTAGE_MS = Number(values['outage-minutes']) * 60_000;
+const RATE = Number(values.rate);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (msg: string) => process.stderr.write(`[bench:es] ${msg}\n`);
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'gax-bench-es-'));
+const node = await startElasticsearch({ major: 8, heapMb: 1024 });
+log(`Elasticsearch ${node.version} at ${node.url}`);
+const generator = createGenerator({ seed: 3, startTime: Date.now() - 3_600_000 });
+const logPath = join(dir, 'logs', 'apim_metrics.log');
+await mkdir(join(dir, 'logs'));
+let text = '';
+for (let i = 0; i < LINES; i++) text += `${generator.next()}\n`;
+await writeFile(logPath, text);
+text = '';
+const port = await freePort();
+const configPath = join(dir, 'gax.yaml');
+await writeFile(
+  configPath,
+  [
+    'inputs:',
+    `  - paths: [${JSON.stringify(logPath)}]`,
+    `state: { dir: ${JSON.stringify(join(dir, 'state'))} }`,
+    `server: { host: 127.0.0.1, port: ${port} }`,
+    'log: { level: warn, format: json }',
+    'plugins:',
+    '  file: { enabled: false }',
+    '  prometheus: { enabled: false }',
+    `  elasticsearch: { enabled: true, node: ${JSON.stringify(node.url)}, templates: { numberOfReplicas: 0 } }`,
+  ].join('\n'),
+);
+const expected = () => generator.stats.response + generator.stats.faulty;
+const indexed = () => countDocs(node.url, 'apim_event_*');
+
+const child = spawn(process.execPath, ['dist/src/cli.js', 'run', '--config', configPath], {
+  stdio: 'inherit',
+});
+const pid = child.pid as number;
+const result: Record<string, unknown> = { lines: LINES, elasticsearch: node.version };
+try {
+  const started = performance.now();
+  let peak = 0;
+  while ((await indexed()) < expected()) {
+    peak = Math.max(peak, await rssMiB(pid));
+    await sleep(500);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  result.throughput = {
+    events: expected(),
+    seconds: Math.round(seconds * 10) / 10,
+    eventsPerSecond: Math.round(expected() / seconds),
+    peakRssMiB: peak,
+  };
+  log(`throughput: ${JSON.stringify(result.throughput)}`);
+
+  if (OUTAGE_MS > 0) {
+    await node.stop();
+    log(`node stopped; appending ${RATE} lines/s for ${OUTAGE_MS / 60_000} min`);
+    const samples: { s: number; rssMiB: number }[] = [];
+    const outageStart = performance.now();
+    let nextSample = 0;
+    while (performance.now() - outageStart < OUTAGE_MS) {
+      let chunk = '';
+      for (let i = 0; i < RATE; i++) chunk += `${generator.next()}\n`;
+      await appendFile(logPath, chunk);
+      const s = (performance.now() - outageStart) / 1000;
+      if (s >= nextSample) {
+        samples.push({ s: Math.round(s), rssMiB: await rssMiB(pid) });
+        nextSample += 5;
+      }
+      await sleep(1000);
+    }
+    await node.start();
+    const restarted = performance.now();
+    while ((await indexed()) < expected()) await sleep(500);
+    const rss = samples.map((x) => x.rssMiB);
+    result.outage = {
+      minutes: OUTAGE_MS / 60_000,
+      linesAppendedPerSecond: RATE,
+      events: expected(),
+      rssMiB: { min: Math.min(...rss), max: Math.max(...rss), last: rss.at(-1) },
+      catchUpSeconds: Math.round((performance.now() - restarted) / 100) / 10,
+      exact: (await indexed()) === expected(),
+      samples,
+    };
+    log(`outage: ${JSON.stringify({ ...(result.outage as object), samples: samples.length })}`);
+  }
+} finally {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  await node.destroy();
+  await rm(dir, { recursive: true, force: true });
+}
+await mkdir(values.out, { recursive: true });
+await writeFile(join(values.out, 'elasticsearch.json'), `${JSON.stringify(result, null, 2)}\n`);
+const t = result.throughput as Record<string, number>;
+const o = result.outage as
+  | {
+      minutes: number;
+      rssMiB: Record<string, number>;
+      catchUpSeconds: number;
+      events: number;
+      exact: boolean;
+    }
+  | undefined;
+const md = [
+  `# Elasticsearch benchmark (${new Date().toISOString().slice(0, 10)}, Elasticsearch ${node.version}, 2 cores)`,
+  '',
+  `Command: \`npx tsx bench/elasticsearch.ts --lines ${LINES} --outage-minutes ${OUTAGE_MS / 60_000} --rate ${RATE}\``,
+  '',
+  `- Indexing: ${t.events} events in ${t.seconds} s = **${t.eventsPerSecond} events/s** (gax run, defaults: batches of 1000, 2 bulk requests in flight, gzip), peak RSS ${t.peakRssMiB} MiB.`,
+  o === undefined
+    ? ''
+    : `- Outage: node stopped ${o.minutes} min while ${RATE} lines/s were appended: daemon RSS min ${o.rssMiB.min} / max ${o.rssMiB.max} / last ${o.rssMiB.last} MiB; after the restart it caught up in ${o.catchUpSeconds} s; ${o.events} events, counts exact: ${o.exact}.`,
+  '',
+].join('\n');
+await writeFile(join(values.out, 'elasticsearch.md'), md);
+process.stdout.write(md);
