@@ -121,7 +121,12 @@ async function clientOptions(config: ConnectionConfig): Promise<ClientOptions> {
     requestTimeout: config.requestTimeoutMs,
     compression: config.compression,
     sniffOnStart: false,
-    tls: { rejectUnauthorized: tls.rejectUnauthorized, ...(ca === undefined ? {} : { ca }) },
+    // A CA fingerprint replaces chain verification (the client checks it after the handshake,
+    // which a CA not in the trust store would otherwise fail), as Elastic documents it.
+    tls: {
+      rejectUnauthorized: tls.rejectUnauthorized && (tls.caFingerprint === undefined || ca !== undefined),
+      ...(ca === undefined ? {} : { ca }),
+    },
     ...(tls.caFingerprint === undefined ? {} : { caFingerprint: tls.caFingerprint }),
   };
   if (auth === undefined) return options;

@@ -34,7 +34,7 @@ const TlsSchema = Type.Object(
         pattern: '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$',
         errorMessage: 'must be a SHA-256 fingerprint, 64 hex digits (colons allowed)',
         description:
-          'SHA-256 fingerprint of the CA certificate (as printed by Elasticsearch on first start); an alternative to `caFile`.',
+          'SHA-256 fingerprint of the CA certificate (as printed by Elasticsearch on first start); an alternative to `caFile`: the connection is accepted when the CA that signed the server certificate has this fingerprint.',
       }),
     ),
     rejectUnauthorized: Type.Boolean({
