@@ -4,7 +4,6 @@ import { cp, mkdir, mkdtemp, readFile, rename, rm, rmdir, stat, writeFile } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { freePort } from './prometheus.js';
 
 /**
@@ -12,7 +11,7 @@ import { freePort } from './prometheus.js';
  * (no bundled JDK, only the apm, transport-netty4, x-pack-core and x-pack-security modules).
  *
  * Layout and permissions: the zip is fetched with Maven and unzipped once per machine and version
- * into `<repo>/.cache/es/elasticsearch-<v>/`, owned by root and left read-only for the node. ES
+ * into `/var/cache/gax-es/elasticsearch-<v>/` (`GAX_ES_CACHE`), owned by root and left read-only for the node. ES
  * refuses to run as root, so nodes run as the system user `gax-es` (created when missing) through
  * `runuser`; that user therefore needs search (`o+x`) permission on every directory above the cache.
  * We do not chmod the checkout's parents behind the user's back: when they are not traversable the
@@ -48,8 +47,11 @@ export interface EsNode {
 }
 
 const ES_USER = 'gax-es';
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const CACHE = join(REPO, '.cache', 'es');
+/**
+ * Machine-wide, outside the checkout: a clone in a private directory (e.g. `mktemp -d`, mode 700)
+ * would not be traversable by `gax-es`. `/var/cache` is. `GAX_ES_CACHE` overrides it.
+ */
+const CACHE = process.env.GAX_ES_CACHE ?? '/var/cache/gax-es';
 const INSTALLED_MARKER = '.gax-installed';
 const INSTALL_TIMEOUT_MS = 15 * 60_000;
 const STALE_LOCK_MS = 20 * 60_000;
@@ -250,7 +252,7 @@ export async function ensureElasticsearch(version: string): Promise<string> {
   const home = join(CACHE, `elasticsearch-${version}`);
   const installed = (): boolean => existsSync(join(home, INSTALLED_MARKER));
   if (!installed()) {
-    await mkdir(CACHE, { recursive: true });
+    await mkdir(CACHE, { recursive: true, mode: 0o755 });
     const lock = join(CACHE, `elasticsearch-${version}.lock`);
     if (await acquireLock(lock, installed)) {
       try {
