@@ -4,7 +4,6 @@
  * CA fingerprint, API key and basic credentials, gzip bodies, the bulk NDJSON it built, and a
  * refusal of an unverifiable certificate. (The real Elasticsearch tests run without security.)
  */
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -19,6 +18,7 @@ import { elasticsearchPlugin } from '../../../plugins/elasticsearch/index.js';
 import { esSection } from '../../../src/commands/setup-config.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { testEvent } from '../../doubles/plugins.js';
+import { selfSignedCert } from '../../helpers/tls.js';
 
 interface Seen {
   method: string;
@@ -36,31 +36,11 @@ let seen: Seen[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gax-es-tls-'));
-  caFile = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      caFile,
-    ],
-    { stdio: 'ignore' },
-  );
+  const { certFile, keyFile } = selfSignedCert(dir);
+  caFile = certFile;
   const cert = await readFile(caFile, 'utf8');
   fingerprint = new X509Certificate(cert).fingerprint256;
-  server = createServer({ cert, key: await readFile(join(dir, 'key.pem'), 'utf8') }, (req, res) => {
+  server = createServer({ cert, key: await readFile(keyFile, 'utf8') }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

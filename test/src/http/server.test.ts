@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Readiness, type RunningServer, startServer } from '../../../src/http/server.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
+import { selfSignedCert } from '../../helpers/tls.js';
 
 let server: RunningServer | undefined;
 afterEach(async () => {
@@ -121,27 +121,7 @@ describe('HTTP server', () => {
   it('serves HTTPS with the configured certificate', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gax-tls-'));
     try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-        ],
-        { stdio: 'ignore' },
-      );
+      selfSignedCert(dir);
       server = await startServer({
         host: '127.0.0.1',
         port: 0,
