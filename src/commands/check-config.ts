@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { EVENT_TYPES, indexBase } from '../../plugins/elasticsearch/templates.js';
 import { type ConfigEnv, type ConfigProblem, loadConfig, redactConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 
@@ -59,9 +60,21 @@ function summary(config: Config): string {
   return [
     ...inputs,
     `  plugins: ${enabled.join(', ')}\n`,
+    ...elasticsearchLine(config),
     `  server:  ${address}\n`,
     `  state:   ${config.state.dir}\n`,
   ].join('');
+}
+
+/** Where the Elasticsearch plugin writes, when it is enabled: what an operator checks first. */
+function elasticsearchLine(config: Config): string[] {
+  const es = config.plugins.elasticsearch;
+  if (!es.enabled) return [];
+  const target = es.cloudId === undefined ? es.node : 'Elastic Cloud';
+  const suffix = es.indexMode === 'daily' ? '-YYYY.MM.DD' : '';
+  const kind = es.indexMode === 'dataStream' ? 'data streams' : 'indices';
+  const names = EVENT_TYPES.map((t) => `${indexBase(es.indexPrefix, t)}${suffix}`).join(', ');
+  return [`  elasticsearch: ${target} → ${kind} ${names}\n`];
 }
 
 function hostPort(host: string, port: number): string {

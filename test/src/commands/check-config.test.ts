@@ -52,6 +52,18 @@ describe('runCheckConfig', () => {
     expect(text.err).toBe('');
   });
 
+  it('names the Elasticsearch target and indices when that plugin is enabled', async () => {
+    const file = await write(
+      'es.yaml',
+      'inputs: [{ paths: [a.log] }]\nplugins:\n  elasticsearch: { enabled: true, node: "https://es:9200", indexMode: dataStream }\n',
+    );
+    const { io, text } = capture();
+    expect(await runCheckConfig(file, io, {})).toBe(0);
+    expect(text.out).toContain(
+      '  elasticsearch: https://es:9200 → data streams apim_event_response, apim_event_faulty\n',
+    );
+  });
+
   it('exits 2 and prints every problem as file:line:col path: message [code]', async () => {
     const file = await write(
       'bad.yaml',
