@@ -17,6 +17,10 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Client } from '@elastic/elasticsearch';
+import { EsClient } from '../plugins/elasticsearch/client.js';
+import { buildTemplates } from '../plugins/elasticsearch/templates.js';
+import { esSection } from '../src/commands/setup-config.js';
 import { createGenerator } from '../src/sim/generate.js';
 import { startElasticsearch } from '../test/helpers/elasticsearch.js';
 import { countDocs } from '../test/helpers/es-scenario.js';
@@ -40,6 +44,57 @@ async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round((kb / 1024) * 10) / 10;
+}
+
+/**
+ * What the node takes from the simplest loader in this process: split the same lines, JSON.parse
+ * the payload, bulk `create` with the same ids, 1000 per request, 2 in flight, gzip, same client.
+ * No tailing, checkpoints, retries or dead letters: the ceiling gax is compared with.
+ */
+async function baseline(url: string, path: string, lines: number) {
+  const es = await EsClient.open(await esSection(undefined, { node: url }));
+  await es.installTemplates(
+    buildTemplates({
+      indexPrefix: 'baseline',
+      indexMode: 'index',
+      templates: { install: true, numberOfReplicas: 0 },
+    }),
+  );
+  await es.close();
+  const client = new Client({ node: url, compression: true, maxRetries: 0 });
+  const text = await readFile(path, 'utf8');
+  const started = performance.now();
+  const all = text.split('\n', lines);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < all.length) {
+      const batch = all.slice(next, next + 1000);
+      next += 1000;
+      let body = '';
+      for (const line of batch) {
+        const at = line.indexOf('properties :');
+        const json = JSON.parse(line.slice(at + 12)) as { correlationId: string; requestTimestamp: string };
+        const type = line.includes('apim:faulty') ? 'faulty' : 'response';
+        body += `${JSON.stringify({ create: { _index: `baseline_${type}`, _id: `${type}:${json.correlationId}` } })}\n`;
+        body += `${JSON.stringify({ '@timestamp': json.requestTimestamp, eventType: type, ...json })}\n`;
+      }
+      const r = await client.transport.request<{ errors: boolean }>({
+        method: 'POST',
+        path: '/_bulk',
+        bulkBody: body,
+      });
+      if (r.errors) throw new Error('baseline bulk had errors');
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  const seconds = (performance.now() - started) / 1000;
+  await client.close();
+  const count = await countDocs(url, 'baseline_*');
+  return {
+    events: count,
+    seconds: Math.round(seconds * 10) / 10,
+    eventsPerSecond: Math.round(count / seconds),
+  };
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'gax-bench-es-'));
@@ -91,6 +146,8 @@ try {
     peakRssMiB: peak,
   };
   log(`throughput: ${JSON.stringify(result.throughput)}`);
+  result.baseline = await baseline(node.url, logPath, LINES);
+  log(`baseline: ${JSON.stringify(result.baseline)}`);
 
   if (OUTAGE_MS > 0) {
     await node.stop();
@@ -132,7 +189,8 @@ try {
 }
 await mkdir(values.out, { recursive: true });
 await writeFile(join(values.out, 'elasticsearch.json'), `${JSON.stringify(result, null, 2)}\n`);
-const t = result.throughput as Record<string, number>;
+const t = result.throughput as Record<'events' | 'seconds' | 'eventsPerSecond' | 'peakRssMiB', number>;
+const b = result.baseline as Record<'events' | 'seconds' | 'eventsPerSecond', number>;
 const o = result.outage as
   | {
       minutes: number;
@@ -148,6 +206,7 @@ const md = [
   `Command: \`npx tsx bench/elasticsearch.ts --lines ${LINES} --outage-minutes ${OUTAGE_MS / 60_000} --rate ${RATE}\``,
   '',
   `- Indexing: ${t.events} events in ${t.seconds} s = **${t.eventsPerSecond} events/s** (gax run, defaults: batches of 1000, 2 bulk requests in flight, gzip), peak RSS ${t.peakRssMiB} MiB.`,
+  `- Baseline (split + JSON.parse + the same bulk requests, no tailing/checkpoints, same node and index templates): ${b.events} events in ${b.seconds} s = ${b.eventsPerSecond} events/s; gax reaches ${Math.round((t.eventsPerSecond / b.eventsPerSecond) * 100)} % of it.`,
   o === undefined
     ? ''
     : `- Outage: node stopped ${o.minutes} min while ${RATE} lines/s were appended: daemon RSS min ${o.rssMiB.min} / max ${o.rssMiB.max} / last ${o.rssMiB.last} MiB; after the restart it caught up in ${o.catchUpSeconds} s; ${o.events} events, counts exact: ${o.exact}.`,
