@@ -121,7 +121,7 @@ break the \`formBased\` state. So each version is the one whose shape the builde
 | \`index-pattern\` | \`${v['index-pattern']}\` | data views' last migration; \`fields: "[]"\` makes Kibana read the fields from the mapping. |
 
 Not checked against a running Kibana (none was available): the file is checked offline by
-\`test/dashboards/kibana-validator.ts\`, which implements Kibana's import rules (attribute schemas,
+\`test/dashboards/kibana-validator/\`, which implements Kibana's import rules (attribute schemas,
 panel references, reference resolution, Lens layers and columns, migration-version ranges) and
 checks every aggregated or queried field against the index mapping (\`plugins/elasticsearch/fields.ts\`).
 

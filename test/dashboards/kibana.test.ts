@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { queryableFields } from '../../plugins/elasticsearch/fields.js';
 import { KIBANA_NDJSON_PATH, renderKibanaFiles } from '../../scripts/gen-kibana.js';
 import { buildKibanaObjects, toNdjson } from '../../scripts/kibana/index.js';
-import { kqlFields, validateKibanaNdjson } from './kibana-validator.js';
+import { kqlFields, validateKibanaNdjson } from './kibana-validator/index.js';
 
 type Json = Record<string, unknown>;
 interface SavedObjectLine {

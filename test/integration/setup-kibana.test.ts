@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryableFields } from '../../plugins/elasticsearch/fields.js';
 import { withIndexPrefix } from '../../src/commands/setup-kibana.js';
-import { validateKibanaNdjson } from '../dashboards/kibana-validator.js';
+import { validateKibanaNdjson } from '../dashboards/kibana-validator/index.js';
 import { runCli } from '../helpers/cli.js';
 
 interface Upload {
