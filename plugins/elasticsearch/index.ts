@@ -44,7 +44,8 @@ class ElasticsearchPlugin implements Plugin {
     const blocked = await this.#ensureTemplates(client, signal);
     if (blocked !== undefined) return allOf(batch.length, blocked);
     const results = new Array<EventResult>(batch.length);
-    const chunks = toBulkChunks(batch, this.#config, this.#config.flushBytes);
+    const { flushBytes, concurrency } = this.#config;
+    const chunks = toBulkChunks(batch, this.#config, flushBytes, concurrency);
     await forEachLimited(chunks, this.#config.concurrency, (chunk) =>
       this.#sendRange(client, batch, chunk.start, chunk.end, chunk.body, results, signal),
     );
