@@ -10,7 +10,8 @@ import { buildTemplates } from './templates.js';
 
 /**
  * Indexes canonical events into WSO2-compatible indices with the bulk API. One `send` splits
- * its batch into bulk requests of at most `flushBytes`, `concurrency` at a time, and returns a
+ * its batch into bulk requests of at most `flushBytes`; `concurrency` batches are in flight at
+ * once (`maxInFlight`), and each `send` returns a
  * result per document: a 409 on `create` (deterministic `_id`) is a duplicate, i.e. delivered;
  * 429/5xx/timeouts are retried by the pipeline (only those documents); mapping errors are
  * dead-lettered with Elasticsearch's reason. See README.md.
@@ -21,11 +22,16 @@ class ElasticsearchPlugin implements Plugin {
   #client: EsClient | undefined;
   #metrics: EsMetrics | undefined;
   #templatesReady: boolean;
+  /** The one template installation concurrent sends wait for. */
+  #installing: Promise<EventResult | undefined> | undefined;
+  /** `concurrency` batches in `send` at once: bulk requests stay busy across batch boundaries. */
+  readonly maxInFlight: number;
 
   constructor(config: ElasticsearchConfig, settings: PluginSettings) {
     this.#config = config;
     this.#settings = settings;
     this.#templatesReady = !config.templates.install;
+    this.maxInFlight = config.concurrency;
   }
 
   async start(): Promise<void> {
@@ -41,14 +47,17 @@ class ElasticsearchPlugin implements Plugin {
   async send(batch: readonly CanonicalEvent[], signal: AbortSignal): Promise<readonly EventResult[]> {
     const client = this.#client;
     if (client === undefined) throw new Error('elasticsearch plugin used before start');
-    const blocked = await this.#ensureTemplates(client, signal);
+    this.#installing ??= this.#ensureTemplates(client, signal).then((blocked) => {
+      if (blocked !== undefined) this.#installing = undefined; // the next send tries again
+      return blocked;
+    });
+    const blocked = await this.#installing;
     if (blocked !== undefined) return allOf(batch.length, blocked);
     const results = new Array<EventResult>(batch.length);
-    const { flushBytes, concurrency } = this.#config;
-    const chunks = toBulkChunks(batch, this.#config, flushBytes, concurrency);
-    await forEachLimited(chunks, this.#config.concurrency, (chunk) =>
-      this.#sendRange(client, batch, chunk.start, chunk.end, chunk.body, results, signal),
-    );
+    const chunks = toBulkChunks(batch, this.#config, this.#config.flushBytes);
+    for (const chunk of chunks) {
+      await this.#sendRange(client, batch, chunk.start, chunk.end, chunk.body, results, signal);
+    }
     return results;
   }
 
@@ -133,15 +142,6 @@ class ElasticsearchPlugin implements Plugin {
     for (let i = start; i < end; i++) body += bulkLines(batch[i] as CanonicalEvent, this.#config);
     return body;
   }
-}
-
-/** Runs `task` over `items` with at most `limit` in flight. */
-async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await task(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export const elasticsearchPlugin = {

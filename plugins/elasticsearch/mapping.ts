@@ -60,20 +60,17 @@ export function bulkLines(event: CanonicalEvent, config: IndexConfig): string {
 }
 
 /**
- * Splits a batch into bulk bodies: at most `flushBytes` each (one event may exceed it alone: it
- * is then sent on its own), and into `parts` bodies of similar size when the batch would fit in
- * fewer, so that `concurrency` requests share a batch. Order is kept.
+ * Splits a batch into bulk bodies of at most `flushBytes` each (one event may exceed it alone:
+ * it is then sent on its own). Order is kept.
  */
 export function toBulkChunks(
   events: readonly CanonicalEvent[],
   config: IndexConfig,
   flushBytes: number,
-  parts = 1,
 ): BulkChunk[] {
   const lines = events.map((event) => bulkLines(event, config));
   const sizes = lines.map((l) => Buffer.byteLength(l));
-  const total = sizes.reduce((a, b) => a + b, 0);
-  const target = Math.min(flushBytes, Math.ceil(total / Math.max(1, Math.min(parts, events.length))));
+  const target = flushBytes;
   const chunks: BulkChunk[] = [];
   let start = 0;
   let body = '';

@@ -8,6 +8,8 @@ import type { PipelineTelemetry } from './telemetry.js';
 export interface LaneOptions {
   readonly id: string;
   readonly plugin: Plugin;
+  /** Batches in delivery at once (default 1); they may finish out of order. */
+  readonly maxInFlight?: number;
   readonly policy: RetryPolicy;
   readonly deadLetter: DeadLetterWriter;
   readonly telemetry: PipelineTelemetry;
@@ -26,8 +28,10 @@ export interface LaneCounts {
 }
 
 /**
- * One plugin's queue and worker. Batches are delivered one at a time in order; a batch is
- * acknowledged only when every event in it is delivered or written to the dead-letter file.
+ * One plugin's queue and workers. Batches start delivery in order, up to `maxInFlight` at once
+ * (one by default), and may finish out of order: the pipeline's ack tracker commits positions
+ * only over a prefix of finished batches. A batch is acknowledged only when every event in it is
+ * delivered or written to the dead-letter file.
  */
 export class Lane {
   readonly id: string;
@@ -37,7 +41,7 @@ export class Lane {
   readonly #abort = new AbortController();
   #wake: (() => void) | undefined;
   #closed = false;
-  #busy = false;
+  #inFlight = 0;
   #running: Promise<void> | undefined;
   /** Time the oldest unfinished failure started, for readiness; undefined when healthy. */
   #failingSince: number | undefined;
@@ -49,7 +53,7 @@ export class Lane {
 
   /** Batches queued or being delivered. */
   get depth(): number {
-    return this.#queue.length + (this.#busy ? 1 : 0);
+    return this.#queue.length + this.#inFlight;
   }
 
   get failingSince(): number | undefined {
@@ -80,12 +84,20 @@ export class Lane {
   }
 
   async #loop(): Promise<void> {
+    const max = Math.max(1, this.#options.maxInFlight ?? 1);
+    const running = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
     for (;;) {
-      const batch = this.#queue.shift();
+      if (failure !== undefined) {
+        await Promise.all(running);
+        throw failure.error;
+      }
+      const batch = running.size < max ? this.#queue.shift() : undefined;
       if (batch === undefined) {
-        if (this.#closed) return;
+        if (this.#closed && this.#queue.length === 0 && running.size === 0) return;
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
+          if (running.size > 0) void Promise.race(running).then(resolve);
         });
         this.#wake = undefined;
         continue;
@@ -94,14 +106,18 @@ export class Lane {
         this.counts.aborted += batch.events.length;
         continue;
       }
-      this.#busy = true;
-      try {
-        await this.#deliver(batch);
-      } finally {
-        this.#busy = false;
-        this.#options.telemetry.queueDepth(this.id, this.depth);
-        this.#options.onDrained?.();
-      }
+      this.#inFlight++;
+      const delivery: Promise<void> = this.#deliver(batch)
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => {
+          this.#inFlight--;
+          running.delete(delivery);
+          this.#options.telemetry.queueDepth(this.id, this.depth);
+          this.#options.onDrained?.();
+        });
+      running.add(delivery);
     }
   }
 

@@ -51,6 +51,7 @@ export class Pipeline {
         new Lane({
           id,
           plugin,
+          ...(plugin.maxInFlight === undefined ? {} : { maxInFlight: plugin.maxInFlight }),
           policy: options.retry,
           deadLetter: options.deadLetter,
           telemetry: options.telemetry,

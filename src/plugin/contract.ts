@@ -28,6 +28,12 @@ export interface PluginSettings {
  *   idempotent, safe to call before `start`, and nothing of the plugin runs after it resolves.
  */
 export interface Plugin {
+  /**
+   * Batches the pipeline may have in `send` at once (default 1). More than one lets a plugin
+   * keep a backend busy across batch boundaries, or hold a batch until a periodic flush; batches
+   * may then finish out of order (positions are still committed in order).
+   */
+  readonly maxInFlight?: number;
   start(signal: AbortSignal): Promise<void>;
   send(batch: readonly CanonicalEvent[], signal: AbortSignal): Promise<readonly EventResult[]>;
   stop(deadlineMs: number): Promise<void>;

@@ -73,16 +73,6 @@ describe('elasticsearch mapping', () => {
     expect(chunks.map((c) => c.body).join('')).toBe(batch.map((e) => bulkLines(e, wso2)).join(''));
   });
 
-  it('splits a batch that fits one body into `concurrency` bodies of similar size', () => {
-    const batch = Array.from({ length: 40 }, (_, i) => testEvent(10 + i));
-    const chunks = toBulkChunks(batch, wso2, 5_000_000, 2);
-    expect(chunks.map((c) => [c.start, c.end])).toEqual([
-      [0, 20],
-      [20, 40],
-    ]);
-    expect(toBulkChunks(batch.slice(0, 1), wso2, 5_000_000, 4)).toHaveLength(1);
-  });
-
   it('sends an event larger than flushBytes on its own', () => {
     const big = { apiName: 'x'.repeat(600) };
     const batch = [testEvent(1, big), testEvent(2, big), testEvent(3, big)];
