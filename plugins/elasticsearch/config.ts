@@ -123,7 +123,8 @@ export const ElasticsearchConfigSchema = Type.Object(
       default: 2,
       minimum: 1,
       maximum: 32,
-      description: 'Bulk requests of one batch in flight at once.',
+      description:
+        'Batches in delivery at once, i.e. bulk requests in flight (a batch larger than `flushBytes` sends its requests one after another).',
     }),
     compression: Type.Boolean({ default: true, description: 'Gzip request bodies.' }),
     requestTimeoutMs: Type.Integer({
