@@ -1,35 +1,127 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { maxEventAgeSchema } from '../../src/config/duration.js';
+import { DATADOG_METRICS } from './metrics.js';
 
-/** `plugins.datadog`: submit request metrics to the Datadog API. */
+/** The Datadog sites (`site`), each with its API host `api.<site>`. */
+export const DATADOG_SITES = [
+  'datadoghq.com',
+  'us3.datadoghq.com',
+  'us5.datadoghq.com',
+  'datadoghq.eu',
+  'ap1.datadoghq.com',
+  'ap2.datadoghq.com',
+  'ddog-gov.com',
+] as const;
+
+const tagList = (metric: keyof typeof DATADOG_METRICS) =>
+  Type.Array(Type.Union(DATADOG_METRICS[metric].tags.map((t) => Type.Literal(t))), {
+    default: [...DATADOG_METRICS[metric].defaultTags],
+    uniqueItems: true,
+    description: `Tags of \`${metric}\`, from: ${DATADOG_METRICS[metric].tags.join(', ')}.`,
+  });
+
+const TagsSchema = Type.Object(
+  Object.fromEntries(
+    Object.keys(DATADOG_METRICS).map((m) => [m, tagList(m as keyof typeof DATADOG_METRICS)]),
+  ),
+  {
+    additionalProperties: false,
+    default: {},
+    description:
+      'Tag allow-list per metric (cost control: each distinct tag set is one custom metric). `env` and `service` are added to every metric when set.',
+  },
+);
+
+const LogsSchema = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: false,
+      description: 'Also send every canonical event to the Datadog Logs API (billed per GB ingested).',
+    }),
+    source: Type.String({ default: 'wso2-apim', minLength: 1, description: 'The `ddsource` of the logs.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'Canonical events as Datadog logs.' },
+);
+
+/** `plugins.datadog`: request metrics (and optionally logs) to the Datadog API. */
 export const DatadogConfigSchema = Type.Object(
   {
     enabled: Type.Boolean({ default: false, description: 'Send metrics to Datadog.' }),
-    maxEventAge: maxEventAgeSchema('0s', 'Datadog refuses points older than its accepted window.'),
+    maxEventAge: maxEventAgeSchema(
+      '0s',
+      'Events older than Datadog accepts (1 hour) are dead-lettered with that reason in any case.',
+    ),
     apiKey: Type.String({
       default: '',
       secret: true,
       // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is config syntax
-      description: 'Datadog API key; required when enabled. Use `${DD_API_KEY}` rather than the literal key.',
+      description: 'Datadog API key. Use `${DD_API_KEY}` rather than the literal key, or `apiKeyFile`.',
     }),
-    site: Type.String({
-      default: 'datadoghq.com',
-      minLength: 1,
+    apiKeyFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        filePath: true,
+        description: 'File holding the API key (e.g. a mounted Kubernetes secret); read at start.',
+      }),
+    ),
+    site: Type.Union(
+      DATADOG_SITES.map((s) => Type.Literal(s)),
+      { default: 'datadoghq.com', description: `Datadog site: ${DATADOG_SITES.join(', ')}.` },
+    ),
+    url: Type.Optional(
+      Type.String({
+        format: 'uri',
+        pattern: '^https?://',
+        errorMessage: 'must be an http(s) URL',
+        description: 'Custom API base URL (a proxy or a PrivateLink endpoint); replaces `site`.',
+      }),
+    ),
+    prefix: Type.String({
+      default: 'apim.',
+      pattern: '^[a-zA-Z][a-zA-Z0-9_.]*\\.?$',
+      description: 'Prefix of every metric name.',
+    }),
+    env: Type.Optional(Type.String({ minLength: 1, description: 'Value of the `env` tag on every metric.' })),
+    service: Type.Optional(
+      Type.String({ minLength: 1, description: 'Value of the `service` tag on every metric (and log).' }),
+    ),
+    flushIntervalSeconds: Type.Integer({
+      default: 10,
+      minimum: 1,
+      maximum: 60,
+      description: 'Metrics are aggregated per tag set for this long (by event time) and sent together.',
+    }),
+    maxTagSetsPerFlush: Type.Integer({
+      default: 1000,
+      minimum: 1,
       description:
-        'Datadog site: `datadoghq.com`, `datadoghq.eu`, `us3.datadoghq.com`, `us5.datadoghq.com`, `ap1.datadoghq.com`, `ddog-gov.com`.',
+        'Distinct tag sets per metric in one flush; beyond it, tag values collapse to `other` (counted in gax_datadog_tag_sets_collapsed_total).',
     }),
-    prefix: Type.String({ default: 'apim.', description: 'Prefix of every metric name.' }),
+    tags: TagsSchema,
+    logs: LogsSchema,
+    requestTimeoutMs: Type.Integer({
+      default: 30_000,
+      minimum: 100,
+      description: 'A request not answered in this time is abandoned and retried, ms.',
+    }),
   },
   {
     additionalProperties: false,
     default: {},
-    description: 'The Datadog plugin: request metrics.',
-    if: { properties: { enabled: { const: true } }, required: ['enabled'] },
+    description: 'The Datadog plugin: request metrics (distributions for latencies) and optional logs.',
+    if: {
+      properties: { enabled: { const: true } },
+      required: ['enabled'],
+      not: { required: ['apiKeyFile'] },
+    },
     // biome-ignore lint/suspicious/noThenProperty: the JSON Schema `if`/`then` keyword, not a promise
     then: {
       required: ['apiKey'],
       properties: {
-        apiKey: { minLength: 1, errorMessage: 'must be set when plugins.datadog.enabled is true' },
+        apiKey: {
+          minLength: 1,
+          errorMessage: 'must be set (or apiKeyFile) when plugins.datadog.enabled is true',
+        },
       },
     },
   },

@@ -86,6 +86,20 @@ describe('parseConfig', () => {
       apiKey: '',
       site: 'datadoghq.com',
       prefix: 'apim.',
+      flushIntervalSeconds: 10,
+      maxTagSetsPerFlush: 1000,
+      tags: {
+        requests: ['api', 'api_version', 'method', 'resource', 'status_code', 'event_type'],
+        errors: ['api', 'api_version', 'error_type', 'error_code'],
+        'latency.response': ['api', 'api_version'],
+        'latency.backend': ['api', 'api_version'],
+        'latency.mediation': ['api', 'api_version', 'direction'],
+        cache_hits: ['api', 'api_version'],
+        'ai.tokens': ['vendor', 'model', 'token_type'],
+        'ai.requests': ['vendor', 'model', 'status_code'],
+      },
+      logs: { enabled: false, source: 'wso2-apim' },
+      requestTimeoutMs: 30_000,
     });
   });
 
@@ -186,7 +200,7 @@ describe('parseConfig', () => {
       'datadog enabled with an empty key',
       'plugins: { datadog: { enabled: true, apiKey: "" } }',
       'plugins.datadog.apiKey',
-      'must be set when plugins.datadog.enabled is true',
+      'must be set (or apiKeyFile) when plugins.datadog.enabled is true',
     ],
     [
       'every plugin disabled',
@@ -282,8 +296,8 @@ describe('environment substitution', () => {
   });
 
   it('keeps $${ as a literal ${ and substitutes inside longer strings', () => {
-    const { config } = ok(load('plugins: { datadog: { prefix: "$${x}.${ENV:-dev}." } }', {}));
-    expect(config.plugins.datadog.prefix).toBe('${x}.dev.');
+    const { config } = ok(load('plugins: { datadog: { logs: { source: "$${x}.${ENV:-dev}." } } }', {}));
+    expect(config.plugins.datadog.logs.source).toBe('${x}.dev.');
   });
 
   it('reads a whole-scalar reference as the type the key expects', () => {
