@@ -1,3 +1,4 @@
+import { datadogPlugin } from '../../plugins/datadog/index.js';
 import { elasticsearchPlugin } from '../../plugins/elasticsearch/index.js';
 import { filePlugin } from '../../plugins/file/index.js';
 import { prometheusPlugin } from '../../plugins/prometheus/index.js';
@@ -8,6 +9,7 @@ import type { PluginFactory } from './contract.js';
  * config section in src/config/schema.ts.
  */
 export const pluginFactories = {
+  datadog: datadogPlugin,
   elasticsearch: elasticsearchPlugin,
   file: filePlugin,
   prometheus: prometheusPlugin,

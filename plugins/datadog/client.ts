@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import { client, v1, v2 } from '@datadog/datadog-api-client';
+import { type DdOutcome, errorMessage, rateLimitDelay } from './classify.js';
+import type { DatadogConfig } from './config.js';
+
+type ConnectionConfig = Pick<DatadogConfig, 'apiKey' | 'apiKeyFile' | 'site' | 'url' | 'requestTimeoutMs'>;
+
+/**
+ * The plugin's only I/O: `@datadog/datadog-api-client` with its own retries off (the pipeline
+ * retries), gzip bodies, a per-request timeout, and the response headers kept so a 429's
+ * `X-RateLimit-Reset` reaches the retry layer (the client's ApiException does not carry them).
+ */
+export class DdClient {
+  readonly #apiKey: string;
+  readonly #config: ConnectionConfig;
+
+  private constructor(apiKey: string, config: ConnectionConfig) {
+    this.#apiKey = apiKey;
+    this.#config = config;
+  }
+
+  /** Reads the API key file (if configured); no request is made. */
+  static async open(config: ConnectionConfig): Promise<DdClient> {
+    const key =
+      config.apiKeyFile === undefined ? config.apiKey : (await readFile(config.apiKeyFile, 'utf8')).trim();
+    if (key === '') throw new Error('the Datadog API key is empty');
+    return new DdClient(key, config);
+  }
+
+  submitSeries(body: v2.MetricPayload, signal: AbortSignal): Promise<DdOutcome> {
+    return this.#call(signal, (conf) =>
+      new v2.MetricsApi(conf).submitMetrics({ body, contentEncoding: 'gzip' }),
+    );
+  }
+
+  submitDistributions(body: v1.DistributionPointsPayload, signal: AbortSignal): Promise<DdOutcome> {
+    return this.#call(signal, (conf) =>
+      new v1.MetricsApi(conf).submitDistributionPoints({ body, contentEncoding: 'deflate' }),
+    );
+  }
+
+  submitLogs(body: v2.HTTPLogItem[], signal: AbortSignal): Promise<DdOutcome> {
+    return this.#call(signal, (conf) => new v2.LogsApi(conf).submitLog({ body, contentEncoding: 'gzip' }));
+  }
+
+  /** Runs one API call with a fresh configuration (its own timeout and header capture). */
+  async #call(
+    signal: AbortSignal,
+    request: (conf: client.Configuration) => Promise<unknown>,
+  ): Promise<DdOutcome> {
+    let headers: Headers | undefined;
+    let status: number | undefined;
+    const capture = async (url: string, init: RequestInit): Promise<Response> => {
+      const response = await fetch(url, init);
+      headers = response.headers;
+      status = response.status;
+      return response;
+    };
+    const timeout = AbortSignal.timeout(this.#config.requestTimeoutMs);
+    const conf = client.createConfiguration({
+      authMethods: { apiKeyAuth: this.#apiKey },
+      fetch: capture,
+      httpConfig: { compress: true, signal: AbortSignal.any([signal, timeout]) },
+      ...(this.#config.url === undefined
+        ? {}
+        : { baseServer: new client.BaseServerConfiguration(this.#config.url, {}) }),
+    });
+    if (this.#config.url === undefined) conf.setServerVariables({ site: this.#config.site });
+    try {
+      await request(conf);
+      return { status: status ?? 202, message: 'ok' };
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'number' && code > 0) {
+        const retryAfterMs = rateLimitDelay(headers);
+        const message = errorMessage((err as { body?: unknown }).body);
+        return { status: code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+      }
+      if (timeout.aborted) return { message: `timed out after ${this.#config.requestTimeoutMs} ms` };
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      return {
+        message: `${(err as Error).name}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+      };
+    }
+  }
+}

@@ -1,0 +1,109 @@
+import type { CanonicalEvent } from '../../src/schema/event.js';
+import type { DatadogConfig } from './config.js';
+import { DATADOG_METRICS, type DatadogMetric } from './metrics.js';
+
+/** One thing an event adds to: `value` to a count, or one value to a distribution. */
+export interface Observation {
+  readonly metric: DatadogMetric;
+  /** Every tag the metric can carry, before the allow-list. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+type MappingConfig = Pick<DatadogConfig, 'tags'>;
+
+/** The observations one canonical event makes (pure). Latencies stay in milliseconds. */
+export function observe(event: CanonicalEvent, out: Observation[]): void {
+  const api = event.apiName ?? 'unknown';
+  const api_version = event.apiVersion ?? 'unknown';
+  const route = {
+    api,
+    api_version,
+    method: event.apiMethod ?? 'none',
+    resource: event.apiResourceTemplate ?? 'none',
+  };
+  const status_code = event.proxyResponseCode === undefined ? 'none' : String(event.proxyResponseCode);
+  out.push({
+    metric: 'requests',
+    tags: {
+      ...route,
+      status_code,
+      event_type: event.eventType,
+      key_type: event.keyType ?? 'none',
+      application: event.applicationName ?? 'none',
+      user: event.userName ?? 'none',
+    },
+    value: 1,
+  });
+  if (event.eventType === 'faulty') {
+    const error_code = event.errorCode === undefined ? 'none' : String(event.errorCode);
+    out.push({
+      metric: 'errors',
+      tags: { api, api_version, error_type: event.errorType ?? 'none', error_code },
+      value: 1,
+    });
+  }
+  latency(out, 'latency.response', route, event.responseLatency);
+  if (event.responseCacheHit === true)
+    out.push({ metric: 'cache_hits', tags: { api, api_version }, value: 1 });
+  else latency(out, 'latency.backend', route, event.backendLatency);
+  latency(out, 'latency.mediation', { ...route, direction: 'request' }, event.requestMediationLatency);
+  latency(out, 'latency.mediation', { ...route, direction: 'response' }, event.responseMediationLatency);
+  const ai = event.properties?.aiMetadata;
+  if (ai === undefined) return;
+  const vendor = ai.vendorName ?? 'unknown';
+  const model = ai.model ?? 'unknown';
+  out.push({ metric: 'ai.requests', tags: { vendor, model, status_code }, value: 1 });
+  const usage = event.properties?.aiTokenUsage;
+  for (const [token_type, value] of [
+    ['prompt', usage?.promptTokens],
+    ['completion', usage?.completionTokens],
+  ] as const) {
+    if (value !== undefined && value > 0)
+      out.push({ metric: 'ai.tokens', tags: { vendor, model, token_type, api }, value });
+  }
+}
+
+function latency(
+  out: Observation[],
+  metric: DatadogMetric,
+  tags: Readonly<Record<string, string>>,
+  value: number | undefined,
+): void {
+  if (value === undefined || !Number.isFinite(value) || value < 0) return;
+  out.push({ metric, tags, value });
+}
+
+/**
+ * The Datadog tags of an observation: the metric's allow-listed tags in their declared order,
+ * then the global ones. Values are normalised the way Datadog would (lower case is not forced:
+ * API names are case-sensitive in WSO2), with characters Datadog does not keep replaced by `_`.
+ */
+export function tagsOf(o: Observation, config: MappingConfig, global: readonly string[]): string[] {
+  const allowed = new Set<string>(config.tags[o.metric] ?? DATADOG_METRICS[o.metric].defaultTags);
+  const tags: string[] = [];
+  for (const name of DATADOG_METRICS[o.metric].tags) {
+    if (allowed.has(name)) tags.push(`${name}:${tagValue(o.tags[name] ?? 'none')}`);
+  }
+  return [...tags, ...global];
+}
+
+/** Datadog keeps letters, digits, `_ - : . /`; tags are at most 200 characters. */
+export function tagValue(value: string): string {
+  const clean = value.replace(/[^\p{L}\p{N}_\-:./]/gu, '_');
+  return clean === '' ? 'none' : clean.slice(0, 190);
+}
+
+/** The same tags with every metric tag's value replaced by `other` (cost cap reached). */
+export function collapsed(tags: readonly string[], global: readonly string[]): string[] {
+  const keep = new Set(global);
+  return tags.map((t) => (keep.has(t) ? t : `${t.slice(0, t.indexOf(':'))}:other`));
+}
+
+/** The global tags from the config: `env:…`, `service:…`. */
+export function globalTags(config: Pick<DatadogConfig, 'env' | 'service'>): string[] {
+  const tags: string[] = [];
+  if (config.env !== undefined) tags.push(`env:${tagValue(config.env)}`);
+  if (config.service !== undefined) tags.push(`service:${tagValue(config.service)}`);
+  return tags;
+}
