@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { client, v1, v2 } from '@datadog/datadog-api-client';
+import { client, logger, v1, v2 } from '@datadog/datadog-api-client';
 import { type DdOutcome, errorMessage, rateLimitDelay } from './classify.js';
 import type { DatadogConfig } from './config.js';
 
@@ -21,6 +21,8 @@ export class DdClient {
 
   /** Reads the API key file (if configured); no request is made. */
   static async open(config: ConnectionConfig): Promise<DdClient> {
+    // The client logs every failed request itself; the pipeline counts and logs (rate-limited).
+    logger.setLevel('silent');
     const key =
       config.apiKeyFile === undefined ? config.apiKey : (await readFile(config.apiKeyFile, 'utf8')).trim();
     if (key === '') throw new Error('the Datadog API key is empty');
@@ -70,8 +72,10 @@ export class DdClient {
       await request(conf);
       return { status: status ?? 202, message: 'ok' };
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (typeof code === 'number' && code > 0) {
+      // An ApiException carries the HTTP status as `code`; a DOMException (abort, timeout) also
+      // has a numeric `code` (e.g. 23), which is not a status.
+      const code = err instanceof client.ApiException ? (err as { code: unknown }).code : undefined;
+      if (typeof code === 'number' && code >= 100) {
         const retryAfterMs = rateLimitDelay(headers);
         const message = errorMessage((err as { body?: unknown }).body);
         return { status: code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
