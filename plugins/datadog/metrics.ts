@@ -49,7 +49,8 @@ export const DATADOG_METRICS = {
     unit: 'millisecond',
     description: 'Mediation time per request, `direction:request` or `direction:response`.',
     tags: [...route, 'direction'],
-    defaultTags: ['api', 'api_version', 'direction'],
+    // Per-API mediation is rarely worth 10 custom metrics per API: split by direction only.
+    defaultTags: ['direction'],
   },
   cache_hits: {
     type: 'count',

@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { EVENT_TYPES, indexBase } from '../../plugins/elasticsearch/templates.js';
 import { type ConfigEnv, type ConfigProblem, loadConfig, redactConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { datadogLines, sampleEvents } from './datadog-cost.js';
 
 export interface CheckConfigIo {
   stdout: NodeJS.WritableStream;
@@ -11,6 +12,8 @@ export interface CheckConfigIo {
 export interface CheckConfigOptions {
   /** Print the effective configuration (defaults filled, secrets redacted) as YAML instead of a summary. */
   print?: boolean;
+  /** A sample `apim_metrics.log`: estimate the Datadog custom metrics from its events. */
+  sample?: string;
 }
 
 /**
@@ -37,7 +40,13 @@ export async function runCheckConfig(
     io.stdout.write(header + stringify(redactConfig(result.config), { lineWidth: 0 }));
     return 0;
   }
-  io.stdout.write(`config OK: ${path}\n${summary(result.config)}`);
+  const { datadog } = result.config.plugins;
+  const sample =
+    options.sample === undefined
+      ? undefined
+      : { path: options.sample, events: await sampleEvents(options.sample) };
+  const ddLines = datadog.enabled || sample !== undefined ? datadogLines(datadog, sample) : [];
+  io.stdout.write(`config OK: ${path}\n${summary(result.config)}${ddLines.join('')}`);
   return 0;
 }
 

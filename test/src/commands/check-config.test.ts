@@ -64,6 +64,21 @@ describe('runCheckConfig', () => {
     );
   });
 
+  it('estimates the Datadog custom metrics of the config from a sample log', async () => {
+    const file = await write(
+      'dd.yaml',
+      'inputs: [{ paths: [a.log] }]\nplugins:\n  datadog: { enabled: true, apiKey: "${K}" }\n',
+    );
+    const { io, text } = capture();
+    const sample = resolve(import.meta.dirname, '../../../examples/apim_metrics.log');
+    expect(await runCheckConfig(file, io, { K: 'k' }, { sample })).toBe(0);
+    expect(text.out).toContain('  datadog: https://api.datadoghq.com, metrics apim.*, logs off\n');
+    expect(text.out).toContain(`  datadog custom metrics from 500 events of ${sample}:\n`);
+    expect(text.out).toMatch(/apim\.requests\s+171 tag sets →\s+171 /);
+    expect(text.out).toMatch(/apim\.latency\.mediation\s+2 tag sets →\s+20 /);
+    expect(text.out).toMatch(/total\s+\d+ custom metrics\n/);
+  });
+
   it('exits 2 and prints every problem as file:line:col path: message [code]', async () => {
     const file = await write(
       'bad.yaml',
@@ -103,12 +118,13 @@ describe('runCheckConfig', () => {
     expect(await runCheckConfig(file, io, { DD_API_KEY: 'very-secret' }, { print: true })).toBe(0);
     expect(text.out).not.toContain('very-secret');
     const printed = parse(text.out) as Record<string, Record<string, Record<string, unknown>>>;
-    expect(printed.plugins?.datadog).toEqual({
+    expect(printed.plugins?.datadog).toMatchObject({
       enabled: true,
       maxEventAge: '0s',
       apiKey: '<redacted>',
       site: 'datadoghq.com',
       prefix: 'apim.',
+      flushIntervalSeconds: 10,
     });
     expect(printed.server).toEqual({ enabled: true, host: '127.0.0.1', port: 9464 });
     expect(printed.inputs).toEqual([

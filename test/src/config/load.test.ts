@@ -93,7 +93,7 @@ describe('parseConfig', () => {
         errors: ['api', 'api_version', 'error_type', 'error_code'],
         'latency.response': ['api', 'api_version'],
         'latency.backend': ['api', 'api_version'],
-        'latency.mediation': ['api', 'api_version', 'direction'],
+        'latency.mediation': ['direction'],
         cache_hits: ['api', 'api_version'],
         'ai.tokens': ['vendor', 'model', 'token_type'],
         'ai.requests': ['vendor', 'model', 'status_code'],
