@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runCheckConfig } from './commands/check-config.js';
+import { ddSection } from './commands/datadog-section.js';
 import { runDemo } from './commands/demo.js';
 import { runParse } from './commands/parse.js';
 import { runDaemon } from './commands/run.js';
@@ -49,7 +50,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   command('check-config', 'Validate a configuration file; exit 0 when valid, 2 listing every problem.')
     .requiredOption('-c, --config <file>', 'configuration file (YAML)', process.env.GAX_CONFIG)
     .option('--print', 'print the effective configuration with defaults filled and secrets redacted')
-    .action(async (opts: { config: string; print?: boolean }) => {
+    .option(
+      '--sample <log>',
+      'estimate the Datadog custom metrics of this config from a sample apim_metrics.log',
+    )
+    .action(async (opts: { config: string; print?: boolean; sample?: string }) => {
       if (opts.config === '') throw usage('check-config', 'option --config <file> is empty');
       code = await runCheckConfig(
         opts.config,
@@ -57,6 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.env,
         {
           print: opts.print === true,
+          ...(opts.sample === undefined ? {} : { sample: opts.sample }),
         },
       );
     });
@@ -87,7 +93,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   const setup = command(
     'setup',
-    'Install what the backends need: Elasticsearch templates, Kibana dashboards.',
+    'Install what the backends need: Elasticsearch templates, Kibana and Datadog dashboards.',
   );
   setup
     .command('elasticsearch')
@@ -172,6 +178,34 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
     );
 
+  setup
+    .command('datadog')
+    .description(
+      'Create or update the bundled Datadog dashboards and monitors (idempotent); print each result. Needs DD_APP_KEY.',
+    )
+    .version(version, '-V, --version')
+    .exitOverride()
+    .option('-c, --config <file>', 'daemon configuration: plugins.datadog is used', process.env.GAX_CONFIG)
+    .option('--url <url>', 'Datadog API base URL (overrides plugins.datadog.url and site)')
+    .option('--prefix <prefix>', 'metric prefix the queries use (overrides plugins.datadog.prefix)')
+    .option('--print', 'print the dashboards and monitors as JSON and contact nothing')
+    .action(async (opts: { config?: string; url?: string; prefix?: string; print?: boolean }) => {
+      if (opts.url !== undefined && !/^https?:\/\//.test(opts.url))
+        throw usage('setup datadog', `--url must be an http(s) URL: ${opts.url}`);
+      if (opts.prefix !== undefined && !DATADOG_PREFIX.test(opts.prefix))
+        throw usage(
+          'setup datadog',
+          `--prefix must be a letter, then letters, digits, _ and .: ${opts.prefix}`,
+        );
+      const section = await ddSection(emptyToUndefined(opts.config), { url: opts.url, prefix: opts.prefix });
+      // The Datadog client takes a second to load: only this command pays for it.
+      const { runSetupDatadog } = await import('./commands/setup-datadog.js');
+      code = await runSetupDatadog(
+        { section, appKey: process.env.DD_APP_KEY, print: opts.print === true },
+        { stdout: process.stdout, stderr: process.stderr },
+      );
+    });
+
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return code;
@@ -202,6 +236,8 @@ function usage(command: string, message: string): CommanderError {
 }
 
 const INDEX_PREFIX = /^[a-z0-9][a-z0-9_.-]*$/;
+/** `plugins.datadog.prefix`'s pattern. */
+const DATADOG_PREFIX = /^[a-zA-Z][a-zA-Z0-9_.]*\.?$/;
 
 function emptyToUndefined(value: string | undefined): string | undefined {
   return value === '' ? undefined : value;

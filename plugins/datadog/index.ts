@@ -3,7 +3,7 @@ import { DELIVERED, type EventResult, rejected } from '../../src/plugin/result.j
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { Aggregator, type Contribution } from './aggregate.js';
 import { classifyOutcome, type DdOutcome } from './classify.js';
-import { DdClient } from './client.js';
+import type { DdClient } from './client.js';
 import { type DatadogConfig, DatadogConfigSchema } from './config.js';
 import { nextGeneration } from './generation.js';
 import { globalTags } from './mapping.js';
@@ -58,6 +58,9 @@ class DatadogPlugin implements Plugin {
     this.#signal = signal;
     this.#metrics ??= new DdMetrics(this.#settings.registry, this.#settings.id);
     this.#agg.onCollapse = (metric) => this.#metrics?.collapsed(metric);
+    // Loaded here: the Datadog API client takes about a second to import, which every other
+    // `gax` command (and a daemon without this plugin) should not pay.
+    const { DdClient } = await import('./client.js');
     this.#client ??= await DdClient.open(this.#config);
     const generation = await nextGeneration(this.#settings.stateDir, this.#settings.id);
     this.#slot = generation % this.#config.flushIntervalSeconds;
