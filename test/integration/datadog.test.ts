@@ -5,7 +5,7 @@
  * latency exactly once, and 429s (with rate-limit headers), 500s, timeouts and resets lose and
  * double-count nothing.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -109,7 +109,7 @@ async function run(lines: number, extra = ''): Promise<{ events: CanonicalEvent[
   await writeLog(dir, log.lines);
   const base = testConfig(
     dir,
-    `  datadog: { enabled: true, apiKey: ${API_KEY}, url: ${JSON.stringify(receiver.url)}, env: test, flushIntervalSeconds: 1, requestTimeoutMs: 1000${extra} }`,
+    `  datadog: { enabled: true, ${extra.includes('apiKeyFile') ? '' : `apiKey: ${API_KEY}, `}url: ${JSON.stringify(receiver.url)}, env: test, flushIntervalSeconds: 1, requestTimeoutMs: 1000${extra} }`,
   );
   const config = {
     ...base,
@@ -178,6 +178,43 @@ describe('datadog plugin against a spec-validating receiver', () => {
       sample(metrics, 'gax_datadog_requests_total{plugin="datadog",endpoint="series",status="429"}'),
     ).toBe(2);
     expect(sample(metrics, 'gax_events_retried_total{plugin="datadog"}')).toBeGreaterThan(0);
+  });
+
+  it('sends every event once as a log with the event time, source, service and tags (key from a file)', async () => {
+    const keyFile = join(tmpdir(), `gax-dd-key-${process.pid}`);
+    await writeFile(keyFile, `${API_KEY}\n`);
+    try {
+      const { events } = await run(
+        500,
+        `, apiKeyFile: ${JSON.stringify(keyFile)}, service: gw, logs: { enabled: true, source: wso2 }`,
+      );
+      const logs = receiver.requests
+        .filter((r) => r.path === '/api/v2/logs' && r.status === 202)
+        .flatMap(
+          (r) =>
+            r.body as {
+              message: string;
+              ddsource: string;
+              service: string;
+              ddtags: string;
+              timestamp: number;
+            }[],
+        );
+      expect(receiver.requests.filter((r) => r.path === '/api/v2/logs').flatMap((r) => r.problems)).toEqual(
+        [],
+      );
+      expect(logs.map((l) => (JSON.parse(l.message) as CanonicalEvent).correlationId).sort()).toEqual(
+        events.map((e) => e.correlationId).sort(),
+      );
+      const first = logs[0];
+      const event = events.find(
+        (e) => e.correlationId === (JSON.parse(first?.message ?? '{}') as CanonicalEvent).correlationId,
+      );
+      expect(first).toMatchObject({ ddsource: 'wso2', service: 'gw', ddtags: 'env:test,service:gw' });
+      expect(first?.timestamp).toBe(Date.parse(event?.requestTimestamp ?? ''));
+    } finally {
+      await rm(keyFile, { force: true });
+    }
   });
 
   it('dead-letters a payload Datadog refuses with its message', async () => {
