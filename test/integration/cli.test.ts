@@ -229,10 +229,19 @@ describe('gax command line', () => {
         15_000,
         `the daemon to listen: ${output}`,
       );
-      await waitFor(async () => (await fetch(`${url}/readyz`)).status === 503, 10_000, 'not ready');
-      const body = (await (await fetch(`${url}/readyz`)).json()) as {
-        checks: { inputs: { ok: boolean; detail: string } };
-      };
+      // Not ready for the input (early on, 503 can also mean "still starting", before the
+      // reader first tried the file): wait for the inputs check itself.
+      type Ready = { checks: { inputs?: { ok: boolean; detail?: string } } };
+      let body: Ready = { checks: {} };
+      await waitFor(
+        async () => {
+          const response = await fetch(`${url}/readyz`);
+          body = (await response.json()) as Ready;
+          return response.status === 503 && body.checks.inputs?.ok === false;
+        },
+        10_000,
+        'not ready because of the input',
+      );
       expect(body.checks.inputs).toEqual({ ok: false, detail: `${log}: EACCES` });
       await chmod(log, 0o644);
       await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, 10_000, 'ready again');
