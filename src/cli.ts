@@ -280,6 +280,11 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
 }
 
 if (isEntryPoint()) {
+  // `gax … --print | head`: a reader that closed the pipe is not an error of ours.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   main(process.argv.slice(2))
     .catch((err: unknown) => {
       process.stderr.write(`gax: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -56,6 +56,20 @@ describe('gax command line', () => {
     expect(result.stderr.length).toBeGreaterThan(0);
   });
 
+  it('exits 0 quietly when the reader of its output closes the pipe early (`| head`)', async () => {
+    const child = spawn(process.execPath, [CLI, 'setup', 'datadog', '--print'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.stdout.destroy(); // the reader is gone before the first write
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('parses a log to NDJSON on stdout and exits 0 when nothing was rejected', async () => {
     const log = join(dir, 'a.log');
     await writeFile(log, `${responseLine('r1')}\n${faultyLine('f1')}\n`);
