@@ -10,14 +10,13 @@
  *
  * Writes bench/results/datadog.{md,json}.
  */
-import { spawn } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createGenerator } from '../src/sim/generate.js';
 import { startDatadogReceiver } from '../test/helpers/datadog-receiver.js';
-import { freePort } from '../test/helpers/prometheus.js';
+import { startGax } from './lib/gax-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,11 +32,6 @@ const SECONDS = Number(values.seconds);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => process.stderr.write(`[bench:dd] ${msg}\n`);
 
-async function rssMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Math.round((Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024) * 10) / 10;
-}
-
 const receiver = await startDatadogReceiver({ apiKey: 'bench-key' });
 const dir = await mkdtemp(join(tmpdir(), 'gax-bench-dd-'));
 const backlogSeconds = 20 * 60;
@@ -46,49 +40,26 @@ const generator = createGenerator({
   startTime: Date.now() - backlogSeconds * 1000,
   eventsPerSecond: LINES / backlogSeconds,
 });
-const logPath = join(dir, 'logs', 'apim_metrics.log');
-await mkdir(join(dir, 'logs'));
-let text = '';
-for (let i = 0; i < LINES; i++) text += `${generator.next()}\n`;
-await writeFile(logPath, text);
-text = '';
-const port = await freePort();
-const configPath = join(dir, 'gax.yaml');
-await writeFile(
-  configPath,
-  [
-    'inputs:',
-    `  - paths: [${JSON.stringify(logPath)}]`,
-    `state: { dir: ${JSON.stringify(join(dir, 'state'))} }`,
-    `server: { host: 127.0.0.1, port: ${port} }`,
-    'log: { level: warn, format: json }',
-    'plugins:',
-    '  file: { enabled: false }',
-    '  prometheus: { enabled: false }',
-    `  datadog: { enabled: true, apiKey: bench-key, url: ${JSON.stringify(receiver.url)}, env: bench }`,
-  ].join('\n'),
-);
-async function delivered(): Promise<number> {
-  const body = await fetch(`http://127.0.0.1:${port}/metrics`)
-    .then((r) => r.text())
-    .catch(() => '');
-  return Number(/^gax_events_delivered_total\{plugin="datadog"\} (\d+)/m.exec(body)?.[1] ?? 0);
-}
+const gax = await startGax({
+  dir,
+  generator,
+  lines: LINES,
+  plugin: 'datadog',
+  pluginYaml: `{ enabled: true, apiKey: bench-key, url: ${JSON.stringify(receiver.url)}, env: bench }`,
+});
+const { logPath, delivered } = gax;
+const rssMiB = () => gax.rssMiB();
 /** Live traffic for the steady phase: event times track the wall clock at RATE events/s. */
 let live = createGenerator({ seed: 5, startTime: Date.now(), eventsPerSecond: RATE });
 const expected = () =>
   generator.stats.response + generator.stats.faulty + live.stats.response + live.stats.faulty;
 
-const child = spawn(process.execPath, ['dist/src/cli.js', 'run', '--config', configPath], {
-  stdio: 'inherit',
-});
-const pid = child.pid as number;
 const result: Record<string, unknown> = { lines: LINES };
 try {
   const started = performance.now();
   let peak = 0;
   while ((await delivered()) < expected()) {
-    peak = Math.max(peak, await rssMiB(pid));
+    peak = Math.max(peak, await rssMiB());
     await sleep(100);
   }
   const seconds = (performance.now() - started) / 1000;
@@ -125,13 +96,12 @@ try {
     byEndpointPerMinute: Object.fromEntries(
       Object.entries(byPath).map(([k, v]) => [k, Math.round(v / minutes)]),
     ),
-    rssMiB: await rssMiB(pid),
+    rssMiB: await rssMiB(),
     requestsWithSchemaProblems: problems,
   };
   log(`steady: ${JSON.stringify(result.steady)}`);
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await gax.stop();
   await receiver.close();
   await rm(dir, { recursive: true, force: true });
 }

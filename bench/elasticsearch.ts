@@ -12,7 +12,6 @@
  *
  * Writes bench/results/elasticsearch.{md,json}.
  */
-import { spawn } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +23,7 @@ import { esSection } from '../src/commands/setup-config.js';
 import { createGenerator } from '../src/sim/generate.js';
 import { startElasticsearch } from '../test/helpers/elasticsearch.js';
 import { countDocs } from '../test/helpers/es-scenario.js';
-import { freePort } from '../test/helpers/prometheus.js';
+import { startGax } from './lib/gax-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,12 +38,6 @@ const OUTAGE_MS = Number(values['outage-minutes']) * 60_000;
 const RATE = Number(values.rate);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => process.stderr.write(`[bench:es] ${msg}\n`);
-
-async function rssMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round((kb / 1024) * 10) / 10;
-}
 
 /**
  * What the node takes from the simplest loader in this process: split the same lines, JSON.parse
@@ -101,49 +94,24 @@ const dir = await mkdtemp(join(tmpdir(), 'gax-bench-es-'));
 const node = await startElasticsearch({ major: 8, heapMb: 1024 });
 log(`Elasticsearch ${node.version} at ${node.url}`);
 const generator = createGenerator({ seed: 3, startTime: Date.now() - 3_600_000 });
-const logPath = join(dir, 'logs', 'apim_metrics.log');
-await mkdir(join(dir, 'logs'));
-let text = '';
-for (let i = 0; i < LINES; i++) text += `${generator.next()}\n`;
-await writeFile(logPath, text);
-text = '';
-const port = await freePort();
-const configPath = join(dir, 'gax.yaml');
-await writeFile(
-  configPath,
-  [
-    'inputs:',
-    `  - paths: [${JSON.stringify(logPath)}]`,
-    `state: { dir: ${JSON.stringify(join(dir, 'state'))} }`,
-    `server: { host: 127.0.0.1, port: ${port} }`,
-    'log: { level: warn, format: json }',
-    'plugins:',
-    '  file: { enabled: false }',
-    '  prometheus: { enabled: false }',
-    `  elasticsearch: { enabled: true, node: ${JSON.stringify(node.url)}, templates: { numberOfReplicas: 0 } }`,
-  ].join('\n'),
-);
 const expected = () => generator.stats.response + generator.stats.faulty;
 const indexed = () => countDocs(node.url, 'apim_event_*');
-/** The daemon's own delivered count: polling it costs Elasticsearch nothing (a `_refresh` would). */
-async function delivered(): Promise<number> {
-  const text = await fetch(`http://127.0.0.1:${port}/metrics`)
-    .then((r) => r.text())
-    .catch(() => '');
-  const match = /^gax_events_delivered_total\{plugin="elasticsearch"\} (\d+)/m.exec(text);
-  return Number(match?.[1] ?? 0);
-}
-
-const child = spawn(process.execPath, ['dist/src/cli.js', 'run', '--config', configPath], {
-  stdio: 'inherit',
+const gax = await startGax({
+  dir,
+  generator,
+  lines: LINES,
+  plugin: 'elasticsearch',
+  pluginYaml: `{ enabled: true, node: ${JSON.stringify(node.url)}, templates: { numberOfReplicas: 0 } }`,
 });
-const pid = child.pid as number;
+const { logPath } = gax;
+const delivered = gax.delivered;
+const rssMiB = () => gax.rssMiB();
 const result: Record<string, unknown> = { lines: LINES, elasticsearch: node.version };
 try {
   const started = performance.now();
   let peak = 0;
   while ((await delivered()) < expected()) {
-    peak = Math.max(peak, await rssMiB(pid));
+    peak = Math.max(peak, await rssMiB());
     await sleep(200);
   }
   const seconds = (performance.now() - started) / 1000;
@@ -170,7 +138,7 @@ try {
       await appendFile(logPath, chunk);
       const s = (performance.now() - outageStart) / 1000;
       if (s >= nextSample) {
-        samples.push({ s: Math.round(s), rssMiB: await rssMiB(pid) });
+        samples.push({ s: Math.round(s), rssMiB: await rssMiB() });
         nextSample += 5;
       }
       await sleep(1000);
@@ -191,8 +159,7 @@ try {
     log(`outage: ${JSON.stringify({ ...(result.outage as object), samples: samples.length })}`);
   }
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await gax.stop();
   await node.destroy();
   await rm(dir, { recursive: true, force: true });
 }
