@@ -126,9 +126,10 @@ const PipelineSchema = Type.Object(
       description: 'Most events in one batch sent to a plugin.',
     }),
     batchMaxWaitMs: Type.Integer({
-      default: 200,
+      default: 50,
       minimum: 0,
-      description: 'Longest a partial batch waits for more events before it is sent, ms.',
+      description:
+        'Longest a partial batch waits for more events before it is sent, ms: the main part of the delay from a log line to the backends.',
     }),
     queueMaxBatches: Type.Integer({
       default: 16,
