@@ -1,11 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { describe, expect, it } from 'vitest';
+import { runQuickBench } from './quick-bench.js';
 
 interface Row {
   scenario: string;
@@ -16,34 +10,12 @@ interface Row {
   baseline?: string;
 }
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gax-bench-smoke-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 describe('npm run bench --quick', () => {
   it('measures baseline-json-parse with its baselines and writes latest.md and latest.json to --out', async () => {
-    const out = join(dir, 'results');
-    const run = spawnSync(
-      join(root, 'node_modules/.bin/tsx'),
-      [
-        'bench/run.ts',
-        '--quick',
-        '--only',
-        'baseline-json-parse',
-        '--out',
-        out,
-        '--data-dir',
-        join(dir, 'data'),
-      ],
-      { cwd: root, encoding: 'utf8', timeout: 60_000 },
-    );
+    const run = await runQuickBench('baseline-json-parse', 60_000);
     expect(run.status, run.stderr).toBe(0);
 
-    const json = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as {
+    const json = run.json as unknown as {
       meta: { file: { lines: number }; generator: { options: { seed: number } } };
       results: Row[];
     };
@@ -63,7 +35,7 @@ describe('npm run bench --quick', () => {
     expect(parse.baseline).toBe('baseline-split');
     expect(parse.ratio).toBeGreaterThan(0);
 
-    const markdown = await readFile(join(out, 'latest.md'), 'utf8');
+    const { markdown } = run;
     expect(markdown).toContain('| Scenario | Status | Runs | Median s |');
     expect(markdown).toMatch(/\| baseline-json-parse \| ok \| 1 \|/);
     expect(markdown).toContain('seed 1');

@@ -1,22 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { medianMetrics } from '../../bench/lib/figures.js';
 import type { ResultRow } from '../../bench/lib/report.js';
 import { addRatios } from '../../bench/lib/report.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gax-bench-tail-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+import { runQuickBench } from './quick-bench.js';
 
 describe('bench report extras', () => {
   it('takes the median of each figure over the runs', () => {
@@ -45,24 +31,9 @@ describe('bench report extras', () => {
 
 describe('npm run bench --quick --only tail-throughput,tail-latency', () => {
   it('tails the file into a plugin, verifies the counts and reports latency percentiles', async () => {
-    const out = join(dir, 'results');
-    const run = spawnSync(
-      join(root, 'node_modules/.bin/tsx'),
-      [
-        'bench/run.ts',
-        '--quick',
-        '--only',
-        'tail-throughput,tail-latency',
-        '--out',
-        out,
-        '--data-dir',
-        join(dir, 'data'),
-      ],
-      { cwd: root, encoding: 'utf8', timeout: 90_000 },
-    );
+    const run = await runQuickBench('tail-throughput,tail-latency', 90_000);
     expect(run.status, run.stderr).toBe(0);
-
-    const json = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as { results: ResultRow[] };
+    const json = run.json!;
     const byName = new Map(json.results.map((r) => [r.scenario, r]));
     expect([...byName.keys()]).toEqual([
       'baseline-read',
@@ -88,7 +59,7 @@ describe('npm run bench --quick --only tail-throughput,tail-latency', () => {
     }
     expect(latency.metrics?.['loaded.appended']).toBe(15_000);
 
-    const markdown = await readFile(join(out, 'latest.md'), 'utf8');
+    const { markdown } = run;
     expect(markdown).toContain('- tail-throughput: ');
     expect(markdown).toMatch(/## Latency: .*\(tail-latency, median of 1 run\)/);
     expect(markdown).toMatch(/\| loaded \| 5,000 \| 15,000 \|/);

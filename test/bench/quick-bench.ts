@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ResultRow } from '../../bench/lib/report.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** What `npm run bench -- --quick --only …` produced in a temp dir. */
+export interface QuickBench {
+  readonly status: number | null;
+  readonly stderr: string;
+  /** `latest.json`, parsed (undefined when the run failed before writing it). */
+  readonly json: { meta: unknown; results: ResultRow[] } | undefined;
+  readonly markdown: string;
+}
+
+/** Runs the bench harness with `--quick --only <only>` into a temp dir it removes afterwards. */
+export async function runQuickBench(only: string, timeoutMs: number): Promise<QuickBench> {
+  const dir = await mkdtemp(join(tmpdir(), 'gax-bench-quick-'));
+  try {
+    const out = join(dir, 'results');
+    const args = ['bench/run.ts', '--quick', '--only', only, '--out', out, '--data-dir', join(dir, 'data')];
+    const run = spawnSync(join(root, 'node_modules/.bin/tsx'), args, {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: timeoutMs,
+    });
+    const json = await readFile(join(out, 'latest.json'), 'utf8').then(
+      (t) => JSON.parse(t) as QuickBench['json'],
+      () => undefined,
+    );
+    const markdown = await readFile(join(out, 'latest.md'), 'utf8').catch(() => '');
+    return { status: run.status, stderr: run.stderr, json, markdown };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
