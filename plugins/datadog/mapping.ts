@@ -80,12 +80,29 @@ function latency(
  * API names are case-sensitive in WSO2), with characters Datadog does not keep replaced by `_`.
  */
 export function tagsOf(o: Observation, config: MappingConfig, global: readonly string[]): string[] {
-  const allowed = new Set<string>(config.tags[o.metric] ?? DATADOG_METRICS[o.metric].defaultTags);
+  const allowed = allowList(config.tags, o.metric);
   const tags: string[] = [];
   for (const name of DATADOG_METRICS[o.metric].tags) {
     if (allowed.has(name)) tags.push(`${name}:${tagValue(o.tags[name] ?? 'none')}`);
   }
   return [...tags, ...global];
+}
+
+/** Allow-lists as sets, built once per config (tagsOf runs for every observation). */
+const allowLists = new WeakMap<MappingConfig['tags'], Map<DatadogMetric, ReadonlySet<string>>>();
+
+function allowList(tags: MappingConfig['tags'], metric: DatadogMetric): ReadonlySet<string> {
+  let sets = allowLists.get(tags);
+  if (sets === undefined) {
+    sets = new Map();
+    allowLists.set(tags, sets);
+  }
+  let set = sets.get(metric);
+  if (set === undefined) {
+    set = new Set<string>(tags[metric] ?? DATADOG_METRICS[metric].defaultTags);
+    sets.set(metric, set);
+  }
+  return set;
 }
 
 /** Datadog keeps letters, digits, `_ - : . /`; tags are at most 200 characters. */
