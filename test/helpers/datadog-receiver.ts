@@ -6,10 +6,10 @@ import {
   type ServerResponse,
   STATUS_CODES,
 } from 'node:http';
-import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { type DatadogSchemaName, datadogValidator } from './datadog-spec.js';
+import { listenOnLoopback } from './loopback.js';
 
 /**
  * A loopback HTTP server standing in for Datadog's API: the metrics, distribution-points and logs intake,
@@ -218,7 +218,6 @@ export async function startDatadogReceiver(options: DatadogReceiverOptions = {})
   const dashboards = new Map<string, Json>();
   const monitors = new Map<number, Json>();
   let nextMonitorId = 1_000_001;
-  const sockets = new Set<Socket>();
   const closing = new AbortController();
 
   const validators = new Map<DatadogSchemaName, (data: unknown) => string[]>();
@@ -603,14 +602,8 @@ export async function startDatadogReceiver(options: DatadogReceiverOptions = {})
       }
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
-  });
+  const listener = await listenOnLoopback(server);
+  const { port } = listener;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -630,10 +623,7 @@ export async function startDatadogReceiver(options: DatadogReceiverOptions = {})
     monitors,
     close() {
       closing.abort();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
+      return listener.close();
     },
   };
 }

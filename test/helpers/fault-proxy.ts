@@ -7,8 +7,8 @@ import {
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
-import type { Socket } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { listenOnLoopback } from './loopback.js';
 
 /**
  * A loopback reverse proxy between an Elasticsearch client and a node that injects the failures
@@ -135,7 +135,6 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   const prefix = upstream.pathname.replace(/\/$/, '');
   const agent = new Agent({ keepAlive: true });
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const counters = { requests: 0, bulkRequests: 0, faulted: 0 };
   let injection: Injection | undefined;
@@ -274,14 +273,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       send(req, res, { status: 502, headers: { 'content-type': 'application/json' }, body: reason });
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
-  });
+  const listener = await listenOnLoopback(server);
+  const { port } = listener;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -295,11 +288,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       return { ...counters };
     },
     close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const timer of timers) clearTimeout(timer);
-      for (const socket of sockets) socket.destroy();
       agent.destroy();
-      await closed;
+      await listener.close();
     },
   };
 }
