@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { ErrorCode } from '../errors.js';
 import { DEFAULT_MAX_LINE_BYTES, type ParseOptions, parseLine } from '../parsers/wso2-apim/parse.js';
+import { eventJson } from '../parsers/wso2-apim/serialise.js';
 import { BatchedOutput, type ParseIo } from './batched-output.js';
 
 export type { ParseIo };
@@ -87,7 +88,7 @@ async function parseFile(file: string, maxLineBytes: number, output: BatchedOutp
           ? chunk.toString('utf8', start, end)
           : Buffer.concat([...parts, chunk.subarray(start, end)], bytes).toString('utf8');
       const result = parseLine(text, parseOptions);
-      if (result.kind === 'event') output.event(`${JSON.stringify(result.event)}\n`);
+      if (result.kind === 'event') output.event(`${eventJson(result)}\n`);
       else if (result.kind === 'reject') {
         rejected++;
         output.error(rejection(fileJson, lineNumber, result.reason, result.detail));

@@ -20,7 +20,7 @@ export type Json = Record<string, unknown>;
  * That is far cheaper than 25 named string checks once V8's caches go megamorphic (a log mixes
  * key orders: response, faulty, older builds).
  */
-function rootIsCanonical(r: Json): boolean {
+export function rootIsCanonical(r: Json): boolean {
   const proxyCode = r.proxyResponseCode;
   const targetCode = r.targetResponseCode;
   const errorCode = r.errorCode;
@@ -45,9 +45,11 @@ function rootIsCanonical(r: Json): boolean {
   return countNonStrings(r) === expected;
 }
 
-/** `<field>: <problem>` for the first root field that cannot be coerced, else `undefined`. */
-export function normaliseRoot(r: Json): string | undefined {
-  if (rootIsCanonical(r)) return undefined;
+/**
+ * The slow path for a root that is not {@link rootIsCanonical}: coerces in place and returns
+ * `<field>: <problem>` for the first root field that cannot be coerced, else `undefined`.
+ */
+export function coerceRoot(r: Json): string | undefined {
   return (
     str(r, 'keyType', r.keyType) ??
     str(r, 'apiId', r.apiId) ??

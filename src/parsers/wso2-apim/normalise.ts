@@ -1,11 +1,12 @@
 import type { CanonicalEvent, EventType } from '../../schema/event.js';
 import {
+  coerceRoot,
   isObject,
   type Json,
   normaliseProperties,
-  normaliseRoot,
   propertiesAreCanonical,
   respell,
+  rootIsCanonical,
   show,
 } from './fields.js';
 import type { ParseResult, RejectReason } from './parse.js';
@@ -23,41 +24,63 @@ const MAX_DETAIL = 200;
 // `eventType` is added last so that every check reads the object shape JSON.parse made (fewer
 // shapes for V8's inline caches; see fields.ts for the other performance notes).
 
-export function normaliseRecord(record: Json, eventType: EventType): ParseResult {
+export function normaliseRecord(record: Json, eventType: EventType, source: string): ParseResult {
+  // `verbatim` stays true while the event is exactly `source`'s value: it lets `eventJson` reuse
+  // the text instead of serialising the event again (serialise.ts). Any change in place clears it,
+  // except a canonicalised string timestamp, which is spliced in.
+  let verbatim = record.eventType === undefined;
   let id = record.correlationId;
   if (id === undefined) {
     renameApkFields(record);
     id = record.correlationId;
+    verbatim = false;
   }
 
   const properties = record.properties;
   if (properties === undefined || properties === null) {
     record.properties = {};
+    verbatim = false;
   } else {
     if (!isObject(properties)) return reject('invalid_field', 'properties: expected an object');
-    const failure = propertiesAreCanonical(properties) ? undefined : normaliseProperties(properties);
-    if (failure !== undefined) return reject('invalid_field', `properties.${failure}`);
+    if (!propertiesAreCanonical(properties)) {
+      verbatim = false;
+      const failure = normaliseProperties(properties);
+      if (failure !== undefined) return reject('invalid_field', `properties.${failure}`);
+    }
     // The WSO2 publisher copies these two to the root (reference §2.1); older builds did not.
-    if (record.userName === undefined && properties.userName !== undefined)
+    if (record.userName === undefined && properties.userName !== undefined) {
       record.userName = properties.userName;
+      verbatim = false;
+    }
     if (record.apiContext === undefined && properties.apiContext !== undefined) {
       record.apiContext = properties.apiContext;
+      verbatim = false;
     }
   }
 
+  if (typeof id !== 'string') verbatim = false;
+  const ts = record.requestTimestamp;
   const required = normaliseRequired(record, id);
   if (required !== undefined) return required;
-  const failure = normaliseRoot(record);
-  if (failure !== undefined) return reject('invalid_field', failure);
+  if (!rootIsCanonical(record)) {
+    verbatim = false;
+    const failure = coerceRoot(record);
+    if (failure !== undefined) return reject('invalid_field', failure);
+  }
 
   const header = record.userAgent === undefined ? record.userAgentHeader : undefined;
   if (typeof header === 'string') {
     const families = classifyUserAgent(header);
     record.userAgent = families.userAgent;
     if (record.platform === undefined) record.platform = families.platform;
+    verbatim = false;
   }
   record.eventType = eventType; // from the metric name; a JSON `eventType` key is overwritten
-  return { kind: 'event', event: record as CanonicalEvent };
+  const event = record as CanonicalEvent;
+  if (!verbatim || typeof ts !== 'string') return { kind: 'event', event };
+  return ts === event.requestTimestamp
+    ? { kind: 'event', event, source }
+    : { kind: 'event', event, source, sourceTimestamp: ts };
 }
 
 export function reject(reason: RejectReason, detail: string): ParseResult {

@@ -20,7 +20,17 @@ export type RejectReason =
 export type SkipReason = 'blank' | 'not_metric';
 
 export type ParseResult =
-  | { readonly kind: 'event'; readonly event: CanonicalEvent }
+  | {
+      readonly kind: 'event';
+      readonly event: CanonicalEvent;
+      /**
+       * The record's JSON text, present when the event is exactly its value plus `eventType` and,
+       * if `sourceTimestamp` is set, a canonicalised `requestTimestamp` (that key's value in the
+       * text). Lets {@link eventJson} skip `JSON.stringify`. Undefined when anything else changed.
+       */
+      readonly source?: string;
+      readonly sourceTimestamp?: string;
+    }
   | { readonly kind: 'skip'; readonly reason: SkipReason }
   | { readonly kind: 'reject'; readonly reason: RejectReason; readonly detail: string };
 
@@ -98,7 +108,7 @@ function parseJson(json: string, eventType: EventType): ParseResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return reject('not_an_object', `properties JSON is ${describe(value)}, not an object`);
   }
-  return normaliseRecord(value as Record<string, unknown>, eventType);
+  return normaliseRecord(value as Record<string, unknown>, eventType, json);
 }
 
 function metricType(line: string, start: number, end: number): EventType | undefined {
