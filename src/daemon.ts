@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { parseDurationMs } from './config/duration.js';
 import type { Config } from './config/schema.js';
 import { GaxError } from './errors.js';
 import { type Readiness, type RunningServer, startServer } from './http/server.js';
@@ -10,6 +11,7 @@ import { Route } from './route.js';
 import type { PluginPositions } from './sources/checkpoint.js';
 import { Checkpointer } from './sources/checkpointer.js';
 import { createInputTelemetry, createPipelineTelemetry } from './telemetry/events.js';
+import { PluginHealth } from './telemetry/health.js';
 import { createSelfMetrics, type SelfMetrics } from './telemetry/metrics.js';
 
 export interface DaemonOptions {
@@ -38,6 +40,7 @@ export class Daemon {
   #checkpointer: Checkpointer | undefined;
   #state: State = 'new';
   readonly #abort = new AbortController();
+  readonly #health = new PluginHealth();
 
   constructor(options: DaemonOptions) {
     this.#config = options.config;
@@ -130,18 +133,45 @@ export class Daemon {
     this.#logger.info({ counts: this.counts(), late: Date.now() > deadline }, 'Daemon stopped.');
   }
 
-  readiness(): Readiness {
+  /**
+   * `/readyz`: not ready while starting or stopping, when a plugin did not start or has been
+   * failing longer than `server.readiness.maxPluginFailing`, when an input cannot be read, or when
+   * a plugin's reader has been behind a file longer than `maxInputLag`. Each check says why.
+   */
+  readiness(now = Date.now()): Readiness {
+    const limits = this.#config.server.readiness;
+    const maxFailingMs = parseDurationMs(limits.maxPluginFailing);
+    const maxLagMs = parseDurationMs(limits.maxInputLag);
     const checks: Record<string, { ok: boolean; detail?: string }> = {
       daemon: { ok: this.#state === 'running', detail: this.#state },
     };
     for (const [id, { started }] of this.#plugins) {
-      checks[`plugin:${id}`] = started ? { ok: true } : { ok: false, detail: 'not started' };
+      const failing = this.#health.failing(id);
+      checks[`plugin:${id}`] = !started
+        ? { ok: false, detail: 'not started' }
+        : failing === undefined
+          ? { ok: true }
+          : {
+              ok: maxFailingMs === 0 || failing.ms <= maxFailingMs,
+              detail: `failing for ${seconds(failing.ms)} s (limit ${limits.maxPluginFailing}): ${failing.reason}`,
+            };
     }
     const unreadable = new Map(this.#routes.flatMap((r) => [...r.errors()]));
     checks.inputs =
       unreadable.size === 0
         ? { ok: true }
         : { ok: false, detail: [...unreadable].map(([path, reason]) => `${path}: ${reason}`).join('; ') };
+    const behind = this.#routes.flatMap((r) =>
+      r.files().flatMap((f) => {
+        if (f.behindSince === undefined || f.offset >= f.size) return [];
+        const ms = now - f.behindSince;
+        return maxLagMs > 0 && ms > maxLagMs ? [`${r.id} is ${seconds(ms)} s behind ${f.path}`] : [];
+      }),
+    );
+    checks.lag =
+      behind.length === 0
+        ? { ok: true }
+        : { ok: false, detail: `${behind.join('; ')} (limit ${limits.maxInputLag})` };
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   }
 
@@ -193,7 +223,7 @@ export class Daemon {
     checkpointer: Checkpointer,
     saved: ReadonlyMap<string, PluginPositions>,
   ): void {
-    const pipelineTelemetry = createPipelineTelemetry(this.metrics, this.#logger);
+    const pipelineTelemetry = createPipelineTelemetry(this.metrics, this.#logger, this.#health);
     const inputTelemetry = createInputTelemetry(this.metrics, this.#logger);
     const onFilesChanged = (): void =>
       this.metrics.filesWatched.set(this.#routes.reduce((n, r) => Math.max(n, r.openFiles), 0));
@@ -216,6 +246,10 @@ export class Daemon {
       this.#routes.push(route);
     }
   }
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms / 1000);
 }
 
 const REJECT_REASONS = [

@@ -138,7 +138,9 @@ export class Route {
 
   /** Stops reading, then delivers what is queued until the deadline. */
   async stop(deadlineMs: number): Promise<void> {
-    await Promise.all(this.#tailers.map((t) => t.stop()));
+    const stopped = Promise.all(this.#tailers.map((t) => t.stop()));
+    this.pipeline.stopAccepting(); // a tailer held by a full queue (backend down) must not wait
+    await stopped;
     await this.pipeline.close(deadlineMs);
   }
 }

@@ -1,4 +1,14 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { durationPattern } from './duration.js';
+
+function readinessLimit(defaultValue: string, description: string) {
+  return Type.String({
+    default: defaultValue,
+    pattern: durationPattern,
+    errorMessage: 'must be a duration such as 30s, 5m or 1h',
+    description: `${description} \`0s\` turns the check off.`,
+  });
+}
 
 /** `server`: the HTTP endpoints `/metrics`, `/healthz`, `/readyz`. */
 export const ServerSchema = Type.Object(
@@ -34,6 +44,24 @@ export const ServerSchema = Type.Object(
             'Require HTTP basic authentication on `/metrics`. `/healthz` and `/readyz` stay open for probes.',
         },
       ),
+    ),
+    readiness: Type.Object(
+      {
+        maxPluginFailing: readinessLimit(
+          '5m',
+          'Not ready once a plugin has been retrying (no delivery since its first failure) for longer than this.',
+        ),
+        maxInputLag: readinessLimit(
+          '10m',
+          "Not ready once a plugin's reader has been behind the end of an input file for longer than this (`gax_input_lag_seconds`).",
+        ),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          'When `/readyz` answers 503. `/healthz` is liveness only and never looks at plugins or inputs.',
+      },
     ),
     tls: Type.Optional(
       Type.Object(

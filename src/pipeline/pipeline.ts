@@ -39,6 +39,8 @@ export class Pipeline {
   #timer: NodeJS.Timeout | undefined;
   #capacityWaiters: (() => void)[] = [];
   #closed = false;
+  /** Set by {@link stopAccepting}: a full queue no longer holds `accept` (shutdown). */
+  #stopping = false;
 
   constructor(options: PipelineOptions) {
     this.#options = options;
@@ -89,13 +91,13 @@ export class Pipeline {
     this.#hasPositions = true;
     if (this.#events.length >= this.#options.batchMaxEvents) {
       await this.#waitForCapacity();
-      if (!this.#closed) this.#seal();
+      if (!this.#closed && !this.#stopping) this.#seal();
       return;
     }
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
       void this.#waitForCapacity().then(() => {
-        if (!this.#closed) this.#seal();
+        if (!this.#closed && !this.#stopping) this.#seal();
       });
     }, this.#options.batchMaxWaitMs);
   }
@@ -106,6 +108,18 @@ export class Pipeline {
   }
 
   /** Delivers what is queued until the deadline; what is not acknowledged by then is re-read later. */
+  /**
+   * Shutdown, first step: an `accept` waiting for queue space returns at once (its events stay
+   * unsealed until {@link close}), so a reader blocked by a full queue (a backend down) can stop.
+   * Without it, stopping during an outage would wait for capacity that only `close` releases.
+   */
+  stopAccepting(): void {
+    this.#stopping = true;
+    const waiters = this.#capacityWaiters;
+    this.#capacityWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   async close(deadlineMs: number): Promise<void> {
     this.#seal();
     this.#closed = true;
@@ -139,7 +153,7 @@ export class Pipeline {
   }
 
   async #waitForCapacity(): Promise<void> {
-    while (this.#full() && !this.#closed) {
+    while (this.#full() && !this.#closed && !this.#stopping) {
       await new Promise<void>((resolve) => this.#capacityWaiters.push(resolve));
     }
   }

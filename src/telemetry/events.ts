@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { PipelineTelemetry } from '../pipeline/telemetry.js';
+import type { PluginHealth } from './health.js';
 import type { SelfMetrics } from './metrics.js';
 import { LogRateLimiter } from './rate-limit.js';
 
@@ -7,17 +8,23 @@ import { LogRateLimiter } from './rate-limit.js';
  * Internal events: each is one function that counts and, rate-limited, logs. Nothing here
  * logs per event on the hot path.
  */
-export function createPipelineTelemetry(metrics: SelfMetrics, logger: Logger): PipelineTelemetry {
+export function createPipelineTelemetry(
+  metrics: SelfMetrics,
+  logger: Logger,
+  health?: PluginHealth,
+): PipelineTelemetry {
   const limiter = new LogRateLimiter();
   return {
     delivered(plugin, count) {
       if (count === 0) return;
       metrics.eventsDelivered.inc({ plugin }, count);
       metrics.pluginUp.set({ plugin }, 1);
+      health?.delivered(plugin);
     },
     retried(plugin, count, reason, delayMs) {
       metrics.eventsRetried.inc({ plugin }, count);
       metrics.pluginUp.set({ plugin }, 0);
+      health?.failed(plugin, reason);
       const suppressed = limiter.allow(`retry:${plugin}`);
       if (suppressed === undefined) return;
       logger.warn({ plugin, count, reason, delayMs, suppressed }, 'Delivery failed; retrying.');

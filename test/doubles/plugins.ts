@@ -60,9 +60,10 @@ export class HangingPlugin implements Plugin {
 
   send(batch: readonly CanonicalEvent[], signal: AbortSignal): Promise<readonly EventResult[]> {
     return new Promise((resolve) => {
-      signal.addEventListener('abort', () =>
-        resolve(batch.map(() => ({ status: 'retryable', reason: 'aborted' }) satisfies EventResult)),
-      );
+      const aborted = () =>
+        resolve(batch.map(() => ({ status: 'retryable', reason: 'aborted' }) satisfies EventResult));
+      if (signal.aborted) aborted();
+      else signal.addEventListener('abort', aborted, { once: true });
     });
   }
 

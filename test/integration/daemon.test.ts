@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon.js';
 import { retryable } from '../../src/plugin/result.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
-import { ScriptedPlugin } from '../doubles/plugins.js';
+import { HangingPlugin, ScriptedPlugin } from '../doubles/plugins.js';
 import { readNdjson, sample, testConfig, waitFor } from '../helpers/daemon.js';
 import { faultyLine, INIT_LINE, responseLine, truncatedLine } from '../helpers/lines.js';
 
@@ -160,6 +160,32 @@ describe('daemon end to end', () => {
     const text = await (await fetch(`${url}/metrics`)).text();
     expect(sample(text, 'gax_events_delivered_total{plugin="prometheus"}')).toBe(0);
     expect(text).not.toMatch(/^apim_requests_total\{/m);
+  });
+
+  it('stops promptly while a full queue holds the reader (backend hangs), then delivers everything once after a restart', async () => {
+    const base = testConfig(dir);
+    const config = { ...base, pipeline: { ...base.pipeline, batchMaxEvents: 1, queueMaxBatches: 1 } };
+    const hanging = new HangingPlugin();
+    daemon = new Daemon({ config, logger: silentLogger(), version: 'test', plugins: { file: hanging } });
+    await daemon.start();
+    await appendFile(logPath(), `${Array.from({ length: 500 }, (_, i) => responseLine(`q${i}`)).join('\n')}\n`);
+    const url = daemon.url;
+    const queued = async () =>
+      sample(await (await fetch(`${url}/metrics`)).text(), 'gax_plugin_queue_batches{plugin="file"}');
+    await waitFor(async () => (await queued()) === 1, 10_000, 'the queue to fill');
+    await new Promise((r) => setTimeout(r, 100)); // the reader now waits in accept
+    const stopping = Date.now();
+    await daemon.stop(500);
+    daemon = undefined;
+    expect(Date.now() - stopping).toBeLessThan(5_000);
+
+    const restarted = await startDaemon();
+    await waitFor(async () => (await events()).length >= 500, 20_000, 'all 500 events');
+    await new Promise((r) => setTimeout(r, 200));
+    const ids = (await events()).map((e) => e.correlationId);
+    expect(new Set(ids).size).toBe(500);
+    expect(ids).toHaveLength(500);
+    expect(restarted.counts().file?.delivered).toBe(500);
   });
 
   it('reads a log file that appears after start', async () => {
