@@ -168,7 +168,10 @@ describe('daemon end to end', () => {
     const hanging = new HangingPlugin();
     daemon = new Daemon({ config, logger: silentLogger(), version: 'test', plugins: { file: hanging } });
     await daemon.start();
-    await appendFile(logPath(), `${Array.from({ length: 500 }, (_, i) => responseLine(`q${i}`)).join('\n')}\n`);
+    await appendFile(
+      logPath(),
+      `${Array.from({ length: 500 }, (_, i) => responseLine(`q${i}`)).join('\n')}\n`,
+    );
     const url = daemon.url;
     const queued = async () =>
       sample(await (await fetch(`${url}/metrics`)).text(), 'gax_plugin_queue_batches{plugin="file"}');
