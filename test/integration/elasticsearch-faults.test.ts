@@ -5,17 +5,40 @@
  * SIGKILLed mid-bulk. Each asserts conservation: every event of the log is in its index exactly
  * once (no loss; no duplicate, thanks to the deterministic `_id`).
  */
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon.js';
+import { parseLine } from '../../src/parsers/wso2-apim/parse.js';
+import { createGenerator } from '../../src/sim/generate.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { startCli } from '../helpers/cli.js';
 import { sample, testConfig, waitFor } from '../helpers/daemon.js';
 import { type EsNode, startElasticsearch } from '../helpers/elasticsearch.js';
 import { countDocs, type KnownLog, knownLog, writeLog } from '../helpers/es-scenario.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+
+/** The RSS bound docs/operations.md promises for a backend outage at 5,000 lines/s (MiB). */
+const RSS_BOUND_MIB = 250;
+
+function readRssKib(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match === null ? undefined : Number(match[1]);
+  } catch {
+    return undefined; // exited
+  }
+}
+
+async function lineCount(path: string): Promise<number> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
 
 let node: EsNode;
 let proxy: FaultProxy;
@@ -226,4 +249,81 @@ describe('elasticsearch failure scenarios', () => {
       await second.exited;
     }
   });
+
+  it('backpressure-5k: with Elasticsearch down for the whole run at 5,000 lines/s, RSS stays bounded, the file plugin keeps delivering, and afterwards every event is indexed once', async () => {
+    const { prefix } = await newScenario(0);
+    const seconds = 10;
+    const rate = 5_000;
+    await writeLog(dir, []);
+    const logPath = join(dir, 'logs', 'apim_metrics.log');
+    const out = join(dir, 'out', 'events.ndjson');
+    const configPath = join(dir, 'gax.yaml');
+    // Daemon defaults (batchMaxEvents 1000, queueMaxBatches 16) except faster retries, so the
+    // catch-up after the outage does not wait out a 30 s backoff.
+    await writeFile(
+      configPath,
+      [
+        'inputs:',
+        `  - paths: [${JSON.stringify(logPath)}]`,
+        `state: { dir: ${JSON.stringify(join(dir, 'state'))} }`,
+        'server: { host: 127.0.0.1, port: 0 }',
+        'pipeline: { retry: { initialIntervalMs: 100, maxIntervalMs: 1000 } }',
+        'log: { level: error, format: json }',
+        'plugins:',
+        `  file: { enabled: true, path: ${JSON.stringify(out)} }`,
+        esSection(prefix),
+      ].join('\n'),
+    );
+    proxy.inject({ kind: 'status', status: 503 }, { match: 'all' });
+    const gax = startCli(['run', '--config', configPath]);
+    const rss: number[] = [];
+    const sampler = setInterval(() => {
+      const kib = readRssKib(gax.child.pid);
+      if (kib !== undefined) rss.push(kib / 1024);
+    }, 250);
+    const generator = createGenerator({ seed: 7, aiRatio: 0.1 });
+    let expected = 0;
+    let written = 0;
+    try {
+      // The writer: 50 lines every 10 ms, paced against the clock.
+      const started = performance.now();
+      while (written < rate * seconds) {
+        const due = Math.min(rate * seconds, Math.floor(((performance.now() - started) / 1000) * rate));
+        let chunk = '';
+        for (; written < due; written++) {
+          const line = generator.next();
+          if (parseLine(line).kind === 'event') expected++;
+          chunk += `${line}\n`;
+        }
+        if (chunk !== '') await appendFile(logPath, chunk);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // The other plugin kept delivering through the outage; Elasticsearch has nothing.
+      await waitFor(
+        async () => (await lineCount(out)) === expected,
+        30_000,
+        'the file plugin to have every event',
+      );
+      expect(await countDocs(node.url, `${prefix}_*`)).toBe(0);
+      const during = Math.max(...rss);
+      proxy.clear();
+      await waitFor(
+        async () => (await countDocs(node.url, `${prefix}_*`)) >= expected,
+        180_000,
+        `${expected} documents`,
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await countDocs(node.url, `${prefix}_*`)).toBe(expected);
+      expect(await lineCount(out)).toBe(expected);
+      // docs/operations.md, "Capacity planning": the bound this test holds the daemon to.
+      expect(during).toBeLessThan(RSS_BOUND_MIB);
+      process.stderr.write(
+        `[backpressure-5k] ${written} lines at ${rate}/s, ES down: max RSS ${during.toFixed(0)} MiB (${rss.length} samples); ${expected} events indexed once after recovery\n`,
+      );
+    } finally {
+      clearInterval(sampler);
+      gax.child.kill('SIGTERM');
+      await gax.exited;
+    }
+  }, 300_000);
 });
