@@ -6,8 +6,12 @@
 
 export type FieldKind = 'string' | 'integer' | 'number' | 'boolean' | 'object';
 
-/** Decimal number, optional sign, fraction and exponent; no hex, no empty string, no `Infinity`. */
-const NUMERIC = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+/**
+ * Decimal number, optional sign, fraction and exponent; no hex, no empty string, no `Infinity`.
+ * Written so that no two parts can match the same digits: `\d+\.?\d*` could split a run of digits
+ * in n ways, and a 1 MiB digit string with a bad last character then took over an hour to refuse.
+ */
+const NUMERIC = /^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
 
 export function coerceString(value: unknown): string | undefined {
   if (typeof value === 'string') return value;

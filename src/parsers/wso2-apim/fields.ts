@@ -14,6 +14,14 @@ import { coerceBoolean, coerceNumber, coerceString, type FieldKind } from './coe
 export type Json = Record<string, unknown>;
 
 /**
+ * Deepest nesting of objects and arrays an event may have, the record itself being level 1 (WSO2's
+ * records use a few: root, `properties`, `aiTokenUsage` or `mcpAnalytics`, …). `JSON.parse` accepts
+ * any depth, but `JSON.stringify` and every other recursive consumer overflow the stack at a few
+ * thousand levels: a record nested deeper is rejected, so that every event can be written.
+ */
+export const MAX_DEPTH = 64;
+
+/**
  * True when every known root field already has its canonical type. Checks the few non-string
  * fields by name, then counts non-string values in one `for…in` pass: if they are exactly those
  * fields (plus `properties`), every other value, including each known string field, is a string.
@@ -47,7 +55,8 @@ export function rootIsCanonical(r: Json): boolean {
 
 /**
  * The slow path for a root that is not {@link rootIsCanonical}: coerces in place and returns
- * `<field>: <problem>` for the first root field that cannot be coerced, else `undefined`.
+ * `<field>: <problem>` for the first root field that cannot be coerced or nests deeper than
+ * {@link MAX_DEPTH}, else `undefined`.
  */
 export function coerceRoot(r: Json): string | undefined {
   return (
@@ -83,7 +92,8 @@ export function coerceRoot(r: Json): string | undefined {
     num(r, 'backendLatency', r.backendLatency) ??
     num(r, 'requestMediationLatency', r.requestMediationLatency) ??
     num(r, 'responseMediationLatency', r.responseMediationLatency) ??
-    bool(r, 'responseCacheHit', r.responseCacheHit)
+    bool(r, 'responseCacheHit', r.responseCacheHit) ??
+    nestedTooDeep(r, 1, 'properties')
   );
 }
 
@@ -95,7 +105,7 @@ export function propertiesAreCanonical(p: Json): boolean {
   const requestHeaders = p.requestHeaders;
   const responseHeaders = p.responseHeaders;
   const mcp = p.mcpAnalytics;
-  if (!(isInt(size) && isBool(egress) && isObj(requestHeaders) && isObj(responseHeaders) && isObj(mcp)))
+  if (!(isInt(size) && isBool(egress) && isMap(requestHeaders) && isMap(responseHeaders) && isMap(mcp)))
     return false;
   const expected =
     present(size) + present(egress) + present(requestHeaders) + present(responseHeaders) + present(mcp);
@@ -143,7 +153,7 @@ export function normaliseProperties(p: Json): string | undefined {
       int(u, 'hour', u.hour);
     if (failure !== undefined) return `aiTokenUsage.${failure}`;
   }
-  return undefined;
+  return nestedTooDeep(p, 2);
 }
 
 function normaliseAiMetadata(m: Json): string | undefined {
@@ -172,8 +182,38 @@ function isBool(value: unknown): boolean {
   return value === undefined || typeof value === 'boolean';
 }
 
-function isObj(value: unknown): boolean {
-  return value === undefined || isObject(value);
+/** No value, or an object as a member of `properties` (level 3) nested no deeper than allowed. */
+function isMap(value: unknown): boolean {
+  return value === undefined || (isObject(value) && withinDepth(value, 3));
+}
+
+/**
+ * `<key>: nested deeper than …` for the first member of `target` (itself at `depth`) whose value
+ * nests too deep, else `undefined`; `skip` names a member already checked.
+ */
+function nestedTooDeep(target: Json, depth: number, skip?: string): string | undefined {
+  for (const key in target) {
+    const value = target[key];
+    if (key !== skip && typeof value === 'object' && value !== null && !withinDepth(value, depth + 1))
+      return `${key}: nested deeper than ${MAX_DEPTH} levels`;
+  }
+  return undefined;
+}
+
+/** True when `value` (an object or array at `depth`) and everything in it stay within MAX_DEPTH. */
+function withinDepth(value: object, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (typeof item === 'object' && item !== null && !withinDepth(item, depth + 1)) return false;
+    }
+    return true;
+  }
+  for (const key in value) {
+    const item = (value as Json)[key];
+    if (typeof item === 'object' && item !== null && !withinDepth(item, depth + 1)) return false;
+  }
+  return true;
 }
 
 // Each checker returns `undefined` straight away for a value of the right type (or no value), and
