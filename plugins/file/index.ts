@@ -1,10 +1,10 @@
 import type { Plugin, PluginFactory, PluginSettings } from '../../src/plugin/contract.js';
-import { allOf, DELIVERED, type EventResult } from '../../src/plugin/result.js';
+import { allOf, DELIVERED, type EventResult, rejected } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { classifyWriteError } from './classify.js';
 import { AppendFile } from './client.js';
 import { type FileConfig, FileConfigSchema } from './config.js';
-import { toNdjson } from './mapping.js';
+import { serialise } from './mapping.js';
 
 /**
  * Writes canonical events as NDJSON to a file. The reference plugin: read this one first when
@@ -32,12 +32,19 @@ class FilePlugin implements Plugin {
 
   async send(batch: readonly CanonicalEvent[]): Promise<readonly EventResult[]> {
     if (this.#stopped) throw new Error('file plugin used after stop');
+    const { text, failed } = serialise(batch);
+    let written: EventResult;
     try {
-      await this.#file.append(toNdjson(batch), this.#config.fsync === 'batch');
-      return allOf(batch.length, DELIVERED);
+      if (text !== '') await this.#file.append(text, this.#config.fsync === 'batch');
+      written = DELIVERED;
     } catch (err) {
-      return allOf(batch.length, classifyWriteError(err));
+      written = classifyWriteError(err);
     }
+    if (failed.size === 0) return allOf(batch.length, written);
+    return batch.map((_, i) => {
+      const reason = failed.get(i);
+      return reason === undefined ? written : rejected(reason);
+    });
   }
 
   async stop(): Promise<void> {

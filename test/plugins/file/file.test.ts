@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { classifyWriteError } from '../../../plugins/file/classify.js';
 import { filePlugin } from '../../../plugins/file/index.js';
 import { toNdjson } from '../../../plugins/file/mapping.js';
+import type { CanonicalEvent } from '../../../src/schema/event.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { testEvent } from '../../doubles/plugins.js';
 import { expectGolden } from '../../helpers/golden.js';
@@ -45,6 +46,37 @@ describe('file plugin', () => {
       .split('\n')
       .map((l) => (JSON.parse(l) as { correlationId: string }).correlationId);
     expect(ids).toEqual(['corr-1', 'corr-2', 'corr-3']);
+  });
+
+  it('dead-letters an event JSON.stringify cannot serialise and writes the rest of its batch', async () => {
+    const path = join(dir, 'events.ndjson');
+    const plugin = filePlugin.create({ enabled: true, maxEventAge: '0s', path, fsync: 'batch' }, settings());
+    await plugin.start(new AbortController().signal);
+    const deep: unknown[] = [];
+    let cursor = deep;
+    for (let i = 0; i < 100_000; i++) cursor = cursor[0] = [] as unknown[];
+    const results = await plugin.send(
+      [
+        testEvent(1),
+        { ...testEvent(2), nested: deep } as CanonicalEvent,
+        { ...testEvent(3), big: 1n } as CanonicalEvent,
+      ],
+      new AbortController().signal,
+    );
+    await plugin.stop(Date.now() + 1000);
+    expect(results[0]).toEqual({ status: 'delivered' });
+    expect(results[1]).toEqual({
+      status: 'rejected',
+      reason: expect.stringMatching(/^cannot serialise the event: Maximum call stack size exceeded/),
+    });
+    expect(results[2]).toEqual({
+      status: 'rejected',
+      reason: expect.stringMatching(/^cannot serialise the event: .*BigInt/),
+    });
+    const written = (await readFile(path, 'utf8')).trim().split('\n');
+    expect(written.map((l) => (JSON.parse(l) as { correlationId: string }).correlationId)).toEqual([
+      'corr-1',
+    ]);
   });
 
   it('cuts off a torn last line left by a crash before appending', async () => {
