@@ -1,4 +1,4 @@
-import { type FSWatcher, watch } from 'node:fs';
+import { type FSWatcher, fstatSync, watch } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
@@ -104,13 +104,18 @@ export class Tailer {
     return this.#errors;
   }
 
-  states(): FileState[] {
-    return [...this.#files.values()].map((f) => ({
-      path: f.path,
-      offset: f.offset,
-      size: f.size,
-      behindSince: f.behindSince,
-    }));
+  /**
+   * Each open file's read position against its size now. The size is taken with an `fstat`
+   * here, not from the reader's last look: a reader held by a full queue (a backend down) does
+   * not look, and the backlog growing behind it is exactly what lag metrics and `/readyz` must
+   * show. A reader first seen behind this way counts as behind from now.
+   */
+  states(now = Date.now()): FileState[] {
+    return [...this.#files.values()].map((f) => {
+      const size = Math.max(f.size, currentSize(f));
+      if (f.offset < size) f.behindSince ??= now;
+      return { path: f.path, offset: f.offset, size, behindSince: f.behindSince };
+    });
   }
 
   start(): void {
@@ -315,4 +320,12 @@ export class Tailer {
 function staticPrefix(pattern: string): string {
   const magic = pattern.search(/[*?[{]/);
   return dirname(magic === -1 ? pattern : pattern.slice(0, magic + 1));
+}
+
+function currentSize(file: TrackedFile): number {
+  try {
+    return fstatSync(file.handle.fd).size;
+  } catch {
+    return file.size; // closed meanwhile
+  }
 }

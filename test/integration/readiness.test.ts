@@ -8,7 +8,7 @@ import type { Readiness } from '../../src/http/server.js';
 import { DELIVERED, retryable } from '../../src/plugin/result.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { HangingPlugin, ScriptedPlugin } from '../doubles/plugins.js';
-import { testConfig, waitFor } from '../helpers/daemon.js';
+import { sample, testConfig, waitFor } from '../helpers/daemon.js';
 import { responseLine } from '../helpers/lines.js';
 
 let dir: string;
@@ -115,6 +115,35 @@ describe('/readyz tells the truth', () => {
       detail: expect.stringMatching(new RegExp(`^file is \\d+ s behind ${logPath()} \\(limit 1s\\)$`)),
     });
     expect(body.checks['plugin:file']).toEqual({ ok: true });
+  });
+
+  it('sees a backlog that grows behind a reader held by a full queue: lag on /metrics and /readyz', async () => {
+    daemon = new Daemon({
+      config: config({ maxInputLag: '1s' }, { batchMaxEvents: 1, queueMaxBatches: 1 }),
+      logger: silentLogger(),
+      version: 'test',
+      plugins: { file: new HangingPlugin() },
+    });
+    await daemon.start();
+    // The first chunk's batch hangs in the plugin; the reader then reads the second chunk to the
+    // end of the file as it knows it and waits in accept (queue full). What is appended after
+    // that is unread, and no read loop looks at the file any more.
+    const d = daemon;
+    const lagBytes = async () =>
+      sample(
+        await (await fetch(`${d.url}/metrics`)).text(),
+        `gax_input_lag_bytes{plugin="file",file="${logPath()}"}`,
+      );
+    await appendFile(logPath(), `${responseLine('h1')}\n`);
+    await waitFor(async () => (await lagBytes()) === 0, 10_000, 'the reader to read the first chunk');
+    await new Promise((r) => setTimeout(r, 200));
+    await appendFile(logPath(), `${responseLine('h2')}\n`);
+    await new Promise((r) => setTimeout(r, 500)); // the reader takes h2 and waits for queue space
+    const backlog = Array.from({ length: 500 }, (_, i) => responseLine(`g${i}`)).join('\n');
+    await appendFile(logPath(), `${backlog}\n`);
+    expect(await lagBytes()).toBe(Buffer.byteLength(backlog) + 1);
+    await waitFor(async () => (await readyz(d)).status === 503, 15_000, '/readyz to turn 503');
+    expect((await readyz(d)).body.checks.lag?.ok).toBe(false);
   });
 
   it('never turns not-ready for lag or failures when both limits are 0s', () => {
