@@ -1,9 +1,11 @@
 /**
  * `npm run bench -- [--quick] [--lines N] [--runs N] [--only NAME[,NAME]] [--out DIR] [--data-dir DIR]
- *                   [--file PATH] [--seed N] [--apis N] [--variants] [--timeout SECONDS]`
+ *                   [--file PATH] [--seed N] [--apis N] [--variants] [--timeout SECONDS]
+ *                   [--es-lines N] [--outage-minutes M] [--rate N]`
  * Runs every scenario of `bench/scenarios/index.ts` (or `--only` ones plus their baselines) as child
  * processes over one input file and writes `latest.md` and `latest.json` to `--out` (default
- * `bench/results`). See bench/README.md.
+ * `bench/results`). Backends (Elasticsearch, the Datadog receiver) are started once when a selected
+ * scenario needs them and stopped at the end, also on failure or SIGINT. See bench/README.md.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,10 +16,12 @@ import type { GeneratorOptions } from '../src/sim/generate.js';
 import { describeFile, prepareGeneratedFile } from './lib/data-file.js';
 import { medianMetrics } from './lib/figures.js';
 import type { Meter, Sample } from './lib/measure.js';
-import { detectMeter, measureCommand, summarize } from './lib/measure.js';
+import { detectMeter, killRunning, measureCommand, summarize } from './lib/measure.js';
 import type { ResultRow, RunMeta } from './lib/report.js';
 import { addRatios, machineMeta, okRow, toMarkdown } from './lib/report.js';
-import type { Scenario, ScenarioContext } from './lib/scenario.js';
+import type { BackendOptions, Scenario, ScenarioContext } from './lib/scenario.js';
+import type { ServiceName, StartedServices } from './lib/services.js';
+import { startServices } from './lib/services.js';
 import { scenarios } from './scenarios/index.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -32,6 +36,7 @@ interface RunOptions {
   generator: GeneratorOptions;
   timeoutMs: number;
   quick: boolean;
+  backends: BackendOptions;
 }
 
 function parseOptions(argv: string[]): RunOptions {
@@ -49,6 +54,9 @@ function parseOptions(argv: string[]): RunOptions {
       apis: { type: 'string' },
       variants: { type: 'boolean', default: false },
       timeout: { type: 'string' },
+      'es-lines': { type: 'string' },
+      'outage-minutes': { type: 'string' },
+      rate: { type: 'string' },
     },
   });
   const num = (value: string | undefined, name: string, fallback: number): number => {
@@ -72,6 +80,11 @@ function parseOptions(argv: string[]): RunOptions {
     },
     timeoutMs: num(values.timeout, 'timeout', quick ? 120 : 900) * 1000,
     quick,
+    backends: {
+      esLines: Math.round(num(values['es-lines'], 'es-lines', quick ? 2_000 : 200_000)),
+      outageMinutes: num(values['outage-minutes'], 'outage-minutes', quick ? 0.25 : 10),
+      rate: num(values.rate, 'rate', 200),
+    },
   };
 }
 
@@ -114,11 +127,23 @@ const log = (message: string): void => {
   process.stderr.write(`[bench] ${message}\n`);
 };
 
+/** Set on SIGINT/SIGTERM: no further run is started. */
+let interrupted = false;
+
+/** The backends the runnable selected scenarios need. */
+function servicesNeeded(
+  selected: readonly Scenario[],
+  skipped: ReadonlyMap<string, string>,
+): Set<ServiceName> {
+  return new Set(selected.filter((s) => !skipped.has(s.name)).flatMap((s) => s.services ?? []));
+}
+
 async function measureAll(
   selected: readonly Scenario[],
   ctx: ScenarioContext,
   opts: RunOptions,
   meter: Meter,
+  startBackends: (names: Set<ServiceName>) => Promise<StartedServices>,
 ): Promise<ResultRow[]> {
   const skipped = new Map<string, string>();
   for (const s of selected) {
@@ -126,24 +151,42 @@ async function measureAll(
     if (reason !== undefined) skipped.set(s.name, reason);
   }
   const failed = new Map<string, string>();
+  const { services, failures } = await startBackends(servicesNeeded(selected, skipped));
+  ctx = { ...ctx, services };
+  for (const s of selected) {
+    const down = (s.services ?? []).find((name) => failures.has(name));
+    if (down !== undefined) failed.set(s.name, `${down} did not start: ${failures.get(down)}`);
+  }
+  /** Each scenario's context of its last run (its input when `prepare` changes it). */
+  const runCtx = new Map<string, ScenarioContext>();
   const samples = new Map<string, Sample[]>(selected.map((s) => [s.name, []]));
   const metrics = new Map<string, Record<string, number>[]>(selected.map((s) => [s.name, []]));
   // Interleaved (run 1 of every scenario, then run 2 …) so slow drift hits every scenario alike.
   for (let run = 1; run <= opts.runs; run++) {
     for (const s of selected) {
-      if (skipped.has(s.name) || failed.has(s.name)) continue;
+      if (skipped.has(s.name) || failed.has(s.name) || interrupted) continue;
+      if (run > (s.maxRuns ?? opts.runs)) continue;
+      let sctx = ctx;
+      try {
+        if (s.prepare !== undefined) sctx = await s.prepare(ctx);
+      } catch (err) {
+        failed.set(s.name, `prepare: ${(err as Error).message}`);
+        log(`${s.name}: failed: prepare: ${(err as Error).message}`);
+        continue;
+      }
+      runCtx.set(s.name, sctx);
       const sample = await measureCommand(
-        { cwd: REPO_ROOT, timeoutMs: opts.timeoutMs, ...s.command(ctx) },
+        { cwd: REPO_ROOT, timeoutMs: opts.timeoutMs, ...s.command(sctx) },
         meter,
       );
-      const problem = problemOf(sample, s, ctx, opts.timeoutMs);
+      const problem = problemOf(sample, s, sctx, opts.timeoutMs);
       if (problem !== undefined) {
         failed.set(s.name, problem);
         log(`${s.name}: failed: ${problem}`);
         continue;
       }
       samples.get(s.name)!.push(sample);
-      if (s.metrics !== undefined) metrics.get(s.name)!.push(s.metrics(sample.stdout, ctx));
+      if (s.metrics !== undefined) metrics.get(s.name)!.push(s.metrics(sample.stdout, sctx));
       log(`${s.name} run ${run}/${opts.runs}: ${sample.wallSeconds.toFixed(3)} s`);
     }
   }
@@ -154,12 +197,18 @@ async function measureAll(
       return { ...base, status: skipped.has(s.name) ? 'skipped' : 'failed', reason, runs: 0, samples: [] };
     }
     const list = samples.get(s.name)!;
-    const row = okRow(
+    const input = runCtx.get(s.name) ?? ctx;
+    const row: ResultRow = okRow(
       base,
       summarize(list),
       list.map((x) => x.wallSeconds),
-      s.readsInput === false ? undefined : ctx,
+      s.readsInput === false
+        ? undefined
+        : { ...input, events: s.parsesEvents === false ? undefined : input.events },
     );
+    if (s.readsInput !== false && input.file !== ctx.file) {
+      row.input = { path: input.file, lines: input.lines, bytes: input.bytes };
+    }
     const runMetrics = metrics.get(s.name)!;
     if (runMetrics.length === 0) return row;
     return { ...row, metrics: medianMetrics(runMetrics), runMetrics, metricsTitle: s.metricsTitle ?? s.name };
@@ -192,9 +241,33 @@ async function main(): Promise<void> {
     bytes: input.bytes,
     events: stats === undefined ? undefined : stats.response + stats.faulty,
     quick: opts.quick,
+    generator: opts.file === undefined ? opts.generator : undefined,
+    dataDir: opts.dataDir,
+    backends: opts.backends,
+    services: {},
   };
   await measureCommand({ command: 'cat', args: [input.path] }, meter); // warm the page cache
-  const rows = await measureAll(selected, ctx, opts, meter);
+  let services: StartedServices | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log(`${signal}: stopping the measured child and the backends`);
+    interrupted = true;
+    killRunning();
+    void (services?.close() ?? Promise.resolve()).finally(() => {
+      killRunning();
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  let rows: ResultRow[];
+  try {
+    rows = await measureAll(selected, ctx, opts, meter, async (names) => {
+      services = await startServices(names, { quick: opts.quick, log });
+      return services;
+    });
+  } finally {
+    await services?.close();
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
   const meta: RunMeta = {
     date: new Date().toISOString(),
     ...machineMeta(),

@@ -46,6 +46,19 @@ export interface Summary {
 }
 
 const GNU_TIME = '/usr/bin/time';
+/** Process groups of the children being measured now (each is spawned detached: its own group). */
+const runningGroups = new Set<number>();
+
+/** SIGKILLs every child being measured (harness interrupted); their runs then end as failed. */
+export function killRunning(): void {
+  for (const pgid of runningGroups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
 const CLOCK_TICKS = 100;
 const STDERR_TAIL = 4096;
 
@@ -132,6 +145,7 @@ function run(
       stderr = (stderr + s).slice(-STDERR_TAIL);
     });
     const pid = child.pid;
+    if (pid !== undefined) runningGroups.add(pid);
     const poller =
       poll === undefined || pid === undefined
         ? undefined
@@ -148,6 +162,7 @@ function run(
       reject(err);
     });
     child.on('close', (code) => {
+      if (pid !== undefined) runningGroups.delete(pid);
       const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
       clearTimeout(timer);
       if (poller !== undefined) clearInterval(poller);

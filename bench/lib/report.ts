@@ -21,7 +21,11 @@ export interface ResultRow {
   linesPerSecond?: number;
   mbPerSecond?: number;
   cpuSeconds?: number;
+  /** CPU ms (median run) per 1,000 events of the input, for scenarios that parse its events. */
+  cpuMsPer1kEvents?: number;
   maxRssMiB?: number;
+  /** The input this scenario read when it is not the main file (`Scenario.prepare`). */
+  input?: { path: string; lines: number; bytes: number };
   baseline?: string;
   /** median / baseline median: how many times the baseline's time this scenario takes. */
   ratio?: number;
@@ -62,9 +66,13 @@ export function okRow(
   base: Pick<ResultRow, 'scenario' | 'description' | 'baseline'>,
   summary: Summary,
   samples: number[],
-  /** The input file, or undefined for a scenario that does not read it (no throughput figures). */
-  file: { lines: number; bytes: number } | undefined,
+  /**
+   * The input file, or undefined for a scenario that does not read it (no throughput figures);
+   * `events` when the scenario parses a known number of them (CPU per 1,000 events).
+   */
+  file: { lines: number; bytes: number; events?: number | undefined } | undefined,
 ): ResultRow {
+  const events = file?.events;
   return {
     ...base,
     status: 'ok',
@@ -80,6 +88,9 @@ export function okRow(
           mbPerSecond: round(file.bytes / 1e6 / summary.medianSeconds, 1),
         }),
     cpuSeconds: round(summary.cpuSeconds, 3),
+    ...(events === undefined || events === 0
+      ? {}
+      : { cpuMsPer1kEvents: round((summary.cpuSeconds * 1e6) / events, 3) }),
     maxRssMiB: round(summary.maxRssBytes / 2 ** 20, 1),
   };
 }
@@ -132,11 +143,13 @@ export function toMarkdown(meta: RunMeta, rows: readonly ResultRow[]): string {
     '',
     'Machines are noisy: compare the **ratio** column (time ÷ the baseline’s time, measured in the same run),',
     'not absolute figures. MB = 10⁶ bytes; CPU = user + sys seconds (median run); RSS = peak of all runs.',
+    'CPU ms/1k ev = CPU ms per 1,000 events of the input (the measured process tree only: a backend such as',
+    'the Elasticsearch node runs in its own process and is not counted).',
     '',
   ];
   const table = [
-    '| Scenario | Status | Runs | Median s | Min s | Max s | Lines/s | MB/s | CPU s | Max RSS MiB | Ratio |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+    '| Scenario | Status | Runs | Median s | Min s | Max s | Lines/s | MB/s | CPU s | CPU ms/1k ev | Max RSS MiB | Ratio |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
     ...rows.map((r) => {
       const status =
         r.status === 'ok'
@@ -148,8 +161,16 @@ export function toMarkdown(meta: RunMeta, rows: readonly ResultRow[]): string {
             ? '—'
             : `n/a vs ${r.baseline}`
           : `${r.ratio.toFixed(2)}× ${r.baseline}`;
-      return `| ${r.scenario} | ${status} | ${r.runs} | ${fixed(r.medianSeconds, 3)} | ${fixed(r.minSeconds, 3)} | ${fixed(r.maxSeconds, 3)} | ${int(r.linesPerSecond)} | ${fixed(r.mbPerSecond, 1)} | ${fixed(r.cpuSeconds, 2)} | ${fixed(r.maxRssMiB, 1)} | ${ratio} |`;
+      return `| ${r.scenario} | ${status} | ${r.runs} | ${fixed(r.medianSeconds, 3)} | ${fixed(r.minSeconds, 3)} | ${fixed(r.maxSeconds, 3)} | ${int(r.linesPerSecond)} | ${fixed(r.mbPerSecond, 1)} | ${fixed(r.cpuSeconds, 2)} | ${fixed(r.cpuMsPer1kEvents, 2)} | ${fixed(r.maxRssMiB, 1)} | ${ratio} |`;
     }),
   ];
-  return `${[...header, ...table, ...furtherRatios(rows), ...rows.flatMap(metricsTable)].join('\n')}\n`;
+  const inputs = rows.flatMap((r) =>
+    r.input === undefined
+      ? []
+      : [
+          `- ${r.scenario}: \`${r.input.path}\`, ${int(r.input.lines)} lines, ${fixed(r.input.bytes / 1e6, 1)} MB`,
+        ],
+  );
+  const inputNotes = inputs.length === 0 ? [] : ['', 'Scenarios that read another input:', '', ...inputs];
+  return `${[...header, ...table, ...inputNotes, ...furtherRatios(rows), ...rows.flatMap(metricsTable)].join('\n')}\n`;
 }

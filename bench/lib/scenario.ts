@@ -1,4 +1,6 @@
+import type { GeneratorOptions } from '../../src/sim/generate.js';
 import type { Command } from './measure.js';
+import type { ServiceName, Services } from './services.js';
 
 /** What a scenario knows about the run: where the repo and the input file are. */
 export interface ScenarioContext {
@@ -10,6 +12,25 @@ export interface ScenarioContext {
   events: number | undefined;
   /** `--quick`: scenarios that run for a fixed time should shorten it. */
   quick: boolean;
+  /** Generator options of the input; undefined for a `--file` input. */
+  generator: GeneratorOptions | undefined;
+  /** `--data-dir`: where generated inputs are cached. */
+  dataDir: string;
+  /** Options of the backend scenarios (`--es-lines`, `--outage-minutes`, `--rate`). */
+  backends: BackendOptions;
+  /** The backends the harness started for the selected scenarios (`Scenario.services`). */
+  services: Services;
+  /** Unique per measured run when `prepare` sets it (fresh index prefix, Datadog `env` tag). */
+  runTag?: string;
+}
+
+export interface BackendOptions {
+  /** Lines of the input (its first N) the Elasticsearch throughput scenarios index. */
+  esLines: number;
+  /** How long `outage-elasticsearch` keeps Elasticsearch unreachable. */
+  outageMinutes: number;
+  /** Lines per second the writer appends during the outage. */
+  rate: number;
 }
 
 /**
@@ -22,8 +43,22 @@ export interface Scenario {
   baseline?: string;
   /** More scenarios to publish this one's time ratio against (below the table); also run alongside. */
   compareWith?: readonly string[];
+  /**
+   * At most this many measured runs whatever `--runs` says: a soak (a 10-minute outage) or a
+   * scenario that reports its own per-run figures is measured once. @default `--runs`
+   */
+  maxRuns?: number;
   /** False when the command does not process the input file (no Lines/s, MB/s). @default true */
   readsInput?: boolean;
+  /** False when it reads the file without parsing events (no CPU per 1,000 events). @default true */
+  parsesEvents?: boolean;
+  /** Backends the harness starts once (before the first run) and stops at the end; see `ctx.services`. */
+  services?: readonly ServiceName[];
+  /**
+   * Runs before each measured run, untimed: returns that run's context (another input file, a
+   * `runTag`, a backend reset). Lines/s and CPU per event use the input it returns.
+   */
+  prepare?(ctx: ScenarioContext): Promise<ScenarioContext>;
   /** Why the scenario cannot run here (missing build, tool…), or undefined when it can. */
   unavailable?(ctx: ScenarioContext): string | undefined;
   command(ctx: ScenarioContext): Command;

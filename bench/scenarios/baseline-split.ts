@@ -6,6 +6,7 @@ export const baselineSplit = {
   name: 'baseline-split',
   description: 'Node streams the file as UTF-8 and splits it into lines (`bench/baselines/split.mjs`).',
   baseline: 'baseline-read',
+  parsesEvents: false,
   command: (ctx) => ({
     command: process.execPath,
     args: [join(ctx.repoRoot, 'bench/baselines/split.mjs'), ctx.file],

@@ -1,11 +1,17 @@
 import type { Scenario } from '../lib/scenario.js';
+import { baselineEsBulk } from './baseline-es-bulk.js';
 import { baselineJsonParse } from './baseline-json-parse.js';
 import { baselinePromClient } from './baseline-prom-client.js';
 import { baselineRead } from './baseline-read.js';
 import { baselineSplit } from './baseline-split.js';
 import { gaxParse } from './gax-parse.js';
 import { gaxParser } from './gax-parser.js';
+import { metricsLatency } from './metrics-latency.js';
 import { metricsRender } from './metrics-render.js';
+import { mtailOneshot } from './mtail-oneshot.js';
+import { outageElasticsearch } from './outage-elasticsearch.js';
+import { pipelineDatadog } from './pipeline-datadog.js';
+import { pipelineElasticsearch } from './pipeline-elasticsearch.js';
 import { pipelinePrometheus } from './pipeline-prometheus.js';
 import { tailLatency } from './tail-latency.js';
 import { tailThroughput } from './tail-throughput.js';
@@ -20,6 +26,12 @@ export const scenarios: readonly Scenario[] = [
   tailThroughput,
   tailLatency,
   baselinePromClient,
+  mtailOneshot,
   pipelinePrometheus,
   metricsRender,
+  metricsLatency,
+  baselineEsBulk,
+  pipelineElasticsearch,
+  outageElasticsearch,
+  pipelineDatadog,
 ];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runQuickBench } from './quick-bench.js';
 
-// metrics-render is left out: even with --quick it renders a ~300 MB exposition (100,000 series).
+// metrics-render has its own smoke test: test/bench/metrics-render.test.ts.
 describe('npm run bench --quick --only pipeline-prometheus', () => {
   it('runs the daemon with the prometheus plugin against the plain prom-client baseline', async () => {
     const run = await runQuickBench('pipeline-prometheus', 90_000);
@@ -13,14 +13,22 @@ describe('npm run bench --quick --only pipeline-prometheus', () => {
       'baseline-split',
       'baseline-json-parse',
       'baseline-prom-client',
+      'mtail-oneshot',
       'pipeline-prometheus',
     ]);
-    for (const row of json.results) expect(row.status, row.reason).toBe('ok');
+    // mtail-oneshot (a compareWith) is skipped where mtail is not installed; test/bench/mtail.test.ts installs it.
+    for (const row of json.results) {
+      if (row.scenario === 'mtail-oneshot') expect(['ok', 'skipped']).toContain(row.status);
+      else expect(row.status, row.reason).toBe('ok');
+    }
 
     const pipeline = byName.get('pipeline-prometheus')!;
     expect(pipeline.baseline).toBe('baseline-prom-client');
     expect(pipeline.ratio).toBeGreaterThan(0);
     expect(pipeline.ratios?.['baseline-json-parse']).toBeGreaterThan(0);
+    if (byName.get('mtail-oneshot')!.status === 'ok') {
+      expect(pipeline.ratios?.['mtail-oneshot']).toBeGreaterThan(0);
+    }
     // The plugin and the plain baseline see the same label sets.
     const series = byName.get('baseline-prom-client')!.metrics?.['baseline.apim_requests_total series'];
     expect(series).toBeGreaterThan(100);

@@ -1,0 +1,64 @@
+// Pipeline into Elasticsearch: the real daemon (in process, see in-process.mjs) with only the
+// Elasticsearch plugin enabled (`indexPrefix` PREFIX, `numberOfReplicas: 0` for the single node;
+// every other plugin setting the default: batches of 1,000, 2 bulk requests in flight, gzip; it
+// installs its templates at start) tails FILE from its beginning (pollIntervalMs 50, as tail.mjs)
+// until `--events N` events are delivered, i.e. acknowledged by bulk responses (the daemon's own
+// counts, checked every 5 ms) or, without `--events`, nothing new was delivered for `--idle-ms`
+// (default 1000). Then `_refresh` + `_count` of `<prefix>_*`. Prints {"lines","events",
+// "deadLettered","indexed","seconds","stopSeconds"}: `seconds` from daemon start to the last event
+// delivered. Needs `npm run build`.
+import { parseArgs } from 'node:util';
+import { countDocs } from './es-count.mjs';
+import { startDaemon, waitUntil } from './in-process.mjs';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    node: { type: 'string' },
+    prefix: { type: 'string' },
+    events: { type: 'string' },
+    'idle-ms': { type: 'string', default: '1000' },
+  },
+});
+const file = positionals[0];
+const { node, prefix } = values;
+if (file === undefined || node === undefined || prefix === undefined) {
+  process.stderr.write(
+    'usage: node bench/drivers/elasticsearch.mjs FILE --node URL --prefix PREFIX [--events N] [--idle-ms MS]\n',
+  );
+  process.exit(2);
+}
+const expected = values.events === undefined ? undefined : Number(values.events);
+const stallMs = expected === undefined ? Number(values['idle-ms']) : 60_000;
+
+const started = performance.now();
+const tail = await startDaemon({
+  file,
+  input: { pollIntervalMs: 50 },
+  plugins: {
+    file: { enabled: false },
+    prometheus: { enabled: false },
+    elasticsearch: { enabled: true, node, indexPrefix: prefix, templates: { numberOfReplicas: 0 } },
+  },
+});
+const counts = () => tail.daemon.counts().elasticsearch ?? { delivered: 0, deadLettered: 0 };
+let last = 0;
+let lastAt = started;
+await waitUntil({
+  done: () => expected !== undefined && counts().delivered + counts().deadLettered >= expected,
+  progress: () => {
+    const now = counts().delivered;
+    if (now !== last) [last, lastAt] = [now, performance.now()];
+    return now;
+  },
+  stallMs,
+  everyMs: 5,
+});
+const seconds = (lastAt - started) / 1000;
+const { delivered: events, deadLettered } = counts();
+const stopping = performance.now();
+await tail.close();
+const lines = await tail.linesRead();
+const stopSeconds = (performance.now() - stopping) / 1000;
+const indexed = await countDocs(node, prefix);
+process.stdout.write(`${JSON.stringify({ lines, events, deadLettered, indexed, seconds, stopSeconds })}\n`);
