@@ -214,7 +214,7 @@ describe('elasticsearch failure scenarios', () => {
     await node.start();
     await expectExact(prefix, log, 120_000);
     expect(await metric('gax_plugin_up{plugin="elasticsearch"}')).toBe(1);
-  });
+  }, 240_000); // a node restart alone can take a minute on a loaded 2-core machine
 
   it('restart-mid-batch: a daemon SIGKILLed during a bulk request is restarted and nothing is lost or duplicated', async () => {
     const { prefix, log } = await newScenario(3000);
