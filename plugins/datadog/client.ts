@@ -1,9 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { client, logger, v1, v2 } from '@datadog/datadog-api-client';
+import { type AgentFetch, agentFetch, type FetchLike } from '../../src/http/agent-fetch.js';
+import { readClientTls, tlsHint } from '../../src/http/client-tls.js';
+import { rememberSecrets } from '../../src/telemetry/redact.js';
 import { type DdOutcome, errorMessage, rateLimitDelay } from './classify.js';
 import type { DatadogConfig } from './config.js';
 
-type ConnectionConfig = Pick<DatadogConfig, 'apiKey' | 'apiKeyFile' | 'site' | 'url' | 'requestTimeoutMs'>;
+type ConnectionConfig = Pick<
+  DatadogConfig,
+  'apiKey' | 'apiKeyFile' | 'site' | 'url' | 'requestTimeoutMs' | 'tls'
+>;
 
 /**
  * The plugin's only I/O: `@datadog/datadog-api-client` with its own retries off (the pipeline
@@ -13,20 +19,31 @@ type ConnectionConfig = Pick<DatadogConfig, 'apiKey' | 'apiKeyFile' | 'site' | '
 export class DdClient {
   readonly #apiKey: string;
   readonly #config: ConnectionConfig;
+  /** `fetch` through an Agent with the configured CA and client certificate, when `tls` is set. */
+  readonly #agent: AgentFetch | undefined;
 
-  private constructor(apiKey: string, config: ConnectionConfig) {
+  private constructor(apiKey: string, config: ConnectionConfig, agent: AgentFetch | undefined) {
     this.#apiKey = apiKey;
     this.#config = config;
+    this.#agent = agent;
   }
 
-  /** Reads the API key file (if configured); no request is made. */
+  /** Reads the API key file and the TLS files (if configured); no request is made. */
   static async open(config: ConnectionConfig): Promise<DdClient> {
     // The client logs every failed request itself; the pipeline counts and logs (rate-limited).
     logger.setLevel('silent');
     const key =
       config.apiKeyFile === undefined ? config.apiKey : (await readFile(config.apiKeyFile, 'utf8')).trim();
     if (key === '') throw new Error('the Datadog API key is empty');
-    return new DdClient(key, config);
+    rememberSecrets([key]);
+    const agent =
+      config.tls === undefined ? undefined : agentFetch(await readClientTls(config.tls, 'plugins.datadog'));
+    return new DdClient(key, config, agent);
+  }
+
+  /** Ends the kept-alive connections of a custom TLS agent. */
+  close(): void {
+    this.#agent?.close();
   }
 
   submitSeries(body: v2.MetricPayload, signal: AbortSignal): Promise<DdOutcome> {
@@ -52,8 +69,9 @@ export class DdClient {
   ): Promise<DdOutcome> {
     let headers: Headers | undefined;
     let status: number | undefined;
+    const send: FetchLike = this.#agent?.fetch ?? fetch;
     const capture = async (url: string, init: RequestInit): Promise<Response> => {
-      const response = await fetch(url, init);
+      const response = await send(url, init);
       headers = response.headers;
       status = response.status;
       return response;
@@ -82,8 +100,9 @@ export class DdClient {
       }
       if (timeout.aborted) return { message: `timed out after ${this.#config.requestTimeoutMs} ms` };
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const hint = tlsHint(cause?.code);
       return {
-        message: `${(err as Error).name}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+        message: `${(err as Error).name}: ${cause?.code ?? cause?.message ?? (err as Error).message}${hint === undefined ? '' : ` (${hint})`}`,
       };
     }
   }

@@ -1,5 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { maxEventAgeSchema } from '../../src/config/duration.js';
+import { clientTlsSchema } from '../../src/config/tls-schema.js';
+import { PiiSchema } from '../../src/pii/schema.js';
 import { DATADOG_METRICS } from './metrics.js';
 
 /** The Datadog sites (`site`), each with its API host `api.<site>`. */
@@ -76,6 +78,12 @@ export const DatadogConfigSchema = Type.Object(
         description: 'Custom API base URL (a proxy or a PrivateLink endpoint); replaces `site`.',
       }),
     ),
+    tls: Type.Optional(
+      clientTlsSchema(
+        'Datadog API (or `url` proxy)',
+        'TLS to the Datadog API or the `url` proxy: a private CA (a TLS-inspecting proxy) and a client certificate. Unset: the public CAs, no client certificate.',
+      ),
+    ),
     prefix: Type.String({
       default: 'apim.',
       pattern: '^[a-zA-Z][a-zA-Z0-9_.]*\\.?$',
@@ -104,6 +112,7 @@ export const DatadogConfigSchema = Type.Object(
       minimum: 100,
       description: 'A request not answered in this time is abandoned and retried, ms.',
     }),
+    pii: PiiSchema,
   },
   {
     additionalProperties: false,

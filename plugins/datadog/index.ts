@@ -1,3 +1,4 @@
+import { warnIfInsecure } from '../../src/http/client-tls.js';
 import type { Plugin, PluginFactory, PluginSettings } from '../../src/plugin/contract.js';
 import { DELIVERED, type EventResult, rejected } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
@@ -46,7 +47,12 @@ class DatadogPlugin implements Plugin {
   #waiting: Waiting[] = [];
   #flushing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #signal: AbortSignal = new AbortController().signal;
+  /**
+   * Cancels requests in flight once `stop`'s deadline has passed. Not the daemon's signal: that
+   * one fires when shutdown *starts*, and the events waiting for the next flush must still go out
+   * then (each request is bounded by `requestTimeoutMs` anyway).
+   */
+  readonly #cancel = new AbortController();
 
   constructor(config: DatadogConfig, settings: PluginSettings) {
     this.#config = config;
@@ -55,13 +61,16 @@ class DatadogPlugin implements Plugin {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    this.#signal = signal;
+    // Shutdown begins: send what waits now instead of at the next interval, so the lanes get
+    // their answers well within the shutdown deadline.
+    signal.addEventListener('abort', () => void this.#flush(), { once: true });
     this.#metrics ??= new DdMetrics(this.#settings.registry, this.#settings.id);
     this.#agg.onCollapse = (metric) => this.#metrics?.collapsed(metric);
     // Loaded here: the Datadog API client takes about a second to import, which every other
     // `gax` command (and a daemon without this plugin) should not pay.
     const { DdClient } = await import('./client.js');
     this.#client ??= await DdClient.open(this.#config);
+    warnIfInsecure(this.#settings.logger, this.#settings.id, this.#config.tls);
     const generation = await nextGeneration(this.#settings.stateDir, this.#settings.id);
     this.#slot = generation % this.#config.flushIntervalSeconds;
     this.#timer ??= setInterval(() => void this.#flush(), this.#config.flushIntervalSeconds * 1000);
@@ -87,12 +96,14 @@ class DatadogPlugin implements Plugin {
     return results;
   }
 
-  async stop(): Promise<void> {
+  async stop(deadlineMs: number): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.#flush();
+    const cancel = setTimeout(() => this.#cancel.abort(), Math.max(0, deadlineMs - Date.now()));
+    await this.#flush().finally(() => clearTimeout(cancel));
     this.#metrics?.remove();
     this.#metrics = undefined;
+    this.#client?.close();
     this.#client = undefined;
   }
 
@@ -114,7 +125,7 @@ class DatadogPlugin implements Plugin {
     const { prefix } = this.#config;
     const totals = this.#agg.totals(waiting.map((w) => w.contribution));
     for (const body of seriesPayloads(totals, this.#agg, prefix, this.#slot)) {
-      const outcome = await this.#timed('series', () => client.submitSeries(body, this.#signal));
+      const outcome = await this.#timed('series', () => client.submitSeries(body, this.#cancel.signal));
       if (!ok(outcome)) return fail(waiting, classifyOutcome(outcome));
       metrics.points(
         'count',
@@ -138,7 +149,7 @@ class DatadogPlugin implements Plugin {
     if (values > 0) {
       const body = distributionPayload(contributions, this.#agg, this.#config.prefix);
       const outcome = await this.#timed('distribution_points', () =>
-        client.submitDistributions(body, this.#signal),
+        client.submitDistributions(body, this.#cancel.signal),
       );
       if (!ok(outcome)) return classifyOutcome(outcome);
       metrics.points('distribution', values);
@@ -149,7 +160,7 @@ class DatadogPlugin implements Plugin {
     const unsent = contributions.flatMap((c) => c.events).filter((e) => !this.#logsSent.has(e));
     for (const chunk of logChunks(unsent)) {
       const items = chunk.map((e) => logItem(e, this.#config, tags));
-      const outcome = await this.#timed('logs', () => client.submitLogs(items, this.#signal));
+      const outcome = await this.#timed('logs', () => client.submitLogs(items, this.#cancel.signal));
       if (!ok(outcome)) return classifyOutcome(outcome);
       for (const e of chunk) this.#logsSent.add(e);
       metrics.logs(items.length);

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { Client, type ClientOptions, errors } from '@elastic/elasticsearch';
+import { readClientTls } from '../../src/http/client-tls.js';
 import type { BulkItem, RequestFailure } from './classify.js';
 import { parseRetryAfter } from './classify.js';
 import type { ElasticsearchConfig } from './config.js';
@@ -43,7 +43,7 @@ export class EsClient {
     this.#client = client;
   }
 
-  /** Reads the CA file (if any) and builds the client; no request is made. */
+  /** Reads the CA, client certificate and key files (if any) and builds the client; no request is made. */
   static async open(config: ConnectionConfig): Promise<EsClient> {
     return new EsClient(new Client(await clientOptions(config)));
   }
@@ -114,7 +114,7 @@ export class EsClient {
 
 async function clientOptions(config: ConnectionConfig): Promise<ClientOptions> {
   const { tls, auth } = config;
-  const ca = tls.caFile === undefined ? undefined : await readFile(tls.caFile, 'utf8');
+  const { ca, cert, key } = await readClientTls(tls, 'plugins.elasticsearch');
   const options: ClientOptions = {
     ...(config.cloudId === undefined ? { node: config.node } : { cloud: { id: config.cloudId } }),
     maxRetries: 0,
@@ -126,6 +126,7 @@ async function clientOptions(config: ConnectionConfig): Promise<ClientOptions> {
     tls: {
       rejectUnauthorized: tls.rejectUnauthorized && (tls.caFingerprint === undefined || ca !== undefined),
       ...(ca === undefined ? {} : { ca }),
+      ...(cert === undefined || key === undefined ? {} : { cert, key }),
     },
     ...(tls.caFingerprint === undefined ? {} : { caFingerprint: tls.caFingerprint }),
   };

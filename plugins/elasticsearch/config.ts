@@ -1,5 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { maxEventAgeSchema } from '../../src/config/duration.js';
+import { clientCertPairs, clientCertSchemas, rejectUnauthorizedSchema } from '../../src/config/tls-schema.js';
+import { PiiSchema } from '../../src/pii/schema.js';
 
 const ApiKeyAuthSchema = Type.Object(
   {
@@ -37,12 +39,10 @@ const TlsSchema = Type.Object(
           'SHA-256 fingerprint of the CA certificate (as printed by Elasticsearch on first start); an alternative to `caFile`: the connection is accepted when the CA that signed the server certificate has this fingerprint.',
       }),
     ),
-    rejectUnauthorized: Type.Boolean({
-      default: true,
-      description: 'Verify the server certificate. Turn off only for a throw-away test cluster.',
-    }),
+    ...clientCertSchemas,
+    rejectUnauthorized: rejectUnauthorizedSchema,
   },
-  { additionalProperties: false, default: {}, description: 'TLS to an `https://` node.' },
+  { additionalProperties: false, ...clientCertPairs, default: {}, description: 'TLS to an `https://` node.' },
 );
 
 const TemplatesSchema = Type.Object(
@@ -133,6 +133,7 @@ export const ElasticsearchConfigSchema = Type.Object(
       description: 'A bulk request not answered in this time is abandoned and its documents retried, ms.',
     }),
     templates: TemplatesSchema,
+    pii: PiiSchema,
   },
   {
     additionalProperties: false,

@@ -1,8 +1,9 @@
+import { warnIfInsecure } from '../../src/http/client-tls.js';
 import type { Plugin, PluginFactory, PluginSettings } from '../../src/plugin/contract.js';
 import { allOf, type EventResult, retryable } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { classifyItem, classifyRequestFailure } from './classify.js';
-import { EsClient, toFailure } from './client.js';
+import type { EsClient } from './client.js';
 import { type ElasticsearchConfig, ElasticsearchConfigSchema } from './config.js';
 import { bulkLines, toBulkChunks } from './mapping.js';
 import { EsMetrics } from './metrics.js';
@@ -36,7 +37,11 @@ class ElasticsearchPlugin implements Plugin {
 
   async start(): Promise<void> {
     this.#metrics ??= new EsMetrics(this.#settings.registry, this.#settings.id);
+    // Loaded here: the Elasticsearch client is ~8 MiB of heap (and more RSS) that a daemon
+    // without this plugin, and every other `gax` command, should not carry.
+    const { EsClient } = await import('./client.js');
     this.#client ??= await EsClient.open(this.#config);
+    warnIfInsecure(this.#settings.logger, this.#settings.id, this.#config.tls);
     const { node, cloudId, indexPrefix, indexMode } = this.#config;
     this.#settings.logger.info(
       { plugin: this.#settings.id, node: cloudId === undefined ? node : 'cloud', indexPrefix, indexMode },
@@ -79,6 +84,7 @@ class ElasticsearchPlugin implements Plugin {
       logger.info({ plugin: id, indexPrefix: this.#config.indexPrefix }, 'Index templates installed.');
       return undefined;
     } catch (err) {
+      const { toFailure } = await import('./client.js'); // loaded by start: no I/O
       const failure = toFailure(err);
       if (failure.statusCode === 403) {
         this.#templatesReady = true;

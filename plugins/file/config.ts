@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { maxEventAgeSchema } from '../../src/config/duration.js';
+import { PiiSchema } from '../../src/pii/schema.js';
 
 /** `plugins.file`: append every canonical event as one JSON line to a local file. */
 export const FileConfigSchema = Type.Object(
@@ -20,6 +21,7 @@ export const FileConfigSchema = Type.Object(
       description:
         '`batch`: fsync after each batch before acknowledging it (no loss on power failure); `never`: leave flushing to the OS (faster, may lose the last batches on a crash of the host).',
     }),
+    pii: PiiSchema,
   },
   {
     additionalProperties: false,

@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { EVENT_TYPES, indexBase } from '../../plugins/elasticsearch/templates.js';
 import { type ConfigEnv, type ConfigProblem, loadConfig, redactConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { redactUrlCredentials } from '../telemetry/redact.js';
 import { datadogLines, sampleEvents } from './datadog-cost.js';
 
 export interface CheckConfigIo {
@@ -79,7 +80,7 @@ function summary(config: Config): string {
 function elasticsearchLine(config: Config): string[] {
   const es = config.plugins.elasticsearch;
   if (!es.enabled) return [];
-  const target = es.cloudId === undefined ? es.node : 'Elastic Cloud';
+  const target = es.cloudId === undefined ? redactUrlCredentials(es.node) : 'Elastic Cloud';
   const suffix = es.indexMode === 'daily' ? '-YYYY.MM.DD' : '';
   const kind = es.indexMode === 'dataStream' ? 'data streams' : 'indices';
   const names = EVENT_TYPES.map((t) => `${indexBase(es.indexPrefix, t)}${suffix}`).join(', ');

@@ -4,6 +4,7 @@ import type { DatadogConfig } from '../../plugins/datadog/config.js';
 import { estimateCost } from '../../plugins/datadog/cost.js';
 import { parseLine } from '../parsers/wso2-apim/parse.js';
 import type { CanonicalEvent } from '../schema/event.js';
+import { redactUrlCredentials } from '../telemetry/redact.js';
 
 /** Canonical events of a log file (unparseable lines skipped), for the cost estimate. */
 export async function sampleEvents(path: string): Promise<CanonicalEvent[]> {
@@ -24,7 +25,7 @@ export function datadogLines(
   config: DatadogConfig,
   sample?: { path: string; events: CanonicalEvent[] },
 ): string[] {
-  const target = config.url ?? `https://api.${config.site}`;
+  const target = redactUrlCredentials(config.url ?? `https://api.${config.site}`);
   const lines = [
     `  datadog: ${target}, metrics ${config.prefix}*, logs ${config.logs.enabled ? 'on' : 'off'}\n`,
   ];

@@ -1,5 +1,7 @@
 import { client, v1 } from '@datadog/datadog-api-client';
 import type { DatadogConfig } from '../../plugins/datadog/config.js';
+import { type AgentFetch, agentFetch } from '../http/agent-fetch.js';
+import { readClientTls } from '../http/client-tls.js';
 import {
   type BundledObject,
   covers,
@@ -65,8 +67,17 @@ export async function runSetupDatadog(options: SetupDatadogOptions, io: SetupIo)
     return fail('DD_APP_KEY is not set: managing dashboards and monitors needs an application key');
   const secrets = [apiKey, appKey];
   const server = section.url ?? `https://api.${section.site}`;
+  let tls: AgentFetch | undefined;
+  try {
+    if (section.tls !== undefined) {
+      tls = agentFetch(await readClientTls(section.tls, 'plugins.datadog'), { keepAlive: false });
+    }
+  } catch (err) {
+    return fail(errorText(err));
+  }
   const conf = client.createConfiguration({
     authMethods: { apiKeyAuth: apiKey, appKeyAuth: appKey },
+    ...(tls === undefined ? {} : { fetch: tls.fetch }),
     ...(section.url === undefined
       ? {}
       : { baseServer: new client.BaseServerConfiguration(section.url.replace(/\/+$/, ''), {}) }),

@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { type Found, formatPath, type Segment } from './locate.js';
 import { expectsString } from './walk.js';
@@ -7,7 +8,7 @@ export type ConfigEnv = Record<string, string | undefined>;
 const reference = /\$\$\{|\$\{([^}]*)\}|\$\{/g;
 const referenceBody = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
 
-/** Replaces `${VAR}` in every string scalar, in place; returns the problems. */
+/** Replaces `${VAR}` (or the content of the file `VAR_FILE` names) in every string scalar, in place; returns the problems. */
 export function substitute(node: unknown, path: Segment[], env: ConfigEnv, done: Set<string>): Found[] {
   if (isMap(node)) {
     return node.items.flatMap((pair) => {
@@ -28,10 +29,15 @@ export function substitute(node: unknown, path: Segment[], env: ConfigEnv, done:
       return '';
     }
     const [, name = '', fallback] = parts;
-    const set = env[name];
+    const fromFile = secretFile(name, env);
+    if (fromFile !== undefined && 'problem' in fromFile) {
+      found.push({ path, message: fromFile.problem, code: 'GAX_ERR_CONFIG_ENV_FILE' });
+      return '';
+    }
+    const set = fromFile?.value ?? env[name];
     if (fallback !== undefined) return set === undefined || set === '' ? fallback : set;
     if (set !== undefined) return set;
-    const message = `environment variable ${name} is not set (write \${${name}:-} to allow it to be empty)`;
+    const message = `environment variable ${name} is not set (write \${${name}:-} to allow it to be empty, or set ${name}_FILE to a file holding the value)`;
     found.push({ path, message, code: 'GAX_ERR_CONFIG_ENV' });
     return '';
   });
@@ -39,6 +45,30 @@ export function substitute(node: unknown, path: Segment[], env: ConfigEnv, done:
   done.add(formatPath(path));
   node.value = /^\$\{[^}]*\}$/.test(text) && !expectsString(path) ? reread(value) : value;
   return found;
+}
+
+/** Longest `NAME_FILE` read: a secret, not a data file (and never a device such as /dev/zero). */
+const MAX_SECRET_FILE_BYTES = 65_536;
+
+/**
+ * `NAME_FILE`, the Docker and Kubernetes secrets convention: when it is set, `${NAME}` is the
+ * file's content without its trailing newline. Undefined when `NAME_FILE` is not set.
+ */
+function secretFile(name: string, env: ConfigEnv): { value: string } | { problem: string } | undefined {
+  const file = env[`${name}_FILE`];
+  if (file === undefined) return undefined;
+  if (env[name] !== undefined) {
+    return { problem: `both ${name} and ${name}_FILE are set; set only one of them` };
+  }
+  const cannot = (reason: string) => ({ problem: `cannot read ${name}_FILE ${file} (${reason})` });
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) return cannot('not a regular file');
+    if (stat.size > MAX_SECRET_FILE_BYTES) return cannot(`larger than ${MAX_SECRET_FILE_BYTES} bytes`);
+    return { value: readFileSync(file, 'utf8').replace(/\r?\n$/, '') };
+  } catch (err) {
+    return cannot((err as NodeJS.ErrnoException).code ?? String(err));
+  }
 }
 
 /** `port: ${PORT}` becomes a number: a whole-scalar reference is read as a YAML scalar, never a collection. */

@@ -56,6 +56,29 @@ export function plainSecrets(data: unknown, substituted: ReadonlySet<string>): F
   return found;
 }
 
+/** Warnings for `tls.rejectUnauthorized: false` in an enabled plugin (or anywhere outside `plugins`). */
+export function insecureTls(data: unknown, path: Segment[] = []): Found[] {
+  if (typeof data !== 'object' || data === null) return [];
+  const node = data as Record<string, unknown>;
+  if (path.length === 2 && path[0] === 'plugins' && node.enabled !== true) return [];
+  const tls = node.tls as { rejectUnauthorized?: unknown } | undefined;
+  const here: Found[] =
+    tls?.rejectUnauthorized === false
+      ? [
+          {
+            path: [...path, 'tls', 'rejectUnauthorized'],
+            message:
+              'certificate verification is off: anyone on the network path can read credentials and events; give the CA with caFile instead',
+            code: 'GAX_ERR_TLS_INSECURE',
+          },
+        ]
+      : [];
+  const nested = Object.entries(node).flatMap(([key, child]) =>
+    key === 'tls' ? [] : insecureTls(child, [...path, key]),
+  );
+  return [...here, ...nested];
+}
+
 /** Deep copy of `value` with keys in schema order, and `fn` applied to every value whose schema has `mark: true`. */
 export function mapMarked(
   schema: Schema | undefined,

@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { REDACTED, scrub } from './redact.js';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -11,6 +12,27 @@ export interface LoggerOptions {
   readonly fd?: number;
 }
 
+/**
+ * pino options that keep secrets out of every line: known secret keys removed before
+ * serialisation, then each written line scrubbed as text (src/telemetry/redact.ts): secret-named
+ * keys at any depth, URL passwords, and every secret value of the configuration.
+ */
+export const secretSafeOptions = {
+  redact: {
+    paths: [
+      '*.apiKey',
+      '*.password',
+      '*.hashKey',
+      '*.authorization',
+      '*.headers.authorization',
+      '*.headers["dd-api-key"]',
+      'config.*.*.apiKey',
+    ],
+    censor: REDACTED,
+  },
+  hooks: { streamWrite: scrub },
+} satisfies pino.LoggerOptions;
+
 /** JSON lines by default; readable lines when `format: pretty`, or `auto` when the output is a terminal. */
 export function createLogger(options: LoggerOptions): Logger {
   const fd = options.fd ?? 1;
@@ -18,10 +40,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level,
     base: { pid: process.pid },
-    redact: {
-      paths: ['*.apiKey', '*.password', '*.authorization', 'config.*.*.apiKey'],
-      censor: '<redacted>',
-    },
+    ...secretSafeOptions,
   };
   if (usePretty) {
     return pino(base, pretty({ destination: fd, colorize: true, sync: true, ignore: 'pid,hostname' }));

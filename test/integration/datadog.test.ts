@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
-import { sample, testConfig, waitFor } from '../helpers/daemon.js';
+import { readNdjson, sample, testConfig, waitFor } from '../helpers/daemon.js';
 import { type DatadogReceiver, startDatadogReceiver } from '../helpers/datadog-receiver.js';
 import { datadogValidator } from '../helpers/datadog-spec.js';
 import { knownLog, writeLog } from '../helpers/es-scenario.js';
@@ -151,6 +151,33 @@ describe('datadog plugin against a spec-validating receiver', () => {
     const faulty = events.filter((e) => e.eventType === 'faulty').length;
     const errors = [...countsAsStored('apim.errors').values()].reduce((a, b) => a + b, 0);
     expect(errors).toBe(faulty);
+  });
+
+  it('sends what waits for the next flush at once when the daemon stops', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gax-dd-'));
+    const log = knownLog(500, {
+      seed: 22,
+      startTime: Date.now() - 5 * 60_000,
+      eventsPerSecond: 2,
+      variants: false,
+    });
+    await writeLog(dir, log.lines);
+    const config = testConfig(
+      dir,
+      `  datadog: { enabled: true, apiKey: ${API_KEY}, url: ${JSON.stringify(receiver.url)}, env: test, flushIntervalSeconds: 60 }`,
+    );
+    daemon = new Daemon({ config, logger: silentLogger(), version: 'test' });
+    await daemon.start();
+    const d = daemon;
+    await waitFor(async () => (await readNdjson(join(dir, 'out', 'events.ndjson'))).length === 500, 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(receiver.requests).toHaveLength(0); // nothing flushed yet: the interval is a minute
+    const stopping = Date.now();
+    await d.stop();
+    daemon = undefined;
+    expect(Date.now() - stopping).toBeLessThan(5_000);
+    expect(d.counts().datadog).toEqual({ delivered: 500, deadLettered: 0, aborted: 0 });
+    expect(countsAsStored('apim.requests')).toEqual(expectedRequests(log.events));
   });
 
   it('waits out 429s with rate-limit headers, 500s, timeouts and resets, losing and double-counting nothing', async () => {

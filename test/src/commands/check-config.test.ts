@@ -126,7 +126,12 @@ describe('runCheckConfig', () => {
       prefix: 'apim.',
       flushIntervalSeconds: 10,
     });
-    expect(printed.server).toEqual({ enabled: true, host: '127.0.0.1', port: 9464 });
+    expect(printed.server).toEqual({
+      enabled: true,
+      host: '127.0.0.1',
+      port: 9464,
+      readiness: { maxPluginFailing: '5m', maxInputLag: '10m' },
+    });
     expect(printed.inputs).toEqual([
       {
         paths: [join(dir, 'a.log')],

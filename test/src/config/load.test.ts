@@ -41,7 +41,12 @@ describe('parseConfig', () => {
         partialLineTimeoutMs: 5000,
       },
     ]);
-    expect(config.server).toEqual({ enabled: true, host: '127.0.0.1', port: 9464 });
+    expect(config.server).toEqual({
+      enabled: true,
+      host: '127.0.0.1',
+      port: 9464,
+      readiness: { maxPluginFailing: '5m', maxInputLag: '10m' },
+    });
     expect(config.pipeline.retry).toEqual({
       initialIntervalMs: 200,
       maxIntervalMs: 30_000,
@@ -255,7 +260,12 @@ describe('parseConfig', () => {
 
   it('treats a key left empty as omitted, so its defaults apply', () => {
     const { config } = ok(parseConfig(`${minimal}server:\nplugins:\n  file:\n`, { env: {} }));
-    expect(config.server).toEqual({ enabled: true, host: '127.0.0.1', port: 9464 });
+    expect(config.server).toEqual({
+      enabled: true,
+      host: '127.0.0.1',
+      port: 9464,
+      readiness: { maxPluginFailing: '5m', maxInputLag: '10m' },
+    });
     expect(config.plugins.file.enabled).toBe(true);
   });
 
