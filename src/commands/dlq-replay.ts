@@ -1,0 +1,199 @@
+import type { ConfigEnv } from '../config/load.js';
+import { closeDeadLetterFiles, openDeadLetterFiles, readDeadLetters } from '../dead-letter/files.js';
+import { acquireReplayLock, ReplayLedger } from '../dead-letter/ledger.js';
+import { emptyCounts, type ReplayCriteria, type ReplayStep, selectForReplay } from '../dead-letter/select.js';
+import { parsers } from '../parsers/registry.js';
+import type { Batch } from '../pipeline/batch.js';
+import { deadLetterWriter } from '../pipeline/dead-letter.js';
+import { Lane } from '../pipeline/lane.js';
+import type { Plugin } from '../plugin/contract.js';
+import { historyPolicy } from '../plugin/history.js';
+import { isPluginType, pluginFactories } from '../plugin/registry.js';
+import type { CanonicalEvent } from '../schema/event.js';
+import { loadCommandConfig, parseSince } from './command-config.js';
+import type { DlqIo } from './dlq-inspect.js';
+import { renderDlqReplay } from './dlq-replay-report.js';
+import {
+  commandLogger,
+  commandTelemetry,
+  duplicatesReported,
+  farDeadline,
+  onStopSignals,
+  retryPolicy,
+  startPlugins,
+} from './replay-runtime.js';
+
+export interface DlqReplayOptions {
+  readonly config: string;
+  readonly plugin: string;
+  readonly reason?: string;
+  /** ISO-8601 time or a duration back from now (`2h`): records written since then only. */
+  readonly since?: string;
+  readonly reparse?: boolean;
+  readonly dryRun?: boolean;
+  /** Give up retrying after this long (`30s`); default `pipeline.retry.maxElapsedMs`. */
+  readonly maxRetry?: string;
+  /** Plugin instances instead of the registry's (tests, embedding). */
+  readonly plugins?: Readonly<Record<string, Plugin>>;
+}
+
+/**
+ * `gax dlq replay`: re-sends the pending dead letters of one plugin through that plugin, built
+ * from the config as the daemon builds it, with the pipeline's batching, retry and dead-letter
+ * handling (src/pipeline/lane.ts). Each finished batch — every event delivered or written to the
+ * dead-letter file again — is then marked in the replay ledger (src/dead-letter/ledger.ts), so the
+ * next replay skips it; nothing is rewritten in place. Exit 0 when everything selected was
+ * delivered, 1 when some was dead-lettered again or left, 2 for usage, 130 when interrupted.
+ */
+export async function runDlqReplay(
+  options: DlqReplayOptions,
+  io: DlqIo,
+  env?: ConfigEnv,
+): Promise<0 | 1 | 2 | 130> {
+  const config = await loadCommandConfig(options.config, env);
+  const id = options.plugin;
+  if (!isPluginType(id)) {
+    const known = Object.keys(pluginFactories).join(', ');
+    io.stderr.write(`gax dlq replay: unknown plugin "${id}" (one of: ${known}) [GAX_ERR_CLI_USAGE]\n`);
+    return 2;
+  }
+  const policy = historyPolicy(id);
+  if (policy.accepts === 'none') {
+    io.stderr.write(
+      `gax dlq replay: plugin "${id}" cannot take replayed events: ${policy.reason} [GAX_ERR_REPLAY_REFUSED]\n`,
+    );
+    return 2;
+  }
+  const since = options.since === undefined ? undefined : parseSince(options.since);
+  if (options.since !== undefined && since === undefined) {
+    io.stderr.write(
+      `gax dlq replay: --since must be a time (2025-03-04T09:00:00Z) or a duration (2h): ${options.since} [GAX_ERR_CLI_USAGE]\n`,
+    );
+    return 2;
+  }
+  const input = config.inputs[0];
+  const criteria: ReplayCriteria = {
+    plugin: id,
+    policy,
+    now: Date.now(),
+    ...(options.reason === undefined ? {} : { reason: options.reason }),
+    ...(since === undefined ? {} : { since }),
+    ...(options.reparse === true && input !== undefined
+      ? { reparse: { parser: parsers[input.format], options: { maxLineBytes: input.maxLineBytes } } }
+      : {}),
+  };
+  const path = config.pipeline.deadLetter.path;
+  const lock = options.dryRun === true ? undefined : await acquireReplayLock(path);
+  const ledger = await ReplayLedger.load(path);
+  const files = await openDeadLetterFiles(path);
+  const counts = emptyCounts();
+  /** Ids in the ledger or marked now and still in a file: what compaction keeps. */
+  const present = new Set<string>();
+  const entries = (async function* () {
+    for await (const entry of readDeadLetters(files)) {
+      if (entry.kind === 'record' && ledger.any(entry.id)) present.add(entry.id);
+      yield entry;
+    }
+  })();
+  const steps = selectForReplay(entries, criteria, (rid) => ledger.has(id, rid), counts);
+  try {
+    if (options.dryRun === true) {
+      for await (const _ of steps) {
+        // counting only
+      }
+      io.stdout.write(renderDlqReplay({ plugin: id, path, counts, dryRun: true }));
+      return 0;
+    }
+    const logger = commandLogger(config, io.stderr);
+    const stopping = new AbortController();
+    const started = await startPlugins(config, [id], logger, stopping.signal, options.plugins);
+    const plugin = started.plugins.get(id) as Plugin;
+    const deadLetter = deadLetterWriter(config.pipeline.deadLetter, logger);
+    const telemetry = commandTelemetry(logger);
+    const batchIds = new Map<number, string[]>();
+    const marks: Promise<void>[] = [];
+    let wake: (() => void) | undefined;
+    const lane = new Lane({
+      id,
+      plugin,
+      ...(plugin.maxInFlight === undefined ? {} : { maxInFlight: plugin.maxInFlight }),
+      policy: retryPolicy(config, options.maxRetry),
+      deadLetter,
+      telemetry,
+      onDone: (_lane, seq) => {
+        const ids = batchIds.get(seq) ?? [];
+        batchIds.delete(seq);
+        for (const rid of ids) present.add(rid);
+        marks.push(ledger.mark(id, ids));
+      },
+      onDrained: () => wake?.(),
+    });
+    const grace = config.pipeline.shutdownTimeoutMs;
+    const dispose = onStopSignals((second) => {
+      stopping.abort();
+      wake?.();
+      void lane.close(second ? Date.now() : Date.now() + grace);
+    });
+    let finishedReading = false;
+    try {
+      lane.start();
+      let seq = 0;
+      let events: CanonicalEvent[] = [];
+      let ids: string[] = [];
+      const finish: string[] = [];
+      const seal = async (): Promise<void> => {
+        while (lane.depth >= config.pipeline.queueMaxBatches && !stopping.signal.aborted) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+        }
+        if (stopping.signal.aborted || events.length === 0) return;
+        batchIds.set(seq, ids);
+        const batch: Batch = { seq: seq++, events, positions: new Map(), sealedAt: Date.now() };
+        events = [];
+        ids = [];
+        lane.enqueue(batch);
+      };
+      for await (const step of steps as AsyncIterable<ReplayStep>) {
+        if (stopping.signal.aborted) break;
+        if (step.kind === 'finish') {
+          finish.push(step.id);
+          continue;
+        }
+        events.push(step.event);
+        ids.push(step.id);
+        if (events.length >= config.pipeline.batchMaxEvents) await seal();
+      }
+      if (!stopping.signal.aborted) {
+        await seal();
+        finishedReading = true;
+      }
+      marks.push(ledger.mark(id, finish));
+      for (const rid of finish) present.add(rid);
+      await lane.close(stopping.signal.aborted ? Date.now() + grace : farDeadline());
+    } finally {
+      dispose();
+    }
+    await Promise.all(marks);
+    const duplicates = await duplicatesReported(started.registry, id);
+    await started.stop(Date.now() + grace);
+    await deadLetter.close();
+    if (finishedReading) await ledger.compact(present);
+    const { delivered, deadLettered, aborted } = lane.counts;
+    io.stdout.write(
+      renderDlqReplay({
+        plugin: id,
+        path,
+        counts,
+        dryRun: false,
+        result: { delivered, deadLettered, aborted, ...(duplicates === undefined ? {} : { duplicates }) },
+      }),
+    );
+    if (stopping.signal.aborted) return 130;
+    return deadLettered > 0 || aborted > 0 || counts.stillRejected > 0 ? 1 : 0;
+  } finally {
+    await ledger.close();
+    await closeDeadLetterFiles(files);
+    await lock?.release();
+  }
+}
