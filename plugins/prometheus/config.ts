@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { maxEventAgeSchema } from '../../src/config/duration.js';
+import { PiiSchema } from '../../src/pii/schema.js';
 
 /** `plugins.prometheus`: aggregate events into metrics served on the server's `/metrics`. */
 export const PrometheusConfigSchema = Type.Object(
@@ -59,6 +60,7 @@ export const PrometheusConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {}, description: 'Histogram buckets.' },
     ),
+    pii: PiiSchema,
   },
   { additionalProperties: false, default: {}, description: 'The Prometheus plugin: request metrics.' },
 );

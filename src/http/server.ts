@@ -3,14 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { GaxError } from '../errors.js';
-import { OPENMETRICS_CONTENT_TYPE, toOpenMetrics } from './openmetrics.js';
-
-const gzipAsync = promisify(gzip);
+import { type ExpositionFormat, writeExposition } from './exposition.js';
+import { OPENMETRICS_CONTENT_TYPE } from './openmetrics.js';
 
 /** The body of `/readyz`: ready or not, and each check with its state. */
 export interface Readiness {
@@ -43,8 +42,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     handle(options, req, res).catch((err: unknown) => {
       options.logger.error({ err, url: req.url }, 'HTTP handler failed.');
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end('internal error\n');
+      // Part of a streamed /metrics body is out: cut the connection, a truncated body must not
+      // look like a whole one.
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
     });
   };
   const server =
@@ -84,19 +85,17 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
           .end('unauthorised\n');
         return;
       }
-      const text = await options.registry.metrics();
       const om = wantsOpenMetrics(req);
-      const body = om ? toOpenMetrics(text) : text;
-      const headers: Record<string, string> = {
+      const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
+      res.writeHead(200, {
         'content-type': om ? OPENMETRICS_CONTENT_TYPE : options.registry.contentType,
-      };
-      if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
-        headers['content-encoding'] = 'gzip';
-        res.writeHead(200, headers).end(await gzipAsync(body));
+        ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+      });
+      if (req.method === 'HEAD') {
+        res.end();
         return;
       }
-      res.writeHead(200, headers).end(body);
-      return;
+      return sendMetrics(options.registry, res, om ? 'openmetrics' : 'prometheus', gzip);
     }
     case '/':
       res
@@ -106,6 +105,33 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
     default:
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   }
+}
+
+/**
+ * Streams the exposition (src/http/exposition.ts: one family at a time, never the whole body in
+ * memory), through gzip when asked. Rejects if rendering fails, with part of the body sent.
+ */
+async function sendMetrics(
+  registry: Registry,
+  res: ServerResponse,
+  format: ExpositionFormat,
+  gzip: boolean,
+): Promise<void> {
+  if (!gzip) {
+    if (await writeExposition(registry, res, format)) res.end();
+    return;
+  }
+  const zip = createGzip();
+  const sent = pipeline(zip, res);
+  try {
+    if (await writeExposition(registry, zip, format)) zip.end();
+  } catch (err) {
+    zip.destroy();
+    await sent.catch(() => undefined);
+    throw err;
+  }
+  // The scraper going away mid-body is not our failure.
+  await sent.catch(() => undefined);
 }
 
 /** Prometheus asks for OpenMetrics first in its Accept header when it can read it. */

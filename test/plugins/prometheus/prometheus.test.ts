@@ -143,6 +143,39 @@ describe('SeriesGuard', () => {
   });
 });
 
+describe('SeriesGuard keys', () => {
+  it('tells label sets apart by position, also when they share values', () => {
+    const guard = new SeriesGuard(['api', 'resource'], 10);
+    guard.admit({ api: 'a', resource: 'b' });
+    guard.admit({ api: 'b', resource: 'a' });
+    guard.admit({ api: 'a', resource: 'a' });
+    guard.admit({ api: 'b', resource: 'a' });
+    expect(guard.size).toBe(3);
+  });
+
+  it('counts every distinct label set exactly, past 32,768 distinct values (two-character ids)', () => {
+    const guard = new SeriesGuard(['api', 'resource'], 1_000_000);
+    for (let i = 0; i < 40_000; i++) guard.admit({ api: `api-${i}`, resource: `/r/${i % 7}` });
+    for (let i = 0; i < 40_000; i++) guard.admit({ api: `api-${i}`, resource: `/r/${i % 7}` });
+    expect(guard.size).toBe(40_000);
+    // Known values in a new combination are a new label set.
+    expect(guard.admit({ api: 'api-39999', resource: '/r/0' })).toEqual({
+      api: 'api-39999',
+      resource: '/r/0',
+    });
+    expect(guard.size).toBe(40_001);
+  });
+
+  it('collapses a new combination of known values once at the cap', () => {
+    const guard = new SeriesGuard(['api', 'resource'], 2);
+    guard.admit({ api: 'a', resource: 'x' });
+    guard.admit({ api: 'b', resource: 'y' });
+    expect(guard.admit({ api: 'a', resource: 'y' })).toEqual({ api: OVERFLOW, resource: OVERFLOW });
+    expect(guard.admit({ api: 'b', resource: 'y' })).toEqual({ api: 'b', resource: 'y' });
+    expect(guard.overflowed).toBe(1);
+  });
+});
+
 describe('prometheus plugin', () => {
   it('exposes the gateway metrics of the reference fixtures', async () => {
     const text = await expose(await fixtureEvents());

@@ -3,7 +3,7 @@ import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { Counter, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Readiness, type RunningServer, startServer } from '../../../src/http/server.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
@@ -65,6 +65,39 @@ describe('HTTP server', () => {
       );
     });
     expect(gunzipSync(raw).toString()).toContain('gax_test_total 3');
+  });
+
+  it('cuts the connection when a metric fails mid-exposition, so no scrape sees a partial body', async () => {
+    const registry = new Registry();
+    new Counter({ name: 'gax_test_total', help: 'A test counter.', registers: [registry] }).inc(3);
+    new Gauge({
+      name: 'gax_broken',
+      help: 'Fails at scrape time.',
+      registers: [registry],
+      collect() {
+        throw new Error('broken collect');
+      },
+    });
+    server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      registry,
+      readiness: () => ({ ready: true, checks: {} }),
+      logger: silentLogger(),
+    });
+    for (const encoding of ['identity', 'gzip']) {
+      const scrape = fetch(`${server.url}/metrics`, { headers: { 'accept-encoding': encoding } });
+      await expect(scrape.then((res) => res.text())).rejects.toThrow();
+    }
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers HEAD /metrics with the headers only', async () => {
+    const s = await start({ ready: true, checks: {} });
+    const res = await fetch(`${s.url}/metrics`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await res.text()).toBe('');
   });
 
   it('answers 404 for unknown paths and 405 for other methods', async () => {
