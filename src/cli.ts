@@ -26,8 +26,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     program.command(name).description(description).version(version, '-V, --version').exitOverride();
 
   command('run', 'Run the daemon: tail the configured logs and deliver events to the enabled plugins.')
-    .requiredOption('-c, --config <file>', 'configuration file (YAML)', process.env.GAX_CONFIG)
-    .action(async (opts: { config: string }) => {
+    .requiredOption(
+      '-c, --config <file>',
+      'configuration file (YAML); SIGHUP reloads it',
+      process.env.GAX_CONFIG,
+    )
+    .option('--watch-config', 'also reload the configuration when the file changes')
+    .action(async (opts: { config: string; watchConfig?: boolean }) => {
       if (opts.config === '') throw usage('run', 'option --config <file> is empty');
       const [{ loadConfig }, { runCheckConfig }, { runDaemon }] = await Promise.all([
         import('./config/load.js'),
@@ -43,7 +48,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         );
         return;
       }
-      const handle = await runDaemon(loaded.config).catch(() => undefined);
+      const handle = await runDaemon(loaded.config, undefined, {
+        reload: () => loadConfig(opts.config, process.env),
+        ...(opts.watchConfig === true ? { watchPath: opts.config } : {}),
+      }).catch(() => undefined);
       code = handle === undefined ? 1 : await handle.done;
     });
 
@@ -93,6 +101,116 @@ export async function main(argv: readonly string[]): Promise<number> {
       const { runDemo } = await import('./commands/demo.js');
       code = await runDemo(opts);
     });
+
+  command('replay', 'Send historic log files once through chosen plugins (backfill), with progress.')
+    .argument('<logfiles...>', 'apim_metrics.log files, read whole (no tailing, no checkpoint)')
+    .requiredOption(
+      '-c, --config <file>',
+      'configuration file (YAML): plugins and pipeline',
+      process.env.GAX_CONFIG,
+    )
+    .option(
+      '-p, --plugin <name>',
+      'plugin to send to (repeat for several); default: the enabled plugins that can take history',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .addOption(
+      new Option('--progress-every <seconds>', 'seconds between progress lines when stdout is not a terminal')
+        .default(10)
+        .argParser(positiveSeconds),
+    )
+    .addOption(
+      new Option(
+        '--max-retry <duration>',
+        'give up retrying and dead-letter after this long (30s, 5m)',
+      ).argParser(duration),
+    )
+    .action(
+      async (
+        files: string[],
+        opts: { config: string; plugin: string[]; progressEvery: number; maxRetry?: string },
+      ) => {
+        if (opts.config === '') throw usage('replay', 'option --config <file> is empty');
+        const { runReplay } = await import('./commands/replay.js');
+        code = await runReplay(
+          {
+            config: opts.config,
+            files,
+            plugins: opts.plugin,
+            progressEvery: opts.progressEvery,
+            ...(opts.maxRetry === undefined ? {} : { maxRetry: opts.maxRetry }),
+          },
+          { stdout: process.stdout, stderr: process.stderr },
+        );
+      },
+    );
+
+  const dlq = command('dlq', 'Dead letters: summarise them, and re-send them after a fix.');
+  dlq
+    .command('inspect')
+    .description('Summarise the dead-letter file and its rotated files by stage, plugin, kind and reason.')
+    .version(version, '-V, --version')
+    .exitOverride()
+    .option('-c, --config <file>', 'configuration file: pipeline.deadLetter.path', process.env.GAX_CONFIG)
+    .option('--path <file>', 'the dead-letter file itself (instead of --config)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: { config?: string; path?: string; json?: boolean }) => {
+      const path = emptyToUndefined(opts.path);
+      const config = emptyToUndefined(opts.config);
+      if (path === undefined && config === undefined)
+        throw usage('dlq inspect', 'give --config <file> or --path <dead-letter file>');
+      const { runDlqInspect } = await import('./commands/dlq-inspect.js');
+      code = await runDlqInspect(
+        { ...(path === undefined ? { config } : { path }), json: opts.json === true },
+        { stdout: process.stdout, stderr: process.stderr },
+      );
+    });
+  dlq
+    .command('replay')
+    .description(
+      "Re-send one plugin's pending dead letters through that plugin (after a fix); each is sent once.",
+    )
+    .version(version, '-V, --version')
+    .exitOverride()
+    .requiredOption('-c, --config <file>', 'configuration file (YAML)', process.env.GAX_CONFIG)
+    .requiredOption('-p, --plugin <name>', 'the plugin whose dead letters to re-send')
+    .option('--reason <text>', 'only records whose reason contains this text')
+    .option('--since <time>', 'only records written since then: an ISO-8601 time or a duration back (2h)')
+    .option('--reparse', 'also re-parse rejected lines with the current parser and send their events')
+    .option('--dry-run', 'count what would be sent; send nothing')
+    .addOption(
+      new Option(
+        '--max-retry <duration>',
+        'give up retrying and dead-letter again after this long',
+      ).argParser(duration),
+    )
+    .action(
+      async (opts: {
+        config: string;
+        plugin: string;
+        reason?: string;
+        since?: string;
+        reparse?: boolean;
+        dryRun?: boolean;
+        maxRetry?: string;
+      }) => {
+        if (opts.config === '') throw usage('dlq replay', 'option --config <file> is empty');
+        const { runDlqReplay } = await import('./commands/dlq-replay.js');
+        code = await runDlqReplay(
+          {
+            config: opts.config,
+            plugin: opts.plugin,
+            reparse: opts.reparse === true,
+            dryRun: opts.dryRun === true,
+            ...(opts.reason === undefined ? {} : { reason: opts.reason }),
+            ...(opts.since === undefined ? {} : { since: opts.since }),
+            ...(opts.maxRetry === undefined ? {} : { maxRetry: opts.maxRetry }),
+          },
+          { stdout: process.stdout, stderr: process.stderr },
+        );
+      },
+    );
 
   const setup = command(
     'setup',
@@ -267,6 +385,19 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`not a positive integer: ${value}`);
   return n;
+}
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0.1)
+    throw new InvalidArgumentError(`not a number of seconds >= 0.1: ${value}`);
+  return n;
+}
+
+function duration(value: string): string {
+  if (!/^[0-9]+(ms|s|m|h|d)$/.test(value))
+    throw new InvalidArgumentError(`not a duration such as 30s, 5m or 1h: ${value}`);
+  return value;
 }
 
 function portNumber(value: string): number {

@@ -7,6 +7,9 @@ export const errorCodes = {
   GAX_ERR_CONFIG_YAML: 'The configuration file is not valid YAML.',
   GAX_ERR_CONFIG_INVALID: 'The configuration does not match the schema.',
   GAX_ERR_CONFIG_ENV: 'The configuration refers to an environment variable that is not set.',
+  GAX_ERR_CONFIG_ENV_FILE:
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is config syntax
+    'A `${VAR}` reference cannot be read from `VAR_FILE`, or both `VAR` and `VAR_FILE` are set.',
   GAX_ERR_CLI_USAGE: 'The command line is not valid.',
   GAX_ERR_INPUT_READ: 'An input file cannot be read.',
   GAX_ERR_PLUGIN_UNKNOWN: 'The configuration enables a plugin this build does not have.',
@@ -16,7 +19,16 @@ export const errorCodes = {
   GAX_ERR_ES_TEMPLATES: 'The Elasticsearch plugin may not install its index templates.',
   GAX_ERR_SETUP_FAILED: 'A `gax setup` command could not complete.',
   GAX_ERR_DEADLETTER_WRITE: 'The dead-letter file cannot be written.',
+  GAX_ERR_DEADLETTER_FULL: 'The dead-letter files reached their cap; the oldest rotated file was deleted.',
+  GAX_ERR_DEADLETTER_LOCKED: 'Another `gax dlq replay` is working on this dead-letter file.',
+  GAX_ERR_REPLAY_REFUSED: 'A plugin cannot take the events a replay would send it.',
+  GAX_ERR_TLS_INSECURE: 'Certificate verification is turned off for an outbound TLS connection.',
   GAX_ERR_SERVER_LISTEN: 'The HTTP server cannot listen on the configured address.',
+  GAX_ERR_RELOAD_INVALID: 'A reloaded configuration is not valid; the running one is kept.',
+  GAX_ERR_RELOAD_RESTART:
+    'A reloaded configuration changes a setting only a restart can apply; the running one is kept.',
+  GAX_ERR_RELOAD_FAILED:
+    'Part of a reloaded configuration could not be applied; that part kept its previous setting.',
   GAX_ERR_SHUTDOWN_DEADLINE: 'Shutdown did not finish within the deadline.',
 } as const;
 

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
+import type { ConfigResult } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { Daemon } from '../daemon.js';
 import { isGaxError } from '../errors.js';
+import { type ConfigWatch, ReloadQueue, watchConfigFile } from '../reload/trigger.js';
 import { createLogger } from '../telemetry/logger.js';
 import { packageVersion } from '../version.js';
 
@@ -11,12 +13,28 @@ export interface RunHandle {
   readonly done: Promise<number>;
 }
 
+export interface RunOptions {
+  /**
+   * Reads the configuration again; given, SIGHUP reloads it (see `Daemon.reload`). Without it
+   * SIGHUP keeps its default action (the demo, in a terminal that closes, ends).
+   */
+  readonly reload?: () => Promise<ConfigResult>;
+  /** Also reload when this file changes (`--watch-config`). */
+  readonly watchPath?: string;
+}
+
 /**
  * Runs the daemon until SIGTERM or SIGINT. The first signal stops gracefully (flush within
  * `pipeline.shutdownTimeoutMs`, final checkpoint, exit 0); a second one exits at once with 130:
- * the checkpoint still guarantees that nothing unacknowledged is lost.
+ * the checkpoint still guarantees that nothing unacknowledged is lost. SIGHUP reloads the
+ * configuration (with `options.reload`); reloads run one at a time, a SIGHUP during one asks
+ * for one more, and one after SIGTERM is ignored.
  */
-export async function runDaemon(config: Config, logger?: Logger): Promise<RunHandle> {
+export async function runDaemon(
+  config: Config,
+  logger?: Logger,
+  options: RunOptions = {},
+): Promise<RunHandle> {
   const log = logger ?? createLogger(config.log);
   const daemon = new Daemon({ config, logger: log, version: packageVersion() });
   try {
@@ -25,10 +43,12 @@ export async function runDaemon(config: Config, logger?: Logger): Promise<RunHan
     log.fatal({ err, code: isGaxError(err) ? err.code : undefined }, 'Daemon failed to start.');
     throw err;
   }
+  let signals = 0;
+  const watch = reloadOnRequest(daemon, log, options, () => signals > 0);
   const done = new Promise<number>((resolve) => {
-    let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
       signals++;
+      watch?.close();
       if (signals > 1) {
         log.warn({ signal }, 'Second signal: exiting now without waiting for delivery.');
         resolve(130);
@@ -47,4 +67,32 @@ export async function runDaemon(config: Config, logger?: Logger): Promise<RunHan
     process.on('SIGINT', onSignal);
   });
   return { daemon, done };
+}
+
+/** SIGHUP (and, with `watchPath`, a change of that file) → re-read → `daemon.reload`, in turn. */
+function reloadOnRequest(
+  daemon: Daemon,
+  log: Logger,
+  options: RunOptions,
+  stopping: () => boolean,
+): ConfigWatch | undefined {
+  const { reload } = options;
+  if (reload === undefined) return undefined;
+  const queue = new ReloadQueue(async () => {
+    if (stopping()) return;
+    await daemon.reload(await reload()).catch((err: unknown) => {
+      log.error({ err, code: 'GAX_ERR_RELOAD_FAILED' }, 'Configuration reload failed.');
+    });
+  });
+  const request = (trigger: string): void => {
+    if (stopping()) {
+      log.info({ trigger }, 'Configuration reload ignored: the daemon is stopping.');
+      return;
+    }
+    log.info({ trigger }, 'Reloading the configuration.');
+    void queue.request();
+  };
+  process.on('SIGHUP', () => request('SIGHUP'));
+  if (options.watchPath === undefined) return undefined;
+  return watchConfigFile(options.watchPath, () => request('file changed'));
 }

@@ -111,10 +111,23 @@ const DeadLetterSchema = Type.Object(
     maxBytes: Type.Integer({
       default: 104_857_600,
       minimum: 1,
-      description: 'Size at which the dead-letter file is renamed to `<path>.1`, in bytes.',
+      description:
+        'Size at which the dead-letter file is rotated (renamed to `<path>.1`, older ones shifted to `.2`, …), in bytes.',
+    }),
+    maxFiles: Type.Integer({
+      default: 1,
+      minimum: 0,
+      maximum: 1000,
+      description:
+        'Rotated dead-letter files kept; the oldest beyond this is deleted (logged with GAX_ERR_DEADLETTER_FULL). At most `maxBytes × (maxFiles + 1)` bytes on disk.',
     }),
   },
-  { ...closed, default: {}, description: 'Where undeliverable events are kept.' },
+  {
+    ...closed,
+    default: {},
+    description:
+      'Where undeliverable events are kept; `gax dlq inspect` summarises them, `gax dlq replay` re-sends them.',
+  },
 );
 
 const PipelineSchema = Type.Object(
@@ -169,7 +182,11 @@ const LogSchema = Type.Object(
       description: '`json` lines, `pretty` text, or `auto`: pretty on a terminal, JSON otherwise.',
     }),
   },
-  { ...closed, default: {}, description: "The daemon's own log, written to stderr." },
+  {
+    ...closed,
+    default: {},
+    description: "The daemon's own log, written to stdout (one JSON object per line).",
+  },
 );
 
 const PluginsSchema = Type.Object(

@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
-import { type FileInfo, loadCheckpoint, type PluginPositions, saveCheckpoint } from './checkpoint.js';
+import {
+  type FileInfo,
+  loadCheckpoint,
+  type PluginPositions,
+  type SavedFile,
+  saveCheckpoint,
+} from './checkpoint.js';
 
 export interface CheckpointerOptions {
   readonly path: string;
@@ -64,6 +70,24 @@ export class Checkpointer {
         );
         return new Map();
     }
+  }
+
+  /**
+   * `plugin`'s positions as they stand now, in the form `load` returns: what a reader started
+   * again while the process runs (a config reload) resumes from, as it would after a restart.
+   */
+  saved(plugin: string): PluginPositions {
+    const positions = this.#plugins.get(plugin) ?? new Map<string, number>();
+    return new Map(
+      [...positions].map(([id, offset]) => {
+        const info = this.#files.get(id);
+        const file: SavedFile =
+          info?.fingerprint === undefined
+            ? { offset, path: info?.path ?? '' }
+            : { offset, path: info.path, fingerprint: info.fingerprint };
+        return [id, file];
+      }),
+    );
   }
 
   /** The horizon loaded for `plugin` (see CheckpointData), if any. */

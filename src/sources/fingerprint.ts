@@ -10,15 +10,20 @@ export interface Fingerprint {
   readonly hash: string;
 }
 
-const scratch = Buffer.allocUnsafe(FINGERPRINT_BYTES);
-
-/** The fingerprint of the first `min(size, max)` bytes, read without moving any file position. */
+/**
+ * The fingerprint of the first `min(size, max)` bytes, read without moving any file position.
+ * Each call reads into its own buffer: every plugin's reader fingerprints the same files at the
+ * same moments (start-up, rotation, a reload), and a shared one would be overwritten by another
+ * call's read in flight, giving a file another's fingerprint (then a checkpointed file looks new
+ * and is read again from its start).
+ */
 export async function fingerprintOf(
   handle: FileHandle,
   size: number,
   max = FINGERPRINT_BYTES,
 ): Promise<Fingerprint> {
   const want = Math.min(size, max);
+  const scratch = Buffer.allocUnsafe(want);
   let got = 0;
   while (got < want) {
     const { bytesRead } = await handle.read(scratch, got, want - got, got);

@@ -26,6 +26,9 @@ export interface SelfMetrics {
   readonly lagBytes: Gauge<'plugin' | 'file'>;
   readonly lagSeconds: Gauge<'plugin' | 'file'>;
   readonly checkpointAge: Gauge;
+  readonly configReloads: Counter<'result'>;
+  readonly configLastReloadSuccessful: Gauge;
+  readonly configLastReloadSuccessTime: Gauge;
 }
 
 /** What the lag and checkpoint-age gauges read at scrape time. */
@@ -200,6 +203,22 @@ export function createSelfMetrics(options: {
       name: 'gax_checkpoint_commits_total',
       help: "Times a plugin's committed read positions moved forward.",
       labelNames: ['plugin'],
+      registers,
+    }),
+    configReloads: new Counter({
+      name: 'gax_config_reloads_total',
+      help: 'Configuration reloads (SIGHUP), by result: applied, rejected (invalid or needs a restart), failed (partly rolled back).',
+      labelNames: ['result'],
+      registers,
+    }),
+    configLastReloadSuccessful: new Gauge({
+      name: 'gax_config_last_reload_successful',
+      help: 'Whether the last configuration load (start-up or reload) was applied: 1, else 0.',
+      registers,
+    }),
+    configLastReloadSuccessTime: new Gauge({
+      name: 'gax_config_last_reload_success_timestamp_seconds',
+      help: 'Time of the last configuration load (start-up or reload) that was applied, in Unix seconds.',
       registers,
     }),
   };

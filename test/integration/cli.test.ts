@@ -20,7 +20,8 @@ describe('gax command line', () => {
   it('prints help listing every command and exits 0', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
-    for (const command of ['run', 'check-config', 'parse', 'demo']) expect(result.stdout).toContain(command);
+    for (const command of ['run', 'check-config', 'parse', 'demo', 'replay', 'dlq'])
+      expect(result.stdout).toContain(command);
   });
 
   it.each([
