@@ -138,7 +138,10 @@ describe('/readyz tells the truth', () => {
     await waitFor(async () => (await lagBytes()) === 0, 10_000, 'the reader to read the first chunk');
     await new Promise((r) => setTimeout(r, 200));
     await appendFile(logPath(), `${responseLine('h2')}\n`);
-    await new Promise((r) => setTimeout(r, 500)); // the reader takes h2 and waits for queue space
+    const linesRead = async () =>
+      sample(await (await fetch(`${d.url}/metrics`)).text(), 'gax_lines_read_total{plugin="file"}');
+    await waitFor(async () => (await linesRead()) === 2, 10_000, 'the reader to take h2');
+    await new Promise((r) => setTimeout(r, 100)); // and to wait for queue space
     const backlog = Array.from({ length: 500 }, (_, i) => responseLine(`g${i}`)).join('\n');
     await appendFile(logPath(), `${backlog}\n`);
     expect(await lagBytes()).toBe(Buffer.byteLength(backlog) + 1);
