@@ -178,7 +178,7 @@ export class Tailer {
         continue;
       }
       if (!isPrimary.has(path) && !this.#starts.admitSibling(id, info.mtimeMs, this.#firstScan)) continue;
-      await this.#track(id, path, info.size);
+      await this.#track(id, path);
     }
     for (const file of this.#files.values()) {
       if (seen.has(file.id) || file.detached) continue;
@@ -190,7 +190,7 @@ export class Tailer {
     this.#o.onEvent?.({ kind: 'files', open: this.#files.size });
   }
 
-  async #track(id: string, path: string, size: number): Promise<void> {
+  async #track(id: string, path: string): Promise<void> {
     let handle: FileHandle;
     try {
       handle = await (this.#o.openFile ?? ((p: string) => open(p, 'r')))(path);
@@ -203,6 +203,15 @@ export class Tailer {
       this.#errors.set(path, reason);
       return;
     }
+    // A rotation between the scan's stat and this open leaves `path` naming another file than
+    // `id`: reading it as `id` would read the new file twice and the renamed one never. Leave
+    // both to the next scan, which sees each under its own identity.
+    const opened = await handle.stat().catch(() => undefined);
+    if (opened === undefined || `${opened.dev}:${opened.ino}` !== id) {
+      await handle.close().catch(() => undefined);
+      return;
+    }
+    const { size } = opened;
     const fingerprint = await fingerprintOf(handle, size);
     const start = await this.#starts.decide(
       { id, handle, size, fingerprint },

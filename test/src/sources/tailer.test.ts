@@ -215,6 +215,25 @@ describe('Tailer', () => {
     await waitFor(() => lines.length === 1);
   });
 
+  it('rename-create between the stat and the open of a scan: reads each file once, by the identity it opened', async () => {
+    write(log(), ['a1', 'a2']);
+    let rotated = false;
+    const { open } = await import('node:fs/promises');
+    start({
+      openFile: async (path) => {
+        if (!rotated && path === log()) {
+          rotated = true; // log4j2 rolls over after the scan's stat named the old file
+          renameSync(log(), log('apim_metrics-11-23-2026-1.log'));
+          write(log(), ['b1', 'b2']);
+        }
+        return open(path, 'r');
+      },
+    });
+    await waitFor(() => lines.length >= 4);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ids().sort()).toEqual(['a1', 'a2', 'b1', 'b2']);
+  });
+
   it('reports a file it cannot open, keeps retrying, and clears the error once it can', async () => {
     write(log(), ['a1']);
     let denied = true;
