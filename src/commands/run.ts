@@ -37,14 +37,23 @@ export async function runDaemon(
 ): Promise<RunHandle> {
   const log = logger ?? createLogger(config.log);
   const daemon = new Daemon({ config, logger: log, version: packageVersion() });
+  // A SIGHUP while starting (systemd `reload`, a ConfigMap push) must not kill the process with
+  // SIGHUP's default action: it is remembered and served once the daemon runs.
+  let hupWhileStarting = false;
+  const onEarlyHup = (): void => {
+    hupWhileStarting = true;
+  };
+  if (options.reload !== undefined) process.on('SIGHUP', onEarlyHup);
   try {
     await daemon.start();
   } catch (err) {
+    process.off('SIGHUP', onEarlyHup);
     log.fatal({ err, code: isGaxError(err) ? err.code : undefined }, 'Daemon failed to start.');
     throw err;
   }
   let signals = 0;
-  const watch = reloadOnRequest(daemon, log, options, () => signals > 0);
+  const watch = reloadOnRequest(daemon, log, options, () => signals > 0, hupWhileStarting);
+  process.off('SIGHUP', onEarlyHup);
   const done = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       signals++;
@@ -75,6 +84,7 @@ function reloadOnRequest(
   log: Logger,
   options: RunOptions,
   stopping: () => boolean,
+  pending: boolean,
 ): ConfigWatch | undefined {
   const { reload } = options;
   if (reload === undefined) return undefined;
@@ -93,6 +103,7 @@ function reloadOnRequest(
     void queue.request();
   };
   process.on('SIGHUP', () => request('SIGHUP'));
+  if (pending) request('SIGHUP while starting');
   if (options.watchPath === undefined) return undefined;
   return watchConfigFile(options.watchPath, () => request('file changed'));
 }
