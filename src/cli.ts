@@ -279,10 +279,30 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--index-prefix <prefix>', 'index prefix the data views match (overrides the config)')
     .option('--file <ndjson>', 'import this file instead of the bundled one')
+    .option('--ca-file <pem>', 'CA certificate(s) that sign Kibana’s certificate (https)')
+    .option('--cert-file <pem>', 'client certificate, when Kibana wants one (with --key-file)')
+    .option('--key-file <pem>', 'client certificate key (with --cert-file)')
+    .option('--insecure', 'do not verify Kibana’s certificate (prefer --ca-file)')
     .action(
-      async (opts: { url: string; space?: string; config?: string; indexPrefix?: string; file?: string }) => {
+      async (opts: {
+        url: string;
+        space?: string;
+        config?: string;
+        indexPrefix?: string;
+        file?: string;
+        caFile?: string;
+        certFile?: string;
+        keyFile?: string;
+        insecure?: boolean;
+      }) => {
         if (!/^https?:\/\//.test(opts.url))
           throw usage('setup kibana', `--url must be an http(s) URL: ${opts.url}`);
+        if ((opts.certFile === undefined) !== (opts.keyFile === undefined))
+          throw usage('setup kibana', '--cert-file and --key-file go together');
+        if (opts.insecure === true)
+          process.stderr.write(
+            'gax setup kibana: --insecure: Kibana’s certificate is not verified; the credentials can be read on the network path [GAX_ERR_TLS_INSECURE]\n',
+          );
         if (opts.indexPrefix !== undefined && !INDEX_PREFIX.test(opts.indexPrefix))
           throw usage(
             'setup kibana',
@@ -301,6 +321,16 @@ export async function main(argv: readonly string[]): Promise<number> {
             ...(opts.space === undefined ? {} : { space: opts.space }),
             ...(opts.file === undefined ? {} : { file: opts.file }),
             ...(authorization === undefined ? {} : { authorization }),
+            ...(opts.caFile === undefined && opts.certFile === undefined && opts.insecure !== true
+              ? {}
+              : {
+                  tls: {
+                    rejectUnauthorized: opts.insecure !== true,
+                    ...(opts.caFile === undefined ? {} : { caFile: opts.caFile }),
+                    ...(opts.certFile === undefined ? {} : { certFile: opts.certFile }),
+                    ...(opts.keyFile === undefined ? {} : { keyFile: opts.keyFile }),
+                  },
+                }),
           },
           { stdout: process.stdout, stderr: process.stderr },
         );

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { agentFetch } from '../http/agent-fetch.js';
+import { type ClientTlsConfig, readClientTls, tlsHint } from '../http/client-tls.js';
 import { packageRoot } from '../version.js';
 import type { SetupIo } from './setup-elasticsearch.js';
 
@@ -18,6 +20,8 @@ export interface SetupKibanaOptions {
   /** `Authorization` header value (`ApiKey …` or `Basic …`), from the environment. */
   readonly authorization?: string;
   readonly file?: string;
+  /** CA, client certificate and verification for an `https://` Kibana (`--ca-file` …). */
+  readonly tls?: ClientTlsConfig;
 }
 
 interface ImportResult {
@@ -52,9 +56,21 @@ export async function runSetupKibana(options: SetupKibanaOptions, io: SetupIo): 
       : `/s/${encodeURIComponent(options.space)}`;
   const form = new FormData();
   form.append('file', new Blob([ndjson], { type: 'application/ndjson' }), 'gax-dashboards.ndjson');
+  let send: typeof fetch = fetch;
+  let close = (): void => {};
+  if (options.tls !== undefined) {
+    try {
+      const agent = agentFetch(await readClientTls(options.tls, 'kibana'), { keepAlive: false });
+      send = agent.fetch as typeof fetch;
+      close = agent.close;
+    } catch (err) {
+      io.stderr.write(`gax setup kibana: ${asFlags((err as Error).message)} [GAX_ERR_SETUP_FAILED]\n`);
+      return 1;
+    }
+  }
   let response: Response;
   try {
-    response = await fetch(`${base}${space}/api/saved_objects/_import?overwrite=true`, {
+    response = await send(`${base}${space}/api/saved_objects/_import?overwrite=true`, {
       method: 'POST',
       headers: {
         'kbn-xsrf': 'gax',
@@ -63,13 +79,16 @@ export async function runSetupKibana(options: SetupKibanaOptions, io: SetupIo): 
       body: form,
     });
   } catch (err) {
-    const cause = (err as { cause?: { message?: string } }).cause?.message;
+    close();
+    const cause = (err as { cause?: { message?: string; code?: string } }).cause;
+    const hint = tlsHint(cause?.code);
     io.stderr.write(
-      `gax setup kibana: cannot reach ${base}: ${cause ?? String(err)} [GAX_ERR_SETUP_FAILED]\n`,
+      `gax setup kibana: cannot reach ${base}: ${cause?.message ?? String(err)}${hint === undefined ? '' : ` (${asFlags(hint)})`} [GAX_ERR_SETUP_FAILED]\n`,
     );
     return 1;
   }
   const text = await response.text();
+  close();
   const body = parseJson(text);
   if (!response.ok || body === undefined) {
     const why = body?.message ?? text.slice(0, 500);
@@ -115,6 +134,11 @@ export function withIndexPrefix(ndjson: string, prefix: string): string {
       return JSON.stringify(object);
     })
     .join('\n');
+}
+
+/** Messages written for the config's `tls.*File` keys, in terms of this command's flags. */
+function asFlags(text: string): string {
+  return text.replace(/(?:kibana\.)?tls\.(ca|cert|key)File/g, (_, key: string) => `--${key}-file`);
 }
 
 function parseJson(text: string): ImportResponse | undefined {

@@ -3,8 +3,9 @@
  * (`POST /api/saved_objects/_import?overwrite=true`, multipart, `kbn-xsrf` required) the way
  * Kibana 8.x does, and checks each upload with the same offline validator as the bundle test.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { queryableFields } from '../../plugins/elasticsearch/fields.js';
 import { withIndexPrefix } from '../../src/commands/setup-kibana.js';
 import { validateKibanaNdjson } from '../dashboards/kibana-validator/index.js';
 import { runCli } from '../helpers/cli.js';
+import { type SelfSigned, selfSignedCert } from '../helpers/tls.js';
 
 interface Upload {
   readonly path: string;
@@ -21,13 +23,20 @@ interface Upload {
 
 let server: Server;
 let url: string;
+/** The same receiver over https (self-signed for 127.0.0.1) that wants a client certificate. */
+let tlsServer: Server;
+let tlsUrl: string;
+let tlsDir: string;
+let serverCert: SelfSigned;
+let clientCert: SelfSigned;
+const clientCertsSeen: (string | undefined)[] = [];
 let uploads: Upload[] = [];
 /** Saved objects "in Kibana", per space: `type/id` → title. */
 const stored = new Map<string, Map<string, string>>();
 let answer: 'kibana' | 'unauthorized' = 'kibana';
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -73,13 +82,38 @@ beforeAll(async () => {
         });
       reply(200, { success: true, successCount: successResults.length, successResults, warnings: [] });
     });
-  });
+  };
+  server = createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+
+  tlsDir = await mkdtemp(join(tmpdir(), 'gax-kibana-tls-'));
+  await mkdir(join(tlsDir, 'server'));
+  await mkdir(join(tlsDir, 'client'));
+  serverCert = selfSignedCert(join(tlsDir, 'server'));
+  clientCert = selfSignedCert(join(tlsDir, 'client'));
+  tlsServer = createHttpsServer(
+    {
+      cert: await readFile(serverCert.certFile),
+      key: await readFile(serverCert.keyFile),
+      ca: await readFile(clientCert.certFile),
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
+    (req, res) => {
+      const socket = req.socket as import('node:tls').TLSSocket;
+      clientCertsSeen.push(socket.getPeerCertificate().subject?.CN);
+      handle(req, res);
+    },
+  );
+  await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+  tlsUrl = `https://127.0.0.1:${(tlsServer.address() as { port: number }).port}`;
 });
 
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
+  await new Promise((resolve) => tlsServer.close(resolve));
+  await rm(tlsDir, { recursive: true, force: true });
 });
 
 beforeEach(() => {
@@ -206,5 +240,80 @@ describe('gax setup kibana', () => {
       /lens\s+x\s+FAILED\s+Broken \(missing_references: missing index-pattern\/nope\)/,
     );
     expect(r.stdout).toContain('done: 0 objects imported, 1 failed');
+  });
+
+  describe('over https', () => {
+    it('refuses an untrusted certificate with the flag that fixes it', async () => {
+      const r = await runCli(['setup', 'kibana', '--url', tlsUrl]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /cannot reach https:\/\/127\.0\.0\.1:\d+: .*\(the server certificate is not trusted: give its CA with --ca-file\) \[GAX_ERR_SETUP_FAILED\]/,
+      );
+      expect(uploads).toEqual([]);
+    });
+
+    it('imports with --ca-file and a client certificate', async () => {
+      const seen = clientCertsSeen.length;
+      const r = await runCli([
+        'setup',
+        'kibana',
+        '--url',
+        tlsUrl,
+        '--space',
+        'tls',
+        '--ca-file',
+        serverCert.certFile,
+        '--cert-file',
+        clientCert.certFile,
+        '--key-file',
+        clientCert.keyFile,
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`objects imported, 0 failed, into ${tlsUrl} space tls`);
+      expect(clientCertsSeen.slice(seen)).toEqual(['127.0.0.1']);
+      expect(stored.get('tls')?.size).toBeGreaterThan(20);
+    });
+
+    it('is refused by a server that wants a client certificate when none is given', async () => {
+      const r = await runCli(['setup', 'kibana', '--url', tlsUrl, '--ca-file', serverCert.certFile]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('[GAX_ERR_SETUP_FAILED]');
+      expect(uploads).toEqual([]);
+    });
+
+    it('skips verification only with --insecure, and says so', async () => {
+      const r = await runCli([
+        'setup',
+        'kibana',
+        '--url',
+        tlsUrl,
+        '--space',
+        'insecure',
+        '--insecure',
+        '--cert-file',
+        clientCert.certFile,
+        '--key-file',
+        clientCert.keyFile,
+      ]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('[GAX_ERR_TLS_INSECURE]');
+    });
+
+    it('names the flag of a file it cannot read, and wants the key with the certificate', async () => {
+      const missing = await runCli([
+        'setup',
+        'kibana',
+        '--url',
+        tlsUrl,
+        '--ca-file',
+        join(tlsDir, 'nope.pem'),
+      ]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/cannot read --ca-file .*nope\.pem \(ENOENT\) \[GAX_ERR_SETUP_FAILED\]/);
+      const half = await runCli(['setup', 'kibana', '--url', tlsUrl, '--cert-file', clientCert.certFile]);
+      expect(half.code).not.toBe(0);
+      expect(half.stderr).toContain('--cert-file and --key-file go together');
+    });
   });
 });
