@@ -5,7 +5,7 @@
  * - `pipeline-prometheus`: bench/drivers/prometheus.mjs, the daemon in process tailing FILE into the
  *   prometheus plugin until every event is delivered.
  *
- *   npm run build && npm run bench:profile [-- --lines 200000 --out bench/results]
+ *   npm run bench:profile [-- --lines 200000 --out bench/results]   (builds dist/ first)
  *
  * Writes `profile-<name>.cpuprofile` (open in Chrome DevTools → Performance, or speedscope) and
  * `profile.md`: per profile, the functions with the most self time and the share of each source
