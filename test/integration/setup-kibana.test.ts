@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryableFields } from '../../plugins/elasticsearch/fields.js';
 import { withIndexPrefix } from '../../src/commands/setup-kibana.js';
@@ -101,8 +102,8 @@ beforeAll(async () => {
       rejectUnauthorized: true,
     },
     (req, res) => {
-      const socket = req.socket as import('node:tls').TLSSocket;
-      clientCertsSeen.push(socket.getPeerCertificate().subject?.CN);
+      const cn = (req.socket as TLSSocket).getPeerCertificate().subject?.CN;
+      clientCertsSeen.push(Array.isArray(cn) ? cn.join(',') : cn);
       handle(req, res);
     },
   );
