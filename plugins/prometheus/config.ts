@@ -36,6 +36,12 @@ export const PrometheusConfigSchema = Type.Object(
       description:
         'Most label sets (series) one metric may have. Further label sets are counted in a single series whose labels are all `__overflow__`, and in `gax_prometheus_series_overflow_total{metric}`.',
     }),
+    maxLabelValueLength: Type.Integer({
+      default: 1024,
+      minimum: 16,
+      description:
+        'Longest label value, in UTF-16 code units; longer ones (a huge user name or resource path) are cut to this length, ending in `...`, and counted in `gax_prometheus_label_values_truncated_total{metric,label}`. Mimir and Cortex refuse values over 2048 and a `label_value_length_limit` in the scrape config fails the whole scrape.',
+    }),
     allowLabels: Type.Record(
       Type.String({ pattern: '^apim_[a-z_]+$' }),
       Type.Array(Type.String({ minLength: 1 })),

@@ -31,6 +31,7 @@ export class GatewayMetrics {
   constructor(config: PrometheusConfig, registry: Registry) {
     this.#registry = registry;
     const registers = [registry];
+    const truncated = new Map<MetricName, Map<LabelName, number>>();
     for (const metric of Object.keys(METRIC_LABELS) as MetricName[]) {
       const names = labelNames(metric, config);
       const guard = new SeriesGuard<LabelName>(names, config.maxSeriesPerMetric);
@@ -39,10 +40,14 @@ export class GatewayMetrics {
         metric === 'apim_response_size_bytes' ? config.buckets.responseSize : config.buckets.latency;
       const sink = metric.endsWith('_total') ? new Counter(common) : new Histogram({ ...common, buckets });
       this.#names.push(metric);
+      const cut = new Map<LabelName, number>();
+      truncated.set(metric, cut);
+      const max = config.maxLabelValueLength;
       const record =
         sink instanceof Counter
-          ? (labels: Labels, value: number) => sink.inc(guard.admit(pick(labels, names)), value)
-          : (labels: Labels, value: number) => sink.observe(guard.admit(pick(labels, names)), value);
+          ? (labels: Labels, value: number) => sink.inc(guard.admit(pick(labels, names, max, cut)), value)
+          : (labels: Labels, value: number) =>
+              sink.observe(guard.admit(pick(labels, names, max, cut)), value);
       this.#recorders.set(metric, { guard, names, record });
     }
     const recorders = this.#recorders;
@@ -65,7 +70,23 @@ export class GatewayMetrics {
         for (const [metric, r] of recorders) this.inc({ metric }, r.guard.overflowed);
       },
     });
-    this.#names.push('gax_prometheus_series', 'gax_prometheus_series_overflow_total');
+    new Counter({
+      name: 'gax_prometheus_label_values_truncated_total',
+      help: 'Label values cut to plugins.prometheus.maxLabelValueLength, by metric and label.',
+      labelNames: ['metric', 'label'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [metric, cut] of truncated) {
+          for (const [label, n] of cut) this.inc({ metric, label }, n);
+        }
+      },
+    });
+    this.#names.push(
+      'gax_prometheus_series',
+      'gax_prometheus_series_overflow_total',
+      'gax_prometheus_label_values_truncated_total',
+    );
   }
 
   record(metric: MetricName, labels: Labels, value: number): void {
@@ -86,8 +107,30 @@ function labelNames(metric: MetricName, config: PrometheusConfig): LabelName[] {
   return allowed === undefined ? all : all.filter((l) => allowed.includes(l));
 }
 
-function pick(labels: Labels, names: readonly LabelName[]): Record<LabelName, string> {
+/** The labels of `names` ('' when absent), each cut to `max` code units (counted in `cut`). */
+function pick(
+  labels: Labels,
+  names: readonly LabelName[],
+  max: number,
+  cut: Map<LabelName, number>,
+): Record<LabelName, string> {
   const out = {} as Record<LabelName, string>;
-  for (const name of names) out[name] = labels[name] ?? '';
+  for (const name of names) {
+    const value = labels[name] ?? '';
+    if (value.length <= max) {
+      out[name] = value;
+      continue;
+    }
+    out[name] = truncateLabelValue(value, max);
+    cut.set(name, (cut.get(name) ?? 0) + 1);
+  }
   return out;
+}
+
+/** `value` cut to `max` code units ending in `...`, never between the halves of a surrogate pair. */
+export function truncateLabelValue(value: string, max: number): string {
+  let end = max - 3;
+  const last = value.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${value.slice(0, end)}...`;
 }

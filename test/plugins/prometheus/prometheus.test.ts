@@ -201,6 +201,39 @@ describe('prometheus plugin', () => {
     expect(total).toBe(5000);
   });
 
+  it('cuts label values past maxLabelValueLength and counts them', async () => {
+    const long = 'r'.repeat(60_000);
+    const emoji = `${'a'.repeat(60)}😀${'b'.repeat(100)}`; // the pair sits across code unit 61/62
+    const events = [
+      testEvent(1, { apiResourceTemplate: `/${long}`, responseLatency: 5 }),
+      testEvent(2, { apiResourceTemplate: `/${long}x`, responseLatency: 5 }),
+      testEvent(3, { apiName: emoji }),
+      testEvent(4, { apiName: 'short' }),
+    ];
+    const text = await expose(events, '    maxLabelValueLength: 64\n');
+    expect(text.length).toBeLessThan(20_000);
+    const s = samples(text);
+    const cut = `/${'r'.repeat(60)}...`;
+    const requests = Object.keys(s).filter((k) => k.startsWith('apim_requests_total{'));
+    // Both long resources share one cut value, hence one series.
+    expect(requests.filter((k) => k.includes(`resource="${cut}"`)).map((k) => s[k])).toEqual([2]);
+    // The surrogate pair is dropped whole, not halved.
+    expect(requests.some((k) => k.includes(`api="${'a'.repeat(60)}..."`))).toBe(true);
+    expect(requests.some((k) => k.includes('api="short"'))).toBe(true);
+    expect(
+      s['gax_prometheus_label_values_truncated_total{metric="apim_requests_total",label="resource"}'],
+    ).toBe(2);
+    expect(s['gax_prometheus_label_values_truncated_total{metric="apim_requests_total",label="api"}']).toBe(
+      1,
+    );
+    expect(
+      s[
+        'gax_prometheus_label_values_truncated_total{metric="apim_request_duration_seconds",label="resource"}'
+      ],
+    ).toBe(2);
+    for (const line of text.split('\n')) expect(line.length).toBeLessThan(1_000);
+  });
+
   it('keeps only the allowed labels of a metric', async () => {
     const events = [
       testEvent(1, { proxyResponseCode: 200 }),

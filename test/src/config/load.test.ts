@@ -66,6 +66,7 @@ describe('parseConfig', () => {
       maxEventAge: '5m',
       labels: { application: false, user: false },
       maxSeriesPerMetric: 10_000,
+      maxLabelValueLength: 1024,
       allowLabels: {},
       buckets: {
         latency: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
