@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { parseDurationMs } from './config/duration.js';
 import type { ConfigResult } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { GaxError } from './errors.js';
@@ -24,7 +23,8 @@ import type { PluginPositions } from './sources/checkpoint.js';
 import { Checkpointer } from './sources/checkpointer.js';
 import { createInputTelemetry, createPipelineTelemetry, type InputTelemetry } from './telemetry/events.js';
 import { PluginHealth } from './telemetry/health.js';
-import { createSelfMetrics, type SelfMetrics } from './telemetry/metrics.js';
+import { createSelfMetrics, initialiseCounters, type SelfMetrics } from './telemetry/metrics.js';
+import { readiness } from './telemetry/readiness.js';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -164,46 +164,18 @@ export class Daemon {
     return run;
   }
 
-  /**
-   * `/readyz`: not ready while starting or stopping, when a plugin did not start or has been
-   * failing longer than `server.readiness.maxPluginFailing`, when an input cannot be read, or when
-   * a plugin's reader has been behind a file longer than `maxInputLag`. Each check says why.
-   */
+  /** `/readyz`'s answer (src/telemetry/readiness.ts). */
   readiness(now = Date.now()): Readiness {
-    const limits = this.#config.server.readiness;
-    const maxFailingMs = parseDurationMs(limits.maxPluginFailing);
-    const maxLagMs = parseDurationMs(limits.maxInputLag);
-    const checks: Record<string, { ok: boolean; detail?: string }> = {
-      daemon: { ok: this.#state === 'running', detail: this.#state },
-    };
-    for (const [id, { started }] of this.#plugins) {
-      const failing = this.#health.failing(id);
-      checks[`plugin:${id}`] = !started
-        ? { ok: false, detail: 'not started' }
-        : failing === undefined
-          ? { ok: true }
-          : {
-              ok: maxFailingMs === 0 || failing.ms <= maxFailingMs,
-              detail: `failing for ${seconds(failing.ms)} s (limit ${limits.maxPluginFailing}): ${failing.reason}`,
-            };
-    }
-    const unreadable = new Map(this.#allRoutes().flatMap((r) => [...r.errors()]));
-    checks.inputs =
-      unreadable.size === 0
-        ? { ok: true }
-        : { ok: false, detail: [...unreadable].map(([path, reason]) => `${path}: ${reason}`).join('; ') };
-    const behind = this.#allRoutes().flatMap((r) =>
-      r.files().flatMap((f) => {
-        if (f.behindSince === undefined || f.offset >= f.size) return [];
-        const ms = now - f.behindSince;
-        return maxLagMs > 0 && ms > maxLagMs ? [`${r.id} is ${seconds(ms)} s behind ${f.path}`] : [];
-      }),
+    return readiness(
+      {
+        state: this.#state,
+        limits: this.#config.server.readiness,
+        plugins: [...this.#plugins].map(([id, entry]) => [id, entry.started] as const),
+        health: this.#health,
+        readers: this.#allRoutes(),
+      },
+      now,
     );
-    checks.lag =
-      behind.length === 0
-        ? { ok: true }
-        : { ok: false, detail: `${behind.join('; ')} (limit ${limits.maxInputLag})` };
-    return { ready: Object.values(checks).every((c) => c.ok), checks };
   }
 
   #createPlugins(): void {
@@ -476,28 +448,4 @@ function addCounts(a: LaneCounts | undefined, b: LaneCounts | undefined): LaneCo
     deadLettered: (a?.deadLettered ?? 0) + (b?.deadLettered ?? 0),
     aborted: (a?.aborted ?? 0) + (b?.aborted ?? 0),
   };
-}
-
-function seconds(ms: number): number {
-  return Math.round(ms / 1000);
-}
-
-const REJECT_REASONS = [
-  'line_too_long',
-  'truncated_json',
-  'invalid_json',
-  'unknown_metric',
-  'not_an_object',
-  'missing_field',
-  'invalid_field',
-] as const;
-
-/** Exposes a plugin's counters at 0 from the start, so `increase()` sees their first step. */
-function initialiseCounters(metrics: SelfMetrics, plugin: string): void {
-  metrics.eventsDelivered.inc({ plugin }, 0);
-  metrics.eventsRetried.inc({ plugin }, 0);
-  metrics.linesRead.inc({ plugin }, 0);
-  for (const kind of ['rejected', 'exhausted']) metrics.eventsDeadLettered.inc({ plugin, kind }, 0);
-  for (const reason of REJECT_REASONS) metrics.linesRejected.inc({ plugin, reason }, 0);
-  metrics.eventsSkipped.inc({ plugin, reason: 'too_old' }, 0);
 }

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { REJECT_REASONS } from '../parsers/wso2-apim/parse.js';
 
 /**
  * The daemon's own metrics (`gax_*`), registered on the registry served at `/metrics`.
@@ -222,4 +223,14 @@ export function createSelfMetrics(options: {
       registers,
     }),
   };
+}
+
+/** Exposes a plugin's counters at 0 from the start, so `increase()` sees their first step. */
+export function initialiseCounters(metrics: SelfMetrics, plugin: string): void {
+  metrics.eventsDelivered.inc({ plugin }, 0);
+  metrics.eventsRetried.inc({ plugin }, 0);
+  metrics.linesRead.inc({ plugin }, 0);
+  for (const kind of ['rejected', 'exhausted']) metrics.eventsDeadLettered.inc({ plugin, kind }, 0);
+  for (const reason of REJECT_REASONS) metrics.linesRejected.inc({ plugin, reason }, 0);
+  metrics.eventsSkipped.inc({ plugin, reason: 'too_old' }, 0);
 }

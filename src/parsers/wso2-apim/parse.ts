@@ -8,14 +8,18 @@ export interface ParseOptions {
   readonly maxLineBytes?: number;
 }
 
-export type RejectReason =
-  | 'line_too_long'
-  | 'truncated_json'
-  | 'invalid_json'
-  | 'unknown_metric'
-  | 'not_an_object'
-  | 'missing_field'
-  | 'invalid_field';
+/** Why a metric line could not be parsed (`gax_lines_rejected_total{reason}`). */
+export const REJECT_REASONS = [
+  'line_too_long',
+  'truncated_json',
+  'invalid_json',
+  'unknown_metric',
+  'not_an_object',
+  'missing_field',
+  'invalid_field',
+] as const;
+
+export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export type SkipReason = 'blank' | 'not_metric';
 
