@@ -6,28 +6,17 @@
  * under one of those directories. HOME, TMPDIR and the working directory point elsewhere, so a
  * temp or cache file anywhere would show up.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDebianPackage, versionLine } from '../helpers/apt.js';
 import { CLI } from '../helpers/cli.js';
 import { readNdjson, waitFor } from '../helpers/daemon.js';
 import { responseLine, truncatedLine } from '../helpers/lines.js';
 import { type LoopbackListener, listenOnLoopback } from '../helpers/loopback.js';
-
-/** strace is a Debian package; CI machines start fresh, so it is installed when missing (needs root). */
-function ensureStrace(): void {
-  if (spawnSync('strace', ['-V']).status === 0) return;
-  const install = spawnSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq strace'], {
-    stdio: 'ignore',
-    timeout: 600_000,
-  });
-  if (install.status !== 0 || spawnSync('strace', ['-V']).status !== 0) {
-    throw new Error('this test needs strace: apt-get install strace');
-  }
-}
 
 const WRITE_FLAGS = /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND/;
 /** Syscalls that change the filesystem by path; open/openat/creat only with a write flag. */
@@ -77,7 +66,8 @@ let dd: LoopbackListener;
 let gax: ChildProcess | undefined;
 
 beforeAll(async () => {
-  ensureStrace();
+  // strace is a Debian package; CI machines start fresh, so it is installed when missing.
+  await ensureDebianPackage('strace', () => versionLine('strace', ['-V']));
   dir = await mkdtemp(join(tmpdir(), 'gax-writes-'));
   const ok = (status: number, body: string, headers: Record<string, string> = {}) =>
     createServer((req, res) => {
