@@ -8,7 +8,7 @@
 // "deadLettered","seconds","readSeconds","stopSeconds"}: `seconds` from daemon start to the last
 // event delivered, `readSeconds` to the last line read. Needs `npm run build`.
 import { parseArgs } from 'node:util';
-import { startDaemon, waitUntil } from './in-process.mjs';
+import { runUntilDelivered } from './in-process.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -32,45 +32,17 @@ if (file === undefined || url === undefined || apiKey === undefined || env === u
 const expected = values.events === undefined ? undefined : Number(values.events);
 const stallMs = expected === undefined ? Number(values['idle-ms']) : 60_000;
 
-const started = performance.now();
-const tail = await startDaemon({
+const { lines, events, deadLettered, seconds, readSeconds, stopSeconds } = await runUntilDelivered({
   file,
-  input: { pollIntervalMs: 50 },
+  id: 'datadog',
   plugins: {
     file: { enabled: false },
     prometheus: { enabled: false },
     datadog: { enabled: true, url, apiKey, env },
   },
-});
-const counts = () => tail.daemon.counts().datadog ?? { delivered: 0, deadLettered: 0 };
-let last = 0;
-let lastAt = started;
-// The lines read, every 50 ms: when the last line was read (the rest is aggregation and the flush).
-let linesRead = 0;
-let readAt = started;
-const reader = setInterval(() => {
-  void tail.linesRead().then((n) => {
-    if (n !== linesRead) [linesRead, readAt] = [n, performance.now()];
-  });
-}, 50);
-await waitUntil({
-  done: () => expected !== undefined && counts().delivered + counts().deadLettered >= expected,
-  progress: () => {
-    const now = counts().delivered;
-    if (now !== last) [last, lastAt] = [now, performance.now()];
-    return now;
-  },
+  expected,
   stallMs,
-  everyMs: 5,
 });
-clearInterval(reader);
-const seconds = (lastAt - started) / 1000;
-const { delivered: events, deadLettered } = counts();
-const stopping = performance.now();
-await tail.close();
-const lines = await tail.linesRead();
-const stopSeconds = (performance.now() - stopping) / 1000;
-const readSeconds = (readAt - started) / 1000;
 process.stdout.write(
   `${JSON.stringify({ lines, events, deadLettered, seconds, readSeconds, stopSeconds })}\n`,
 );

@@ -9,7 +9,7 @@
 // delivered. Needs `npm run build`.
 import { parseArgs } from 'node:util';
 import { countDocs } from './es-count.mjs';
-import { startDaemon, waitUntil } from './in-process.mjs';
+import { runUntilDelivered } from './in-process.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -31,34 +31,16 @@ if (file === undefined || node === undefined || prefix === undefined) {
 const expected = values.events === undefined ? undefined : Number(values.events);
 const stallMs = expected === undefined ? Number(values['idle-ms']) : 60_000;
 
-const started = performance.now();
-const tail = await startDaemon({
+const { lines, events, deadLettered, seconds, stopSeconds } = await runUntilDelivered({
   file,
-  input: { pollIntervalMs: 50 },
+  id: 'elasticsearch',
   plugins: {
     file: { enabled: false },
     prometheus: { enabled: false },
     elasticsearch: { enabled: true, node, indexPrefix: prefix, templates: { numberOfReplicas: 0 } },
   },
-});
-const counts = () => tail.daemon.counts().elasticsearch ?? { delivered: 0, deadLettered: 0 };
-let last = 0;
-let lastAt = started;
-await waitUntil({
-  done: () => expected !== undefined && counts().delivered + counts().deadLettered >= expected,
-  progress: () => {
-    const now = counts().delivered;
-    if (now !== last) [last, lastAt] = [now, performance.now()];
-    return now;
-  },
+  expected,
   stallMs,
-  everyMs: 5,
 });
-const seconds = (lastAt - started) / 1000;
-const { delivered: events, deadLettered } = counts();
-const stopping = performance.now();
-await tail.close();
-const lines = await tail.linesRead();
-const stopSeconds = (performance.now() - stopping) / 1000;
 const indexed = await countDocs(node, prefix);
 process.stdout.write(`${JSON.stringify({ lines, events, deadLettered, indexed, seconds, stopSeconds })}\n`);

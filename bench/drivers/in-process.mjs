@@ -90,3 +90,47 @@ export function waitUntil({ done, progress, stallMs, everyMs = 20 }) {
     }, everyMs);
   });
 }
+
+/**
+ * The pipeline drivers' run (prometheus.mjs, elasticsearch.mjs, datadog.mjs): starts a daemon on
+ * `file` (pollIntervalMs 50, as tail.mjs) with `plugins` and `server`, and waits, checking the
+ * daemon's own counts every 5 ms, until plugin `id` has delivered or dead-lettered `expected`
+ * events or, when `expected` is undefined, delivered nothing new for `stallMs`. Then
+ * `beforeClose(tail)` (e.g. a final scrape) and the stop. Resolves to `{ lines, events,
+ * deadLettered, seconds, readSeconds, stopSeconds, extra }`: `seconds` from daemon start to the last
+ * event delivered, `readSeconds` to the last line read (sampled every 50 ms), `extra` what
+ * `beforeClose` returned.
+ */
+export async function runUntilDelivered({ file, id, plugins, server, expected, stallMs, beforeClose }) {
+  const started = performance.now();
+  const tail = await startDaemon({ file, input: { pollIntervalMs: 50 }, plugins, server });
+  const counts = () => tail.daemon.counts()[id] ?? { delivered: 0, deadLettered: 0 };
+  let last = 0;
+  let lastAt = started;
+  let linesRead = 0;
+  let readAt = started;
+  const reader = setInterval(() => {
+    void tail.linesRead().then((n) => {
+      if (n !== linesRead) [linesRead, readAt] = [n, performance.now()];
+    });
+  }, 50);
+  await waitUntil({
+    done: () => expected !== undefined && counts().delivered + counts().deadLettered >= expected,
+    progress: () => {
+      const now = counts().delivered;
+      if (now !== last) [last, lastAt] = [now, performance.now()];
+      return now;
+    },
+    stallMs,
+    everyMs: 5,
+  });
+  clearInterval(reader);
+  const seconds = (lastAt - started) / 1000;
+  const { delivered: events, deadLettered } = counts();
+  const extra = beforeClose === undefined ? undefined : await beforeClose(tail);
+  const stopping = performance.now();
+  await tail.close();
+  const lines = await tail.linesRead();
+  const stopSeconds = (performance.now() - stopping) / 1000;
+  return { lines, events, deadLettered, seconds, readSeconds: (readAt - started) / 1000, stopSeconds, extra };
+}

@@ -8,7 +8,7 @@
 // "requests","series","stopSeconds"}: `seconds` from daemon start to the last event delivered,
 // `requests` the sum of apim_requests_total, `series` its label sets. Needs `npm run build`.
 import { parseArgs } from 'node:util';
-import { startDaemon, waitUntil } from './in-process.mjs';
+import { runUntilDelivered } from './in-process.mjs';
 import { sample, samples, scrape } from './scrape.mjs';
 
 const { values, positionals } = parseArgs({
@@ -23,37 +23,20 @@ if (file === undefined) {
 const expected = values.events === undefined ? undefined : Number(values.events);
 const stallMs = expected === undefined ? Number(values['idle-ms']) : 10_000;
 
-const started = performance.now();
-const tail = await startDaemon({
+const run = await runUntilDelivered({
   file,
-  input: { pollIntervalMs: 50 },
+  id: 'prometheus',
   server: { enabled: true, host: '127.0.0.1', port: 0 },
   plugins: { file: { enabled: false }, prometheus: { enabled: true, maxEventAge: '0s' } },
-});
-const delivered = () => tail.daemon.counts().prometheus?.delivered ?? 0;
-let lastAt = started;
-let last = 0;
-await waitUntil({
-  done: () => expected !== undefined && delivered() >= expected,
-  progress: () => {
-    const now = delivered();
-    if (now !== last) [last, lastAt] = [now, performance.now()];
-    return now;
-  },
+  expected,
   stallMs,
-  everyMs: 5,
+  beforeClose: (tail) => scrape(`${tail.daemon.url}/metrics`, { keep: true }),
 });
-const seconds = (lastAt - started) / 1000;
-const events = delivered();
-
-const scraped = await scrape(`${tail.daemon.url}/metrics`, { keep: true });
+const { lines, events, seconds, stopSeconds } = run;
+const scraped = run.extra;
 const text = scraped.text ?? '';
 const shown = sample(text, 'gax_events_delivered_total{plugin="prometheus"}');
 const requests = samples(text, 'apim_requests_total');
-const stopping = performance.now();
-await tail.close();
-const lines = await tail.linesRead();
-const stopSeconds = (performance.now() - stopping) / 1000;
 if (scraped.status !== 200 || shown !== events) {
   process.stderr.write(`error: /metrics (${scraped.status}) shows ${shown} delivered, daemon ${events}\n`);
   process.exitCode = 1;

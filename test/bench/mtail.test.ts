@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureMtail } from '../helpers/mtail.js';
-import { runQuickBench } from './quick-bench.js';
+import { quickBenchRows } from './quick-bench.js';
 
 const EXPORTERS = ['gax', 'mtail'] as const;
 const LOADS = ['idle', '5,000 lines/s'] as const;
@@ -13,19 +13,18 @@ describe('npm run bench --quick --only mtail-oneshot,metrics-latency', () => {
   }, 900_000);
 
   it('runs mtail over the input and measures append → /metrics for gax and mtail', async () => {
-    const run = await runQuickBench('mtail-oneshot,metrics-latency', 90_000);
-    expect(run.status, run.stderr).toBe(0);
-    const json = run.json!;
-    const byName = new Map(json.results.map((r) => [r.scenario, r]));
-    expect([...byName.keys()]).toEqual([
-      'baseline-read',
-      'baseline-split',
-      'baseline-json-parse',
-      'baseline-prom-client',
-      'mtail-oneshot',
-      'metrics-latency',
-    ]);
-    for (const row of json.results) expect(row.status, `${row.scenario}: ${row.reason}`).toBe('ok');
+    const { run, byName } = await quickBenchRows(
+      'mtail-oneshot,metrics-latency',
+      [
+        'baseline-read',
+        'baseline-split',
+        'baseline-json-parse',
+        'baseline-prom-client',
+        'mtail-oneshot',
+        'metrics-latency',
+      ],
+      90_000,
+    );
 
     // mtail's program sees every event and the same apim_requests_total label sets as prom-client.
     const mtail = byName.get('mtail-oneshot')!;

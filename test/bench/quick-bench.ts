@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import type { ResultRow } from '../../bench/lib/report.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,4 +37,27 @@ export async function runQuickBench(only: string, timeoutMs: number): Promise<Qu
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs `--quick --only <only>` and asserts that it exited 0 and reported exactly `scenarios`, in
+ * that order, each `ok` (those in `mayBeSkipped` may also be `skipped`, e.g. where mtail is not
+ * installed). Returns the run and its rows by scenario name.
+ */
+export async function quickBenchRows(
+  only: string,
+  scenarios: readonly string[],
+  timeoutMs: number,
+  mayBeSkipped: readonly string[] = [],
+): Promise<{ run: QuickBench; byName: Map<string, ResultRow> }> {
+  const run = await runQuickBench(only, timeoutMs);
+  expect(run.status, run.stderr).toBe(0);
+  const results = run.json?.results ?? [];
+  const byName = new Map(results.map((r) => [r.scenario, r]));
+  expect([...byName.keys()]).toEqual(scenarios);
+  for (const row of results) {
+    const allowed = mayBeSkipped.includes(row.scenario) ? ['ok', 'skipped'] : ['ok'];
+    expect(allowed, `${row.scenario}: ${row.reason}`).toContain(row.status);
+  }
+  return { run, byName };
 }

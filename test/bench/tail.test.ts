@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { medianMetrics } from '../../bench/lib/figures.js';
 import type { ResultRow } from '../../bench/lib/report.js';
 import { addRatios } from '../../bench/lib/report.js';
-import { runQuickBench } from './quick-bench.js';
+import { quickBenchRows } from './quick-bench.js';
 
 describe('bench report extras', () => {
   it('takes the median of each figure over the runs', () => {
@@ -31,18 +31,11 @@ describe('bench report extras', () => {
 
 describe('npm run bench --quick --only tail-throughput,tail-latency', () => {
   it('tails the file into a plugin, verifies the counts and reports latency percentiles', async () => {
-    const run = await runQuickBench('tail-throughput,tail-latency', 90_000);
-    expect(run.status, run.stderr).toBe(0);
-    const json = run.json!;
-    const byName = new Map(json.results.map((r) => [r.scenario, r]));
-    expect([...byName.keys()]).toEqual([
-      'baseline-read',
-      'baseline-split',
-      'baseline-json-parse',
-      'tail-throughput',
-      'tail-latency',
-    ]);
-    for (const row of json.results) expect(row.status, row.reason).toBe('ok');
+    const { run, byName } = await quickBenchRows(
+      'tail-throughput,tail-latency',
+      ['baseline-read', 'baseline-split', 'baseline-json-parse', 'tail-throughput', 'tail-latency'],
+      90_000,
+    );
 
     const tail = byName.get('tail-throughput')!;
     expect(tail.baseline).toBe('baseline-read');
