@@ -2,7 +2,7 @@ import type { Plugin, PluginFactory, PluginSettings } from '../../src/plugin/con
 import { allOf, DELIVERED, type EventResult } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { type PrometheusConfig, PrometheusConfigSchema } from './config.js';
-import { type Observation, observe } from './mapping.js';
+import { type Labels, observe, type Recorder } from './mapping.js';
 import { GatewayMetrics } from './metrics.js';
 
 /**
@@ -14,7 +14,8 @@ class PrometheusPlugin implements Plugin {
   readonly #config: PrometheusConfig;
   readonly #settings: PluginSettings;
   #metrics: GatewayMetrics | undefined;
-  readonly #scratch: Observation[] = [];
+  /** One label object for every observation (see `observe`). */
+  readonly #labels: Labels = {};
 
   constructor(config: PrometheusConfig, settings: PluginSettings) {
     this.#config = config;
@@ -29,12 +30,9 @@ class PrometheusPlugin implements Plugin {
     const metrics = this.#metrics;
     if (metrics === undefined) throw new Error('prometheus plugin used before start');
     const options = this.#config.labels;
-    const out = this.#scratch;
-    for (const event of batch) {
-      out.length = 0;
-      observe(event, options, out);
-      for (const o of out) metrics.record(o.metric, o.labels, o.value);
-    }
+    const labels = this.#labels;
+    const record: Recorder = (metric, l, value) => metrics.record(metric, l, value);
+    for (const event of batch) observe(event, options, record, labels);
     return allOf(batch.length, DELIVERED);
   }
 

@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PrometheusConfig } from './config.js';
+import { CounterFamily, type CounterSeries, HistogramFamily, type HistogramSeries } from './families.js';
 import { type LabelName, type Labels, METRIC_LABELS, type MetricName } from './mapping.js';
 import { SeriesGuard } from './series-guard.js';
 
@@ -17,12 +18,11 @@ const HELP: Record<MetricName, string> = {
 };
 
 type Recorder = {
-  guard: SeriesGuard<LabelName>;
-  names: readonly LabelName[];
+  guard: SeriesGuard<LabelName, unknown>;
   record(labels: Labels, value: number): void;
 };
 
-/** The gateway metrics, each behind its series cap, plus the plugin's own two metrics. */
+/** The gateway metrics, each behind its series cap, plus the plugin's own metrics. */
 export class GatewayMetrics {
   readonly #registry: Registry;
   readonly #recorders = new Map<MetricName, Recorder>();
@@ -32,23 +32,35 @@ export class GatewayMetrics {
     this.#registry = registry;
     const registers = [registry];
     const truncated = new Map<MetricName, Map<LabelName, number>>();
+    const max = config.maxLabelValueLength;
     for (const metric of Object.keys(METRIC_LABELS) as MetricName[]) {
       const names = labelNames(metric, config);
-      const guard = new SeriesGuard<LabelName>(names, config.maxSeriesPerMetric);
-      const common = { name: metric, help: HELP[metric], labelNames: names, registers };
-      const buckets =
-        metric === 'apim_response_size_bytes' ? config.buckets.responseSize : config.buckets.latency;
-      const sink = metric.endsWith('_total') ? new Counter(common) : new Histogram({ ...common, buckets });
-      this.#names.push(metric);
       const cut = new Map<LabelName, number>();
       truncated.set(metric, cut);
-      const max = config.maxLabelValueLength;
-      const record =
-        sink instanceof Counter
-          ? (labels: Labels, value: number) => sink.inc(guard.admit(pick(labels, names, max, cut)), value)
-          : (labels: Labels, value: number) =>
-              sink.observe(guard.admit(pick(labels, names, max, cut)), value);
-      this.#recorders.set(metric, { guard, names, record });
+      this.#names.push(metric);
+      // Known label sets are found by their key alone; only a new one builds its label object.
+      if (metric.endsWith('_total')) {
+        const family = new CounterFamily(metric, HELP[metric], names);
+        registry.registerMetric(family as never);
+        const guard = new SeriesGuard<LabelName, CounterSeries>(names, config.maxSeriesPerMetric);
+        const make = (labels: Record<LabelName, string>) => family.series(labels);
+        const record = (labels: Labels, value: number): void => {
+          const series = guard.find(labels) ?? guard.admit(pick(labels, names, max, cut), make);
+          series.value += value;
+        };
+        this.#recorders.set(metric, { guard, record });
+      } else {
+        const buckets =
+          metric === 'apim_response_size_bytes' ? config.buckets.responseSize : config.buckets.latency;
+        const family = new HistogramFamily(metric, HELP[metric], names, buckets);
+        registry.registerMetric(family as never);
+        const guard = new SeriesGuard<LabelName, HistogramSeries>(names, config.maxSeriesPerMetric);
+        const make = (labels: Record<LabelName, string>) => family.series(labels);
+        const record = (labels: Labels, value: number): void => {
+          family.observe(guard.find(labels) ?? guard.admit(pick(labels, names, max, cut), make), value);
+        };
+        this.#recorders.set(metric, { guard, record });
+      }
     }
     const recorders = this.#recorders;
     new Gauge({

@@ -2,8 +2,10 @@
 export const OVERFLOW = '__overflow__';
 
 /**
- * Caps the number of label sets one metric may have. Known label sets pass; new ones pass
- * until the cap, then collapse into one overflow label set. Memory is bounded by the cap.
+ * Caps the number of label sets one metric may have and keeps what each one records into (its
+ * series, a "handle"). Known label sets find their series; new ones get one (`make`) until the
+ * cap, then all share the overflow series, whose labels are all {@link OVERFLOW}. Memory is
+ * bounded by the cap.
  *
  * A label set is remembered by a short key: each label value of an admitted set gets a number
  * (shared by all labels), and the key is those numbers as characters, one per value below 32,768.
@@ -11,44 +13,63 @@ export const OVERFLOW = '__overflow__';
  * key of a 9-label set is 9 characters); a value is numbered only when its label set is admitted,
  * so label sets past the cap add nothing.
  */
-export class SeriesGuard<L extends string> {
+export class SeriesGuard<L extends string, T = Record<L, string>> {
   readonly #cap: number;
   readonly #names: readonly L[];
-  readonly #seen = new Set<string>();
+  readonly #seen = new Map<string, T>();
   readonly #ids = new Map<string, number>();
   readonly #codes: number[] = [];
-  readonly #overflow: Record<L, string>;
+  readonly #overflowLabels: Record<L, string>;
+  #overflow: T | undefined;
   overflowed = 0;
 
   constructor(names: readonly L[], cap: number) {
     this.#names = names;
     this.#cap = cap;
-    this.#overflow = Object.fromEntries(names.map((n) => [n, OVERFLOW])) as Record<L, string>;
+    this.#overflowLabels = Object.fromEntries(names.map((n) => [n, OVERFLOW])) as Record<L, string>;
   }
 
   get size(): number {
     return this.#seen.size;
   }
 
-  /** The labels to record under: `labels` itself, or the overflow label set. */
-  admit(labels: Record<L, string>): Record<L, string> {
-    const key = this.#key(labels, false);
-    if (key !== undefined && this.#seen.has(key)) return labels;
+  /**
+   * The series of a label set already admitted, looked up without building anything: a label
+   * missing from `labels` counts as `''`. Undefined for a label set not seen yet (or with a value
+   * that was cut to length when admitted): then {@link admit} it.
+   */
+  find(labels: Partial<Record<L, string>>): T | undefined {
+    const ids = this.#ids;
+    const codes = this.#codes;
+    codes.length = 0;
+    for (const name of this.#names) {
+      const id = ids.get(labels[name] ?? '');
+      if (id === undefined) return undefined;
+      if (id < 0x8000) codes.push(id);
+      else codes.push(0x8000 | (id >>> 15), id & 0x7fff);
+    }
+    return this.#seen.get(String.fromCharCode.apply(null, codes));
+  }
+
+  /**
+   * The series to record `labels` into: its own (made by `make` the first time, while under the
+   * cap) or the overflow series. Without `make` the series is the label set itself.
+   */
+  admit(labels: Record<L, string>, make: (labels: Record<L, string>) => T = identity as never): T {
+    const known = this.find(labels);
+    if (known !== undefined) return known;
     if (this.#seen.size < this.#cap) {
-      this.#seen.add(this.#key(labels, true) as string);
-      return labels;
+      const series = make(labels);
+      this.#seen.set(this.#key(labels), series);
+      return series;
     }
     this.overflowed++;
+    this.#overflow ??= make(this.#overflowLabels);
     return this.#overflow;
   }
 
-  clear(): void {
-    this.#seen.clear();
-    this.#ids.clear();
-  }
-
-  /** The key of `labels`; undefined when a value has no number yet (so the set is new), unless `number`. */
-  #key(labels: Record<L, string>, number: boolean): string | undefined {
+  /** The key of `labels`, numbering values seen for the first time. */
+  #key(labels: Record<L, string>): string {
     const ids = this.#ids;
     const codes = this.#codes;
     codes.length = 0;
@@ -56,7 +77,6 @@ export class SeriesGuard<L extends string> {
       const value = labels[name];
       let id = ids.get(value);
       if (id === undefined) {
-        if (!number) return undefined;
         id = ids.size;
         ids.set(value, id);
       }
@@ -66,4 +86,8 @@ export class SeriesGuard<L extends string> {
     }
     return String.fromCharCode.apply(null, codes);
   }
+}
+
+function identity<X>(x: X): X {
+  return x;
 }

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { prometheusPlugin } from '../../plugins/prometheus/index.js';
 import { METRIC_LABELS } from '../../plugins/prometheus/mapping.js';
@@ -25,14 +25,10 @@ async function registered(): Promise<Map<string, { type: MetricType | 'other'; l
   await plugin.start(new AbortController().signal);
   const out = new Map<string, { type: MetricType | 'other'; labels: string[] }>();
   for (const metric of [...self.registry.getMetricsAsArray(), ...registry.getMetricsAsArray()]) {
-    const type =
-      metric instanceof Counter
-        ? 'counter'
-        : metric instanceof Gauge
-          ? 'gauge'
-          : metric instanceof Histogram
-            ? 'histogram'
-            : 'other';
+    // prom-client's metrics and the prometheus plugin's own families (families.ts) both say their type.
+    const declared = (metric as { type?: unknown }).type;
+    const type: MetricType | 'other' =
+      declared === 'counter' || declared === 'gauge' || declared === 'histogram' ? declared : 'other';
     const labels = 'labelNames' in metric && Array.isArray(metric.labelNames) ? metric.labelNames : [];
     out.set(metric.name, { type, labels: labels.map(String) });
   }

@@ -1,13 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { prometheusPlugin } from '../../../plugins/prometheus/index.js';
-import { type Observation, observe } from '../../../plugins/prometheus/mapping.js';
+import {
+  METRIC_LABELS,
+  type Observation,
+  observe,
+  type Recorder,
+} from '../../../plugins/prometheus/mapping.js';
 import { OVERFLOW, SeriesGuard } from '../../../plugins/prometheus/series-guard.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { parseLine } from '../../../src/parsers/wso2-apim/parse.js';
 import type { CanonicalEvent } from '../../../src/schema/event.js';
+import { createGenerator } from '../../../src/sim/generate.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { testEvent } from '../../doubles/plugins.js';
 import { expectGolden } from '../../helpers/golden.js';
@@ -56,10 +62,15 @@ async function expose(events: readonly CanonicalEvent[], yaml = ''): Promise<str
   return text;
 }
 
+/** A recorder that keeps a copy of each observation (the labels object is reused). */
+function collect(out: Observation[]): Recorder {
+  return (metric, labels, value) => out.push({ metric, labels: { ...labels }, value });
+}
+
 describe('prometheus mapping', () => {
   const names = (e: CanonicalEvent) => {
     const out: Observation[] = [];
-    observe(e, { application: false, user: false }, out);
+    observe(e, { application: false, user: false }, collect(out));
     return out.map((o) => `${o.metric}=${o.value}`);
   };
 
@@ -119,14 +130,14 @@ describe('prometheus mapping', () => {
       userName: 'alice',
     });
     const out: Observation[] = [];
-    observe(event, { application: true, user: true }, out);
+    observe(event, { application: true, user: true }, collect(out));
     expect(out[0]?.labels).toMatchObject({
       resource: '/orders/{orderId}',
       application: 'WebShop',
       user: 'alice',
     });
     out.length = 0;
-    observe(event, { application: false, user: false }, out);
+    observe(event, { application: false, user: false }, collect(out));
     expect(out[0]?.labels).not.toHaveProperty('application');
   });
 });
@@ -199,6 +210,47 @@ describe('prometheus plugin', () => {
     expect(s['gax_prometheus_series{metric="apim_requests_total"}']).toBe(100);
     const total = requestSeries.reduce((n, k) => n + (s[k] ?? 0), 0);
     expect(total).toBe(5000);
+  });
+
+  it("prints what prom-client's own Counter and Histogram print for the same observations", async () => {
+    // 20,000 generated lines of every shape (AI, faults, cache hits, older versions), with the
+    // optional labels on: the plugin's families against prom-client fed the mapping's output.
+    const generator = createGenerator({ seed: 7, variants: true });
+    const events: CanonicalEvent[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const result = parseLine(generator.next());
+      if (result.kind === 'event') events.push(result.event);
+    }
+    const yaml = '    labels: { application: true, user: true }\n    maxSeriesPerMetric: 1000000\n';
+    const text = await expose(events, yaml);
+    const plugin = config(yaml);
+    const reference = new Registry();
+    const sinks = new Map<
+      string,
+      { inc?: (l: object, v: number) => void; observe?: (l: object, v: number) => void }
+    >();
+    for (const [metric, names] of Object.entries(METRIC_LABELS)) {
+      const common = { name: metric, help: 'x', labelNames: [...names], registers: [reference] };
+      const buckets =
+        metric === 'apim_response_size_bytes' ? plugin.buckets.responseSize : plugin.buckets.latency;
+      sinks.set(
+        metric,
+        metric.endsWith('_total') ? new Counter(common) : new Histogram({ ...common, buckets }),
+      );
+    }
+    const options = { application: true, user: true };
+    for (const event of events) {
+      observe(event, options, (metric, labels, value) => {
+        const picked = Object.fromEntries(METRIC_LABELS[metric].map((n) => [n, labels[n] ?? '']));
+        const sink = sinks.get(metric);
+        if (sink?.inc !== undefined) sink.inc(picked, value);
+        else sink?.observe?.(picked, value);
+      });
+    }
+    const gateway = (t: string) => t.split('\n').filter((l) => l.startsWith('apim_') && !l.startsWith('# '));
+    const ours = gateway(text);
+    expect(ours.length).toBeGreaterThan(5_000);
+    expect(ours).toEqual(gateway(await reference.metrics()));
   });
 
   it('cuts label values past maxLabelValueLength and counts them', async () => {
