@@ -10,6 +10,7 @@ import { createGenerator } from '../../src/sim/generate.js';
 import { type DatadogReceiver, startDatadogReceiver } from '../../test/helpers/datadog-receiver.js';
 import { datadogValidator } from '../../test/helpers/datadog-spec.js';
 import { type EsNode, findJavaHome, startElasticsearch } from '../../test/helpers/elasticsearch.js';
+import { es } from '../../test/helpers/es-scenario.js';
 
 export type ServiceName = 'elasticsearch' | 'datadog';
 
@@ -114,17 +115,6 @@ export async function startServices(
 }
 
 const DD_API_KEY = 'bench-api-key';
-
-async function es(url: string, method: string, path: string, body?: unknown): Promise<void> {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok && response.status !== 404)
-    throw new Error(`${method} ${path}: ${response.status} ${text}`);
-}
 
 /**
  * A fresh JVM indexes several times slower than a warm one: 20 bulk requests of 1,000 generated
