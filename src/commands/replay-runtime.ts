@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { Registry } from 'prom-client';
@@ -26,12 +27,17 @@ export function commandLogger(
   beforeWrite: () => void = () => undefined,
 ): Logger {
   const level = config.log.level === 'info' ? 'warn' : config.log.level;
-  const destination = {
-    write(text: string): void {
+  // A real Writable: pino-pretty pipes into its destination (it calls `.on`, `.once`, …), so a
+  // bare `{ write }` object works for pino's JSON path but crashes the pretty path, the one a
+  // terminal gets.
+  const destination = new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, done): void {
       beforeWrite();
-      stream.write(text);
+      stream.write(chunk);
+      done();
     },
-  };
+  });
   const tty = stream.isTTY === true;
   if (config.log.format === 'pretty' || (config.log.format === 'auto' && tty)) {
     return pino(
