@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileDurably } from '../../src/fs/durable.js';
 
 /**
  * A counter of plugin starts kept in the state dir. Each run writes its count totals to its own
@@ -12,8 +13,7 @@ export async function nextGeneration(stateDir: string, id: string): Promise<numb
     .then((text) => Number((JSON.parse(text) as { generation?: unknown }).generation))
     .catch(() => -1);
   const generation = Number.isSafeInteger(previous) && previous >= 0 ? previous + 1 : 0;
-  await mkdir(stateDir, { recursive: true });
-  await writeFile(`${path}.tmp`, `${JSON.stringify({ generation })}\n`);
-  await rename(`${path}.tmp`, path);
+  // Durable (src/fs/durable.ts): a generation lost to a power cut would reuse the last run's second.
+  await writeFileDurably(path, `${JSON.stringify({ generation })}\n`);
   return generation;
 }

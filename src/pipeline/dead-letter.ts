@@ -1,7 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GaxError } from '../errors.js';
+import { ensureDirectory, syncDirectory } from '../fs/durable.js';
 import type { CanonicalEvent } from '../schema/event.js';
 
 /** One record of the dead-letter file (NDJSON): what was kept, where it came from, and why. */
@@ -109,9 +110,13 @@ export class DeadLetterWriter {
 
   async #open(): Promise<FileHandle> {
     if (this.#handle !== undefined) return this.#handle;
-    await mkdir(dirname(this.#options.path), { recursive: true });
+    const dir = dirname(this.#options.path);
+    await ensureDirectory(dir);
     const handle = await open(this.#options.path, 'a+');
     try {
+      // A file just created (first start, or after rotation) must keep its name across a power
+      // cut, or the records fdatasynced into it are lost with it (src/fs/durable.ts).
+      await syncDirectory(dir);
       let size = (await handle.stat()).size;
       if (size > 0) {
         const last = Buffer.alloc(1);
@@ -141,6 +146,7 @@ export class DeadLetterWriter {
         await rename(rotatedPath(path, n), rotatedPath(path, n + 1)).catch(ignoreMissing);
       }
       if (keep > 0) await rename(path, rotatedPath(path, 1));
+      await syncDirectory(dirname(path));
     }
     // Rotated by another process meanwhile: append to the new file, do not rotate it again.
     return this.#open();

@@ -1,5 +1,5 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { renameDurably, writeFileDurably } from '../fs/durable.js';
 import type { Fingerprint } from './fingerprint.js';
 
 /** What the checkpoint keeps of one file for one plugin. */
@@ -73,7 +73,7 @@ export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
     return { status: 'ok', plugins: decode(data), horizons };
   } catch (err) {
     const keptAs = `${path}.corrupt-${Date.now()}`;
-    await rename(path, keptAs);
+    await renameDurably(path, keptAs);
     return { status: 'corrupt', keptAs, error: err instanceof Error ? err.message : String(err) };
   }
 }
@@ -103,7 +103,11 @@ function decode(data: Partial<CheckpointData>): Map<string, Map<string, SavedFil
   return plugins;
 }
 
-/** Writes the checkpoint via a temporary file, fsync and rename: a crash leaves old or new, never half. */
+/**
+ * Writes the checkpoint durably (src/fs/durable.ts: temp file, fsync, rename, fsync of the
+ * directory): a crash or power cut leaves the old checkpoint or the new one, never half or none.
+ * On failure (a full disk) the old checkpoint stays and the error is thrown.
+ */
 export async function saveCheckpoint(
   path: string,
   plugins: ReadonlyMap<string, ReadonlyMap<string, number>>,
@@ -124,14 +128,5 @@ export async function saveCheckpoint(
     sections[plugin] = horizon === undefined ? { files: stored } : { files: stored, horizon };
   }
   const data: CheckpointData = { version: 1, updatedAt: new Date().toISOString(), plugins: sections };
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(`${JSON.stringify(data)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, path);
+  await writeFileDurably(path, `${JSON.stringify(data)}\n`);
 }

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+
+/**
+ * Durable state writes: every file gax replaces atomically (checkpoint, replay ledger, the
+ * Datadog generation) goes through {@link writeFileDurably}, and every rename or creation of a
+ * file gax must find again after a power cut (dead-letter rotation) is followed by
+ * {@link syncDirectory}.
+ *
+ * Why the directory: `rename` changes the directory, not the file. fsync of the file makes its
+ * bytes durable; only fsync of the directory makes the new name durable (POSIX leaves it
+ * unspecified, ext4/XFS with delayed allocation do lose it). Without it a power cut right after
+ * the rename can bring back the old file, or, for a file created since the last directory sync,
+ * no file at all.
+ */
+
+/** Filesystems that cannot fsync a directory (some FUSE and network filesystems) say so with these. */
+const DIRECTORY_SYNC_UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP']);
+
+/**
+ * Replaces `path` with `data` so that after a crash or power cut it holds either the old content
+ * or the new, never a mix, an empty file or a lost rename: writes a temporary file of its own in
+ * the same directory, fsyncs it, renames it over `path`, then fsyncs the directory. On failure
+ * (ENOSPC, EIO, EROFS, …) the temporary file is removed, `path` keeps its old content, and the
+ * error is thrown. Concurrent writers never share a temporary file (each name is random);
+ * the last rename wins. Creates the directory (and syncs its parent) when missing.
+ */
+export async function writeFileDurably(path: string, data: string | Uint8Array): Promise<void> {
+  const dir = dirname(resolve(path));
+  await ensureDirectory(dir);
+  const temp = tempPath(path);
+  try {
+    const handle = await open(temp, 'wx', 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  await syncDirectory(dir);
+}
+
+/** Renames `from` to `to` and fsyncs the directories involved, so the new name survives a power cut. */
+export async function renameDurably(from: string, to: string): Promise<void> {
+  await rename(from, to);
+  const fromDir = dirname(resolve(from));
+  const toDir = dirname(resolve(to));
+  await syncDirectory(toDir);
+  if (fromDir !== toDir) await syncDirectory(fromDir);
+}
+
+/**
+ * fsyncs a directory: makes the names created, renamed or removed in it durable. Call it after
+ * creating a file that must survive a power cut (an appender's first open) or after renames
+ * (rotation). A filesystem that cannot sync directories is not an error (nothing more can be done).
+ */
+export async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch (err) {
+    if (!DIRECTORY_SYNC_UNSUPPORTED.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * `mkdir -p dir`, durably: when it creates directories, the parent of each is fsynced, so a file
+ * later written into `dir` is not lost with the directory itself.
+ */
+export async function ensureDirectory(dir: string): Promise<void> {
+  const absolute = resolve(dir);
+  const first = await mkdir(absolute, { recursive: true });
+  if (first === undefined) return;
+  for (let created = absolute; ; created = dirname(created)) {
+    await syncDirectory(dirname(created));
+    if (created === first || dirname(created) === created) return;
+  }
+}
+
+/** `.<name>.<random>.tmp` beside `path`: hidden, unique per write, and recognisable as ours. */
+export function tempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+}
