@@ -134,6 +134,17 @@ export async function runDlqReplay(
       wake?.();
       void lane.close(second ? Date.now() : Date.now() + grace);
     });
+    // Lost the lock (src/fs/lock.ts: blocked past its stale time, and another replay took it):
+    // stop as if interrupted, and leave the ledger to the replay that holds the lock now.
+    const onLockLost = (): void => {
+      io.stderr.write(
+        `gax dlq replay: lost the replay lock ${lock?.path}; stopping [GAX_ERR_DEADLETTER_LOCKED]\n`,
+      );
+      stopping.abort();
+      wake?.();
+      void lane.close(Date.now() + grace);
+    };
+    lock?.signal.addEventListener('abort', onLockLost, { once: true });
     let finishedReading = false;
     try {
       lane.start();
@@ -173,12 +184,13 @@ export async function runDlqReplay(
       await lane.close(stopping.signal.aborted ? Date.now() + grace : farDeadline());
     } finally {
       dispose();
+      lock?.signal.removeEventListener('abort', onLockLost);
     }
     await Promise.all(marks);
     const duplicates = await duplicatesReported(started.registry, id);
     await started.stop(Date.now() + grace);
     await deadLetter.close();
-    if (finishedReading) await ledger.compact(present);
+    if (finishedReading && lock?.signal.aborted !== true) await ledger.compact(present);
     const { delivered, deadLettered, aborted } = lane.counts;
     io.stdout.write(
       renderDlqReplay({

@@ -1,13 +1,15 @@
-import { type FileHandle, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GaxError } from '../errors.js';
+import { ensureDirectory, syncDirectory, writeFileDurably } from '../fs/durable.js';
+import { type HeldLock, tryLock } from '../fs/lock.js';
 
 /** `<dead-letter path>.replayed`: the records `gax dlq replay` has finished, per plugin. */
 export function ledgerPath(deadLetterPath: string): string {
   return `${deadLetterPath}.replayed`;
 }
 
-/** `<dead-letter path>.replay.lock`: one replay at a time per dead-letter file. */
+/** `<dead-letter path>.replay.lock` (a directory, src/fs/lock.ts): one replay at a time per dead-letter file. */
 export function lockPath(deadLetterPath: string): string {
   return `${deadLetterPath}.replay.lock`;
 }
@@ -72,7 +74,7 @@ export class ReplayLedger {
 
   /**
    * Rewrites the ledger keeping only records still in a dead-letter file (`present`): rotation
-   * deletes old files, so the ledger does not grow forever. Atomic: a temp file, then rename.
+   * deletes old files, so the ledger does not grow forever. Atomic and durable (src/fs/durable.ts).
    */
   async compact(present: ReadonlySet<string>): Promise<void> {
     await this.#chain;
@@ -85,15 +87,7 @@ export class ReplayLedger {
       }
       for (const plugin of plugins) text += `${plugin}\t${id}\n`;
     }
-    const temp = `${this.#path}.tmp`;
-    const handle = await open(temp, 'w');
-    try {
-      await handle.write(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, this.#path);
+    await writeFileDurably(this.#path, text);
   }
 
   async close(): Promise<void> {
@@ -111,57 +105,45 @@ export class ReplayLedger {
 
   async #open(): Promise<FileHandle> {
     if (this.#handle !== undefined) return this.#handle;
-    await mkdir(dirname(this.#path), { recursive: true });
+    const dir = dirname(this.#path);
+    await ensureDirectory(dir);
     const handle = await open(this.#path, 'a+');
-    const { size } = await handle.stat();
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      await handle.read(last, 0, 1, size - 1);
-      // A mark cut short by a crash: end it, so the next mark is a line of its own.
-      if (last[0] !== 0x0a) await handle.write('\n');
+    try {
+      // The ledger may have just been created: its name must survive a power cut like its marks.
+      await syncDirectory(dir);
+      const { size } = await handle.stat();
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, size - 1);
+        // A mark cut short by a crash: end it, so the next mark is a line of its own.
+        if (last[0] !== 0x0a) await handle.write('\n');
+      }
+    } catch (err) {
+      await handle.close();
+      throw err;
     }
     this.#handle = handle;
     return handle;
   }
 }
 
-/** A held replay lock; `release` removes it. */
-export interface ReplayLock {
-  release(): Promise<void>;
-}
+/** A held replay lock: `signal` aborts if it was lost; `release` removes it. */
+export type ReplayLock = HeldLock;
 
 /**
- * Takes the replay lock of a dead-letter file: a file holding our PID, created exclusively. A
- * lock whose process no longer runs is taken over; a live one is GAX_ERR_DEADLETTER_LOCKED.
+ * Takes the replay lock of a dead-letter file (src/fs/lock.ts: no PIDs, so it holds across PID
+ * namespaces, e.g. two sidecars sharing a state volume). A lock its holder stopped refreshing
+ * (the holder died) is taken over after `staleMs`; a live one is GAX_ERR_DEADLETTER_LOCKED.
  */
-export async function acquireReplayLock(deadLetterPath: string): Promise<ReplayLock> {
+export async function acquireReplayLock(
+  deadLetterPath: string,
+  options: { readonly staleMs?: number } = {},
+): Promise<ReplayLock> {
   const path = lockPath(deadLetterPath);
-  await mkdir(dirname(path), { recursive: true });
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const handle = await open(path, 'wx');
-      await handle.write(`${process.pid}\n`);
-      await handle.close();
-      return { release: () => unlink(path).catch(() => undefined) };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw err;
-    }
-    const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) {
-      throw new GaxError(
-        'GAX_ERR_DEADLETTER_LOCKED',
-        `another gax dlq replay (pid ${pid}) is working on ${deadLetterPath}; lock ${path}`,
-      );
-    }
-    await unlink(path).catch(() => undefined);
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  const lock = await tryLock(path, options);
+  if (lock !== undefined) return lock;
+  throw new GaxError(
+    'GAX_ERR_DEADLETTER_LOCKED',
+    `another gax dlq replay is working on ${deadLetterPath} (lock ${path}, refreshed while it runs)`,
+  );
 }

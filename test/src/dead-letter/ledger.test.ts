@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -55,31 +55,42 @@ describe('replay ledger', () => {
 });
 
 describe('replay lock', () => {
-  it('is refused while a running process holds it', async () => {
-    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+  // The lock itself (src/fs/lock.ts) is tested in test/src/fs/lock.test.ts, across PID namespaces too.
+  it('is refused while another process holds it', async () => {
+    const holder = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, '../fs/fixtures/lock-holder.ts'), lockPath(path), '2000'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
-      await writeFile(lockPath(path), `${holder.pid}\n`);
+      for await (const chunk of holder.stdout as AsyncIterable<Buffer>) {
+        expect(JSON.parse(chunk.toString())).toMatchObject({ locked: true });
+        break;
+      }
       const error = await acquireReplayLock(path).catch((err: unknown) => err);
       expect(isGaxError(error) && error.code).toBe('GAX_ERR_DEADLETTER_LOCKED');
-      expect(String((error as Error).message)).toContain(String(holder.pid));
+      expect(String((error as Error).message)).toContain(lockPath(path));
     } finally {
-      holder.kill();
+      holder.kill('SIGKILL');
     }
   });
 
-  it('takes over a lock whose process is gone, and releases it', async () => {
-    const gone = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-    await new Promise((resolve) => gone.on('close', resolve));
-    await writeFile(lockPath(path), `${gone.pid}\n`);
+  it('is one per dead-letter file, and free again once released', async () => {
     const lock = await acquireReplayLock(path);
-    expect((await readFile(lockPath(path), 'utf8')).trim()).toBe(String(process.pid));
+    await expect(acquireReplayLock(path)).rejects.toMatchObject({ code: 'GAX_ERR_DEADLETTER_LOCKED' });
+    const other = await acquireReplayLock(join(dir, 'other.ndjson'));
+    await other.release();
     await lock.release();
-    await expect(readFile(lockPath(path))).rejects.toThrow();
+    await expect(stat(lockPath(path))).rejects.toMatchObject({ code: 'ENOENT' });
+    await (await acquireReplayLock(path)).release();
   });
 
-  it('takes over an empty lock file (a crash right after creating it)', async () => {
-    await appendFile(lockPath(path), '');
+  it('takes over the stale PID lock file an older gax left behind', async () => {
+    await appendFile(lockPath(path), '4242\n');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lockPath(path), old, old);
     const lock = await acquireReplayLock(path);
+    expect((await stat(lockPath(path))).isDirectory()).toBe(true);
     await lock.release();
   });
 });
