@@ -1,6 +1,5 @@
 import { lstat, mkdir, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { lock } from 'proper-lockfile';
 
 /**
  * The one inter-process lock of gax (used by `gax dlq replay` for its dead-letter file; use it for
@@ -51,6 +50,9 @@ export async function tryLock(path: string, options: LockOptions = {}): Promise<
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   await mkdir(dirname(absolute), { recursive: true });
   if (!(await clearLegacyLock(absolute, staleMs))) return undefined;
+  // Loaded on first use: proper-lockfile installs signal-exit's process hooks (to remove held
+  // locks on exit) when it is imported, which only processes that take a lock should carry.
+  const { lock } = await import('proper-lockfile');
   const lost = new AbortController();
   let release: () => Promise<void>;
   try {
