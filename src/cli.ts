@@ -56,6 +56,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       const handle = await runDaemon(loaded.config, undefined, {
         reload: () => loadConfig(opts.config, process.env),
+        warnings: loaded.warnings,
         ...(opts.watchConfig === true ? { watchPath: opts.config } : {}),
       }).catch(() => undefined);
       code = handle === undefined ? 1 : await handle.done;

@@ -6,6 +6,8 @@ export const errorCodes = {
   GAX_ERR_CONFIG_READ: 'The configuration file cannot be read.',
   GAX_ERR_CONFIG_YAML: 'The configuration file is not valid YAML.',
   GAX_ERR_CONFIG_INVALID: 'The configuration does not match the schema.',
+  GAX_ERR_CONFIG_CONFLICT:
+    'Settings in the configuration contradict each other (a plugin that cannot be reached, a section left off, gax reading its own output).',
   GAX_ERR_CONFIG_ENV: 'The configuration refers to an environment variable that is not set.',
   GAX_ERR_CONFIG_ENV_FILE:
     // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is config syntax

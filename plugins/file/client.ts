@@ -1,27 +1,67 @@
-import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ensureDirectory, syncDirectory } from '../../src/fs/durable.js';
+import { mustRotate, rotate } from '../../src/fs/rotate.js';
 
-/** The file plugin's only I/O: an append handle, opened lazily and reopened after errors. */
+export interface AppendFileOptions {
+  readonly path: string;
+  /** Rotate before an append would take the file past this size. */
+  readonly maxBytes: number;
+  /** Rotated files kept (`<path>.1` … `<path>.<maxFiles>`). */
+  readonly maxFiles: number;
+  /** Told of each rotation, with the file the cap deleted (if any). */
+  readonly onRotate?: (discarded: { file: string; bytes: number } | undefined) => void;
+}
+
+/**
+ * The file plugin's only I/O: an append handle, opened lazily and reopened after errors, rotated
+ * by size between batches (a batch is never split across two files).
+ */
 export class AppendFile {
-  readonly #path: string;
+  readonly #options: AppendFileOptions;
   #handle: FileHandle | undefined;
+  #size = 0;
 
-  constructor(path: string) {
-    this.#path = path;
+  constructor(options: AppendFileOptions) {
+    this.#options = options;
   }
 
   async open(): Promise<void> {
-    if (this.#handle !== undefined) return;
-    await mkdir(dirname(this.#path), { recursive: true });
-    await dropTornTail(this.#path);
-    this.#handle = await open(this.#path, 'a');
+    await this.#open();
+  }
+
+  async #open(): Promise<FileHandle> {
+    if (this.#handle !== undefined) return this.#handle;
+    const dir = dirname(this.#options.path);
+    await ensureDirectory(dir);
+    await dropTornTail(this.#options.path);
+    const handle = await open(this.#options.path, 'a');
+    try {
+      await syncDirectory(dir); // a file just created keeps its name across a power cut
+      this.#size = (await handle.stat()).size;
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+    this.#handle = handle;
+    return handle;
   }
 
   async append(text: string, sync: boolean): Promise<void> {
-    await this.open();
-    const handle = this.#handle as FileHandle;
+    let handle = await this.#open();
     try {
-      await handle.write(text);
+      const bytes = Buffer.byteLength(text);
+      if (mustRotate(this.#size, bytes, this.#options.maxBytes)) {
+        this.#handle = undefined;
+        let discarded: { file: string; bytes: number } | undefined;
+        await rotate(this.#options.path, handle, this.#options.maxFiles, (file, size) => {
+          discarded = { file, bytes: size };
+        });
+        this.#options.onRotate?.(discarded);
+        handle = await this.#open();
+      }
+      const { bytesWritten } = await handle.write(text);
+      this.#size += bytesWritten;
       if (sync) await handle.datasync();
     } catch (err) {
       this.#handle = undefined;

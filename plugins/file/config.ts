@@ -5,7 +5,11 @@ import { PiiSchema } from '../../src/pii/schema.js';
 /** `plugins.file`: append every canonical event as one JSON line to a local file. */
 export const FileConfigSchema = Type.Object(
   {
-    enabled: Type.Boolean({ default: true, description: 'Write events to a local NDJSON file.' }),
+    enabled: Type.Boolean({
+      default: false,
+      description:
+        'Write events to a local NDJSON file. Off unless enabled: the output grows by about 1 KB per request (bounded by `maxBytes` and `maxFiles`).',
+    }),
     maxEventAge: maxEventAgeSchema(
       '0s',
       'A first run on a large backlog can skip what is too old to matter.',
@@ -15,6 +19,19 @@ export const FileConfigSchema = Type.Object(
       minLength: 1,
       filePath: true,
       description: 'File the events are appended to, one JSON object per line. Relative to the config file.',
+    }),
+    maxBytes: Type.Integer({
+      default: 104_857_600,
+      minimum: 1024,
+      description:
+        'Size at which the output is rotated (renamed to `<path>.1`, older ones shifted to `.2`, …), in bytes. Rotation happens between batches, so a file can pass this by at most one batch.',
+    }),
+    maxFiles: Type.Integer({
+      default: 5,
+      minimum: 0,
+      maximum: 1000,
+      description:
+        'Rotated output files kept; the oldest beyond this is deleted. At most `maxBytes × (maxFiles + 1)` bytes on disk (600 MiB by default).',
     }),
     fsync: Type.Union([Type.Literal('batch'), Type.Literal('never')], {
       default: 'batch',

@@ -19,7 +19,21 @@ class FilePlugin implements Plugin {
   constructor(config: FileConfig, settings: PluginSettings) {
     this.#config = config;
     this.#settings = settings;
-    this.#file = new AppendFile(config.path);
+    this.#file = new AppendFile({
+      path: config.path,
+      maxBytes: config.maxBytes,
+      maxFiles: config.maxFiles,
+      onRotate: (discarded) =>
+        settings.logger.info(
+          {
+            plugin: settings.id,
+            path: config.path,
+            deleted: discarded?.file,
+            deletedBytes: discarded?.bytes,
+          },
+          'Output file rotated.',
+        ),
+    });
   }
 
   async start(): Promise<void> {

@@ -29,7 +29,8 @@ export function demoConfigYaml(options: DemoOptions): string {
     `  host: ${q(options.host)}`,
     `  port: ${options.port}`,
     'plugins:',
-    `  file: { enabled: true, path: ${q(join(dir, 'events.ndjson'))} }`,
+    // Bounded like everything gax writes: ≤ 30 MiB of events, and the simulated log below keeps 3 rolled files.
+    `  file: { enabled: true, path: ${q(join(dir, 'events.ndjson'))}, maxBytes: 10485760, maxFiles: 2 }`,
     '  prometheus: { enabled: true }',
     '',
   ].join('\n');
@@ -69,6 +70,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     ratePerSecond: options.rate,
     signal: stopSimulator.signal,
     rotateEveryLines: 5000,
+    keepRotated: 3,
   });
   const code = await handle.done;
   stopSimulator.abort();

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import type { ConfigResult } from '../config/load.js';
+import type { ConfigProblem, ConfigResult } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { Daemon } from '../daemon.js';
 import { isGaxError } from '../errors.js';
+import { describeProblem } from '../reload/telemetry.js';
 import { type ConfigWatch, ReloadQueue, watchConfigFile } from '../reload/trigger.js';
 import { createLogger } from '../telemetry/logger.js';
 import { packageVersion } from '../version.js';
@@ -21,6 +22,8 @@ export interface RunOptions {
   readonly reload?: () => Promise<ConfigResult>;
   /** Also reload when this file changes (`--watch-config`). */
   readonly watchPath?: string;
+  /** The loaded configuration's warnings (contradictions, secrets in the file): logged before starting. */
+  readonly warnings?: readonly ConfigProblem[];
 }
 
 /**
@@ -36,6 +39,9 @@ export async function runDaemon(
   options: RunOptions = {},
 ): Promise<RunHandle> {
   const log = logger ?? createLogger(config.log);
+  for (const warning of options.warnings ?? []) {
+    log.warn({ warning: describeProblem(warning), code: warning.code }, 'Configuration warning.');
+  }
   const daemon = new Daemon({ config, logger: log, version: packageVersion() });
   // A SIGHUP while starting (systemd `reload`, a ConfigMap push) must not kill the process with
   // SIGHUP's default action: it is remembered and served once the daemon runs.

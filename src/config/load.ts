@@ -3,6 +3,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { LineCounter, parseDocument } from 'yaml';
 import { REDACTED, redactUrlCredentials, rememberSecrets } from '../telemetry/redact.js';
+import { conflicts, writtenButOff } from './conflicts.js';
 import { type ConfigEnv, substitute } from './env.js';
 import { type At, type ConfigProblem, type Found, formatPath, sortByPosition, toProblem } from './locate.js';
 import { crossChecks, schemaProblems, syntaxMessage } from './problems.js';
@@ -75,6 +76,7 @@ export function parseConfig(text: string, options: { env: ConfigEnv; source?: st
   }
   // A value an unset variable emptied is one mistake, not two: skip the schema's complaint about it.
   const envPaths = new Set(found.map((f) => formatPath(f.path)));
+  const silentlyOff = writtenButOff(data); // before validation fills in the defaults
   if (!validate(data)) {
     const schema = schemaProblems(validate.errors ?? []);
     found.push(...schema.filter((f) => f.atKey === true || !envPaths.has(formatPath(f.path))));
@@ -88,6 +90,7 @@ export function parseConfig(text: string, options: { env: ConfigEnv; source?: st
     ...yamlWarnings.map((w) => ({ ...w, code: 'GAX_ERR_CONFIG_YAML' as const })),
     ...plainSecrets(data, substituted).map(locate),
     ...insecureTls(data).map(locate),
+    ...conflicts(config, silentlyOff).map(locate),
   ];
   return { ok: true, config, warnings };
 }

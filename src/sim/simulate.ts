@@ -5,7 +5,7 @@
  */
 
 import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, readdir, rename } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Generator, GeneratorOptions } from './generate.js';
@@ -24,6 +24,11 @@ export interface SimulateOptions {
   maxLines?: number;
   /** Roll the file over once it holds this many lines (written by this run). */
   rotateEveryLines?: number;
+  /**
+   * Rolled-over files kept (log4j2's `DefaultRolloverStrategy max`, by modification time, also
+   * those of earlier runs); older ones are deleted after each rollover. Unset: all are kept.
+   */
+  keepRotated?: number;
 }
 
 export interface SimulateResult {
@@ -67,6 +72,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
         if (linesInFile >= rotateEvery) {
           await handle.close();
           result.rotatedFiles.push(await rollOver(path));
+          if (options.keepRotated !== undefined) await deleteOldest(path, options.keepRotated);
           handle = await open(path, 'a');
           linesInFile = 0;
         }
@@ -123,6 +129,22 @@ async function rollOver(path: string): Promise<string> {
   const target = join(dir, `${prefix}${index + 1}${ext}`);
   await rename(path, target);
   return target;
+}
+
+/** Deletes the rolled-over siblings of `path` (`<stem>-*<ext>`) beyond the newest `keep`. */
+async function deleteOldest(path: string, keep: number): Promise<void> {
+  const dir = dirname(path);
+  const ext = extname(path);
+  const prefix = `${basename(path, ext)}-`;
+  const rolled = (await readdir(dir)).filter((n) => n.startsWith(prefix) && n.endsWith(ext));
+  const dated = await Promise.all(
+    rolled.map(async (name) => ({
+      name,
+      mtime: (await stat(join(dir, name)).catch(() => undefined))?.mtimeMs ?? 0,
+    })),
+  );
+  dated.sort((a, b) => b.mtime - a.mtime || b.name.localeCompare(a.name, undefined, { numeric: true }));
+  for (const { name } of dated.slice(keep)) await unlink(join(dir, name)).catch(() => undefined);
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');

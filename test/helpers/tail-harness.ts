@@ -61,7 +61,7 @@ export function createSandbox(dir: string, options: { extraPaths?: readonly stri
     'pipeline: { batchMaxWaitMs: 20 }',
     'log: { level: warn, format: json }',
     'plugins:',
-    `  file: { path: ${q(box.output)} }`,
+    `  file: { enabled: true, path: ${q(box.output)} }`,
     '  prometheus: { enabled: false }',
     '',
   ].join('\n');

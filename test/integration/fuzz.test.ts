@@ -186,7 +186,7 @@ function daemonConfig(dir: string, log: string): string {
     'pipeline: { batchMaxWaitMs: 10, shutdownTimeoutMs: 5000 }',
     'log: { level: info, format: json }',
     'plugins:',
-    `  file: { path: ${q(join(dir, 'out', 'events.ndjson'))}, fsync: never }`,
+    `  file: { enabled: true, path: ${q(join(dir, 'out', 'events.ndjson'))}, fsync: never }`,
     '  prometheus: { enabled: true, maxEventAge: 0s }',
     '',
   ].join('\n');

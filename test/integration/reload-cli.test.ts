@@ -63,7 +63,7 @@ function writeConfig(s: Settings = {}): void {
     `pipeline: { batchMaxWaitMs: 20, batchMaxEvents: ${s.batchMaxEvents ?? 1000} }`,
     'log: { level: info, format: json }',
     'plugins:',
-    `  file: { path: ${q(s.out ?? box.output)} }`,
+    `  file: { enabled: true, path: ${q(s.out ?? box.output)} }`,
     `  prometheus: { enabled: ${s.prometheus ?? false}, maxEventAge: 0s }`,
     '',
   ].join('\n');

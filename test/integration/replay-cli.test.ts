@@ -37,7 +37,7 @@ async function config(name: string, out: string, extra: string[] = []): Promise<
       'log: { level: info, format: json }',
       FAST_RETRY,
       'plugins:',
-      `  file: { path: ${JSON.stringify(out)} }`,
+      `  file: { enabled: true, path: ${JSON.stringify(out)} }`,
       '  prometheus: { enabled: true }',
       ...extra,
       '',

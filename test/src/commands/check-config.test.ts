@@ -43,7 +43,7 @@ describe('runCheckConfig', () => {
       [
         `config OK: ${example}`,
         '  input:   wso2-apim /var/log/wso2/apim_metrics.log (from beginning)',
-        '  plugins: file, prometheus',
+        '  plugins: prometheus',
         '  server:  http://127.0.0.1:9464 (/metrics, /healthz, /readyz)',
         `  state:   ${resolve(example, '../data')}`,
         '',
@@ -153,7 +153,8 @@ describe('runCheckConfig', () => {
     const { io, text } = capture();
     expect(await runCheckConfig(file, io, {})).toBe(0);
     expect(text.err).toBe(
-      `warning: ${file}:2:31 plugins.datadog.apiKey: secret written in the file; prefer an \${ENV_VAR} reference [GAX_ERR_CONFIG_INVALID]\n`,
+      `warning: ${file}:2:31 plugins.datadog.apiKey: secret written in the file; prefer an \${ENV_VAR} reference [GAX_ERR_CONFIG_INVALID]\n` +
+        `warning: ${file}:2:21 plugins.datadog: has settings but is off (this plugin is off unless enabled): add "enabled: true" to use it, or remove the section [GAX_ERR_CONFIG_CONFLICT]\n`,
     );
   });
 });

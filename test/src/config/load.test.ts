@@ -56,9 +56,11 @@ describe('parseConfig', () => {
     });
     expect(config.log).toEqual({ level: 'info', format: 'auto' });
     expect(config.plugins.file).toEqual({
-      enabled: true,
+      enabled: false,
       maxEventAge: '0s',
       path: resolve('data/events.ndjson'),
+      maxBytes: 104_857_600,
+      maxFiles: 5,
       fsync: 'batch',
     });
     expect(config.plugins.prometheus).toEqual({
@@ -267,7 +269,8 @@ describe('parseConfig', () => {
       port: 9464,
       readiness: { maxPluginFailing: '5m', maxInputLag: '10m' },
     });
-    expect(config.plugins.file.enabled).toBe(true);
+    expect(config.plugins.file.enabled).toBe(false);
+    expect(config.plugins.file.maxFiles).toBe(5);
   });
 
   it.each([
@@ -344,7 +347,10 @@ describe('environment substitution', () => {
 
   it('warns about a secret written literally in the file', () => {
     const { warnings } = ok(load('plugins: { datadog: { apiKey: abc } }', {}));
-    expect(warnings).toMatchObject([{ path: 'plugins.datadog.apiKey', line: 3 }]);
+    expect(warnings).toMatchObject([
+      { path: 'plugins.datadog.apiKey', line: 3, code: 'GAX_ERR_CONFIG_INVALID' },
+      { path: 'plugins.datadog', line: 3, code: 'GAX_ERR_CONFIG_CONFLICT' }, // configured, never enabled
+    ]);
   });
 });
 

@@ -70,7 +70,9 @@ describe('${NAME} from NAME_FILE', () => {
 
   it('does not warn about a secret taken from a file', () => {
     const { warnings } = ok(
-      load('plugins: { datadog: { apiKey: "${DD_API_KEY}" } }', { DD_API_KEY_FILE: join(dir, 'dd-key') }),
+      load('plugins: { datadog: { enabled: false, apiKey: "${DD_API_KEY}" } }', {
+        DD_API_KEY_FILE: join(dir, 'dd-key'),
+      }),
     );
     expect(warnings).toEqual([]);
   });
@@ -81,7 +83,7 @@ describe('${NAME} from NAME_FILE', () => {
     ['a file over 64 KiB', () => join(dir, 'big'), 'cannot read DD_API_KEY_FILE', 'larger than 65536 bytes'],
   ])('reports %s as a problem at the key that refers to it', (_name, file, start, reason) => {
     const found = problems(
-      load('plugins: { datadog: { apiKey: "${DD_API_KEY}" } }', { DD_API_KEY_FILE: file() }),
+      load('plugins: { datadog: { enabled: false, apiKey: "${DD_API_KEY}" } }', { DD_API_KEY_FILE: file() }),
     );
     expect(found).toMatchObject([
       { path: 'plugins.datadog.apiKey', code: 'GAX_ERR_CONFIG_ENV_FILE', line: 3 },

@@ -33,7 +33,7 @@ describe('tls config', () => {
   });
 
   it('warns about turned-off verification in an enabled plugin only', () => {
-    const text = `${minimal}plugins:\n  elasticsearch: { enabled: true, tls: { rejectUnauthorized: false } }\n  datadog: { tls: { rejectUnauthorized: false } }\n`;
+    const text = `${minimal}plugins:\n  elasticsearch: { enabled: true, tls: { rejectUnauthorized: false } }\n  datadog: { enabled: false, tls: { rejectUnauthorized: false } }\n`;
     const loaded = parseConfig(text, { env: {} });
     expect(loaded.ok && loaded.warnings).toMatchObject([
       { path: 'plugins.elasticsearch.tls.rejectUnauthorized', line: 4, code: 'GAX_ERR_TLS_INSECURE' },

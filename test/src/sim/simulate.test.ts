@@ -91,4 +91,21 @@ describe('simulate', () => {
     const names = [...first.rotatedFiles, ...second.rotatedFiles].map((f) => basename(f));
     expect(names.map((n) => /-(\d+)\.log$/.exec(n)![1])).toEqual(['1', '2']);
   });
+
+  it('keeps only the newest keepRotated rolled files, like log4j2 max, so the demo cannot fill a disk', async () => {
+    const path = join(dir, 'apim_metrics.log');
+    const signal = new AbortController().signal;
+    const result = await simulate({
+      path,
+      ratePerSecond: 20_000,
+      signal,
+      generator,
+      maxLines: 1000,
+      rotateEveryLines: 100,
+      keepRotated: 2,
+    });
+    expect(result.rotatedFiles).toHaveLength(9);
+    const left = (await readdir(dir)).filter((n) => n !== 'apim_metrics.log');
+    expect(left.map((n) => /-(\d+)\.log$/.exec(n)?.[1]).sort()).toEqual(['8', '9']);
+  });
 });
