@@ -138,7 +138,7 @@ describe('gax command line', () => {
         'state: { dir: state }',
         'server: { host: 127.0.0.1, port: 0 }',
         'log: { level: info, format: json }',
-        'plugins: { file: { path: out/events.ndjson }, prometheus: { enabled: true } }',
+        'plugins: { file: { enabled: true, path: out/events.ndjson }, prometheus: { enabled: true } }',
         '',
       ].join('\n'),
     );
@@ -184,7 +184,7 @@ describe('gax command line', () => {
         'pipeline: { batchMaxWaitMs: 10, shutdownTimeoutMs: 60000 }',
         'log: { level: info, format: json }',
         // /dev/full opens but every write fails with ENOSPC: the file plugin retries forever.
-        'plugins: { file: { path: /dev/full }, prometheus: { enabled: false } }',
+        'plugins: { file: { enabled: true, path: /dev/full }, prometheus: { enabled: false } }',
         '',
       ].join('\n'),
     );
@@ -218,7 +218,7 @@ describe('gax command line', () => {
         `state: { dir: ${JSON.stringify(join(dir, 'state'))} }`,
         'server: { host: 127.0.0.1, port: 0 }',
         'log: { level: info, format: json }',
-        `plugins: { file: { path: ${JSON.stringify(join(dir, 'out', 'events.ndjson'))} }, prometheus: { enabled: false } }`,
+        `plugins: { file: { enabled: true, path: ${JSON.stringify(join(dir, 'out', 'events.ndjson'))} }, prometheus: { enabled: false } }`,
         '',
       ].join('\n'),
     );

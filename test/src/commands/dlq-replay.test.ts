@@ -24,7 +24,7 @@ beforeEach(async () => {
       'state: { dir: state }',
       'server: { enabled: false }',
       'pipeline: { batchMaxEvents: 3, queueMaxBatches: 2, retry: { initialIntervalMs: 1, maxIntervalMs: 2 } }',
-      'plugins: { file: { path: out/events.ndjson }, prometheus: { enabled: true } }',
+      'plugins: { file: { enabled: true, path: out/events.ndjson }, prometheus: { enabled: true } }',
       '',
     ].join('\n'),
   );
