@@ -99,6 +99,9 @@ export class Route {
         case 'truncated':
           o.metrics.truncations.inc({ plugin: o.id });
           return;
+        case 'readError':
+          o.metrics.readErrors.inc({ plugin: o.id, code: event.code });
+          return;
       }
     };
     for (const input of o.config.inputs) {
@@ -129,6 +132,7 @@ export class Route {
           return ingest(chunk);
         },
         onEvent,
+        gate: () => o.checkpointer.writable(),
         logger: o.logger.child({ plugin: o.id }),
       });
       tailer.start();

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { LogRateLimiter } from '../telemetry/rate-limit.js';
 import {
   type FileInfo,
   loadCheckpoint,
@@ -16,6 +17,8 @@ export interface CheckpointerOptions {
 
 /** Entries kept per plugin; the least recently moved are dropped first (long-gone rotated files). */
 const MAX_FILES_PER_PLUGIN = 1000;
+/** Longest wait between attempts to write a checkpoint that keeps failing (full disk). */
+const MAX_RETRY_MS = 5000;
 
 /**
  * Persists every plugin's committed positions. Positions merge: a file keeps its saved offset
@@ -23,6 +26,12 @@ const MAX_FILES_PER_PLUGIN = 1000;
  * start offset at once, so even a daemon killed in its first second leaves a checkpoint that
  * knows its files. Writes happen at once after a quiet spell, then at most once per interval,
  * and once more on close.
+ *
+ * A write that fails (the state directory's disk full, `ENOSPC`) leaves the last good
+ * checkpoint in place (the write goes to a temporary file first), is tried again with a
+ * back-off (interval doubling up to 5 s) whether or not positions move, and shuts the gate
+ * (`writable`) that readers wait on: reading pauses until a write succeeds, so a crash in the
+ * meantime re-delivers at most what was read before the first failure.
  */
 export class Checkpointer {
   readonly #options: CheckpointerOptions;
@@ -36,6 +45,11 @@ export class Checkpointer {
   #dirty = false;
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
+  /** Writes failed in a row, and the gate readers wait on meanwhile. */
+  #failures = 0;
+  #gate: { promise: Promise<void>; open: () => void } | undefined;
+  #closed = false;
+  readonly #limiter = new LogRateLimiter();
 
   constructor(options: CheckpointerOptions) {
     this.#options = options;
@@ -107,15 +121,30 @@ export class Checkpointer {
     return this.#lastWrite === undefined ? undefined : (Date.now() - this.#lastWrite) / 1000;
   }
 
+  /** Undefined while checkpoints are written; else a promise that settles once one is again. */
+  writable(): Promise<void> | undefined {
+    return this.#gate?.promise;
+  }
+
+  /** Checkpoint writes that failed in a row (0 when the last one worked). */
+  get writeFailures(): number {
+    return this.#failures;
+  }
+
   /** Records what is known of a file (its path, its fingerprint) to store beside its offsets. */
   noteFile(id: string, info: FileInfo): void {
     this.#files.set(id, info);
   }
 
-  /** A reader started following `id` at `offset`: saved unless the plugin already has a position. */
+  /**
+   * A reader started following `id` at `offset`: saved unless the plugin already has a position
+   * at or before it. One beyond it is stale: the inode now holds another file (reused after a
+   * delete, or truncated while stopped), read from 0, and resuming from the old offset after a
+   * stop before its first commit would skip the new file's first bytes.
+   */
   noteStart(plugin: string, id: string, offset: number): void {
     const positions = this.#positionsOf(plugin);
-    if (positions.has(id)) return;
+    if ((positions.get(id) ?? Number.POSITIVE_INFINITY) <= offset) return;
     positions.set(id, offset);
     this.#schedule(true);
   }
@@ -158,6 +187,7 @@ export class Checkpointer {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#flush();
@@ -174,12 +204,54 @@ export class Checkpointer {
     const horizons = new Map(this.#horizons);
     this.#writing = this.#writing
       .then(() => saveCheckpoint(this.#options.path, plugins, files, horizons))
-      .then(() => {
-        this.#lastWrite = Date.now();
-      })
-      .catch((err: unknown) => {
-        this.#dirty = true;
-        this.#options.logger.error({ err, path: this.#options.path }, 'Cannot write checkpoint; will retry.');
+      .then(() => this.#written())
+      .catch((err: unknown) => this.#failed(err));
+  }
+
+  #written(): void {
+    this.#lastWrite = Date.now();
+    if (this.#failures > 0) {
+      this.#options.logger.warn(
+        { path: this.#options.path, failures: this.#failures },
+        'Checkpoint written again; reading resumes.',
+      );
+    }
+    this.#failures = 0;
+    this.#gate?.open();
+    this.#gate = undefined;
+  }
+
+  /** Keeps the last good checkpoint, pauses readers, and tries again after a back-off. */
+  #failed(err: unknown): void {
+    this.#dirty = true;
+    this.#failures++;
+    if (this.#gate === undefined) {
+      let open = (): void => undefined;
+      const promise = new Promise<void>((resolve) => {
+        open = resolve;
       });
+      this.#gate = { promise, open };
+    }
+    const interval = this.#options.intervalMs ?? 1000;
+    const retryInMs = Math.min(interval * 2 ** Math.min(this.#failures - 1, 10), MAX_RETRY_MS);
+    if (!this.#closed && this.#timer === undefined) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#flush();
+      }, retryInMs);
+    }
+    const suppressed = this.#limiter.allow('write');
+    if (suppressed === undefined) return;
+    this.#options.logger.error(
+      {
+        err,
+        path: this.#options.path,
+        failures: this.#failures,
+        retryInMs,
+        suppressed,
+        code: 'GAX_ERR_CHECKPOINT_WRITE',
+      },
+      'Cannot write the checkpoint; the last one written stays, reading pauses until a write succeeds.',
+    );
   }
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { glob } from 'tinyglobby';
 import type { SavedFile } from './checkpoint.js';
 import { type Fingerprint, fingerprintOf } from './fingerprint.js';
+import { ReadErrors } from './read-errors.js';
 import { StartPositions } from './start-position.js';
 import { type LineChunk, TrackedFile } from './tracked-file.js';
 
@@ -36,6 +37,11 @@ export interface TailerOptions {
   readonly logger: Logger;
   /** Opens a file for reading (`fs.promises.open` unless a test substitutes it). */
   readonly openFile?: (path: string) => Promise<FileHandle>;
+  /**
+   * Undefined while reading may go on; else a promise that settles when it may (the checkpoint
+   * cannot be written: reading pauses so that a crash cannot re-deliver an unbounded backlog).
+   */
+  readonly gate?: () => Promise<void> | undefined;
 }
 
 export type TailerEvent =
@@ -50,6 +56,8 @@ export type TailerEvent =
     }
   | { readonly kind: 'scanned'; readonly startedAt: number }
   | { readonly kind: 'rotated'; readonly path: string }
+  /** The filesystem failed a read or open (`code`: `ESTALE`, `EIO`, …); the file keeps its offset. */
+  | { readonly kind: 'readError'; readonly path: string; readonly code: string }
   | { readonly kind: 'truncated'; readonly path: string };
 
 /** A snapshot of one open file, for lag metrics. */
@@ -81,6 +89,7 @@ export class Tailer {
   readonly #buffer: Buffer;
   readonly #watchers = new Map<string, FSWatcher>();
   readonly #abort = new AbortController();
+  readonly #readErrors: ReadErrors;
   #wake: (() => void) | undefined;
   #running: Promise<void> | undefined;
   #firstScan = true;
@@ -88,6 +97,11 @@ export class Tailer {
   constructor(options: TailerOptions) {
     this.#o = options;
     this.#buffer = Buffer.allocUnsafe(options.readChunkBytes ?? 256 * 1024);
+    this.#readErrors = new ReadErrors({
+      pollIntervalMs: options.pollIntervalMs,
+      logger: options.logger,
+      onError: (path, code) => options.onEvent?.({ kind: 'readError', path, code }),
+    });
     this.#starts = new StartPositions({
       from: options.from,
       ...(options.saved === undefined ? {} : { saved: options.saved }),
@@ -140,7 +154,7 @@ export class Tailer {
         await this.#scan();
         await this.#readAll(signal);
       } catch (err) {
-        this.#o.logger.error({ err, code: 'GAX_ERR_INPUT_READ' }, 'Reading input files failed; retrying.');
+        this.#readErrors.failed('', err);
       }
       if (signal.aborted) return;
       await new Promise<void>((resolve) => {
@@ -165,10 +179,7 @@ export class Tailer {
     this.#watchDirectories();
     const isPrimary = new Set(primary);
     const seen = new Set<string>();
-    for (const path of [...new Set([...primary, ...siblings])].sort()) {
-      const info = await stat(path).catch(() => undefined);
-      if (info === undefined) continue;
-      const id = `${info.dev}:${info.ino}`;
+    for (const { path, id, mtimeMs } of await this.#identify([...primary, ...siblings])) {
       seen.add(id);
       const known = this.#files.get(id);
       if (known !== undefined) {
@@ -177,7 +188,7 @@ export class Tailer {
         known.detached = false;
         continue;
       }
-      if (!isPrimary.has(path) && !this.#starts.admitSibling(id, info.mtimeMs, this.#firstScan)) continue;
+      if (!isPrimary.has(path) && !this.#starts.admitSibling(id, mtimeMs, this.#firstScan)) continue;
       await this.#track(id, path);
     }
     for (const file of this.#files.values()) {
@@ -188,6 +199,24 @@ export class Tailer {
     if (this.#firstScan) this.#o.onEvent?.({ kind: 'scanned', startedAt });
     this.#firstScan = false;
     this.#o.onEvent?.({ kind: 'files', open: this.#files.size });
+  }
+
+  /**
+   * Stats each matched path, leaving out compressed files (a rotated log gzipped next to the
+   * others is not new lines) and paths gone meanwhile. Files the checkpoint knows come first: a
+   * new file whose first KiB equals a saved one's must not claim that one's entry as "moved"
+   * before the saved file itself is seen where it still is.
+   */
+  async #identify(paths: readonly string[]): Promise<{ path: string; id: string; mtimeMs: number }[]> {
+    const found: { path: string; id: string; mtimeMs: number }[] = [];
+    for (const path of [...new Set(paths)].sort()) {
+      if (COMPRESSED.test(path)) continue;
+      const info = await stat(path).catch(() => undefined);
+      if (info !== undefined) found.push({ path, id: `${info.dev}:${info.ino}`, mtimeMs: info.mtimeMs });
+    }
+    const saved = this.#o.saved;
+    if (!this.#firstScan || saved === undefined) return found;
+    return [...found.filter((f) => saved.has(f.id)), ...found.filter((f) => !saved.has(f.id))];
   }
 
   async #track(id: string, path: string): Promise<void> {
@@ -212,12 +241,21 @@ export class Tailer {
       return;
     }
     const { size } = opened;
-    const fingerprint = await fingerprintOf(handle, size);
-    const start = await this.#starts.decide(
-      { id, handle, size, fingerprint },
-      this.#files.values(),
-      this.#firstScan,
-    );
+    let fingerprint: Fingerprint;
+    let start: Awaited<ReturnType<StartPositions['decide']>>;
+    try {
+      fingerprint = await fingerprintOf(handle, size);
+      start = await this.#starts.decide(
+        { id, handle, size, fingerprint },
+        this.#files.values(),
+        this.#firstScan,
+      );
+    } catch (err) {
+      // The first bytes cannot be read (ESTALE, EIO): the next scan tries again.
+      await handle.close().catch(() => undefined);
+      this.#readErrors.failed(path, err);
+      return;
+    }
     const file = new TrackedFile({
       id,
       path,
@@ -238,23 +276,41 @@ export class Tailer {
     const now = Date.now();
     for (const file of [...this.#files.values()]) {
       if (signal.aborted) return;
-      if (!this.#readable(file, now)) continue;
-      const before = { fingerprint: file.fingerprint, offset: file.offset };
-      if ((await file.refresh()) === 'truncated') {
-        this.#starts.noteTruncated(before.fingerprint, before.offset, now);
-        this.#resolveCopies(file.id, before.offset);
-        this.#o.onEvent?.({ kind: 'truncated', path: file.path });
-        this.#o.logger.warn(
-          { path: file.path, offset: before.offset },
-          'Input file truncated; reading from its start.',
-        );
+      if (!this.#readable(file, now) || this.#readErrors.waiting(file, now)) continue;
+      try {
+        if (file.failures > 0) await file.reopen();
+        await this.#read(file, signal);
+        this.#readErrors.recovered(file.path, file);
+      } catch (err) {
+        // Offset and partial line stay as they were: the retry reads the same bytes again.
+        this.#readErrors.failed(file.path, err, file);
       }
-      await file.drain(this.#buffer, signal, this.#o.onChunk);
-      if (signal.aborted) return;
-      const quiet = Date.now() - file.lastGrowthAt >= this.#o.partialLineTimeoutMs;
-      if (file.detached || quiet) await file.flushPartial(this.#o.onChunk);
-      if (file.detached) await this.#release(file);
     }
+  }
+
+  /** Notices truncation, reads `file` to its end, hands over a stale partial line, releases it when rotated away. */
+  async #read(file: TrackedFile, signal: AbortSignal): Promise<void> {
+    const before = { fingerprint: file.fingerprint, offset: file.offset };
+    if ((await file.refresh()) === 'truncated') {
+      this.#starts.noteTruncated(before.fingerprint, before.offset, Date.now());
+      this.#resolveCopies(file.id, before.offset);
+      this.#o.onEvent?.({ kind: 'truncated', path: file.path });
+      this.#o.logger.warn(
+        { path: file.path, offset: before.offset },
+        'Input file truncated; reading from its start.',
+      );
+    }
+    const onChunk = async (chunk: LineChunk): Promise<void> => {
+      // Reading pauses while the gate is shut; a chunk held when the tailer stops is dropped
+      // (it was never committed: the next start reads it again).
+      if (await gateShut(this.#o.gate?.(), signal)) return;
+      await this.#o.onChunk(chunk);
+    };
+    await file.drain(this.#buffer, signal, onChunk);
+    if (signal.aborted) return;
+    const quiet = Date.now() - file.lastGrowthAt >= this.#o.partialLineTimeoutMs;
+    if (file.detached || quiet) await file.flushPartial(onChunk);
+    if (file.detached && !signal.aborted) await this.#release(file);
   }
 
   /** Whether a held file may be read now; a twin held past the copy window is read from 0. */
@@ -330,6 +386,19 @@ function staticPrefix(pattern: string): string {
   const magic = pattern.search(/[*?[{]/);
   return dirname(magic === -1 ? pattern : pattern.slice(0, magic + 1));
 }
+
+/** Waits for `gate` (if any) to open; true when the tailer was stopped meanwhile. */
+async function gateShut(gate: Promise<void> | undefined, signal: AbortSignal): Promise<boolean> {
+  if (gate === undefined) return false;
+  await new Promise<void>((resolve) => {
+    signal.addEventListener('abort', () => resolve(), { once: true });
+    void gate.then(resolve, resolve);
+  });
+  return signal.aborted;
+}
+
+/** Names of compressed files: rotated logs gzipped in place (`-1.log.gz`) are never read as lines. */
+const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|zip|Z)$/;
 
 function currentSize(file: TrackedFile): number {
   try {

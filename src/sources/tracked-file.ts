@@ -1,4 +1,4 @@
-import type { FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { FINGERPRINT_BYTES, type Fingerprint, fingerprintOf, stillMatches } from './fingerprint.js';
 import { LineSplitter, type SplitLine } from './line-splitter.js';
 
@@ -22,7 +22,8 @@ export type Change = 'none' | 'truncated';
 export class TrackedFile {
   readonly id: string;
   path: string;
-  readonly handle: FileHandle;
+  /** Replaced by `reopen` after a read error (an NFS handle gone stale); same file, same offset. */
+  handle: FileHandle;
   readonly splitter: LineSplitter;
   offset: number;
   fingerprint: Fingerprint;
@@ -30,6 +31,11 @@ export class TrackedFile {
   detached = false;
   /** Size at the last stat. */
   size: number;
+  /** Modification time at the last stat: a rewrite to the very same size still shows here. */
+  #mtimeMs = -1;
+  /** Read errors in a row, and when to try again (back-off). */
+  failures = 0;
+  retryAt = 0;
   /** When the file last grew (for the partial-line timeout). */
   lastGrowthAt = Date.now();
   /** Since when the reader has been behind the end of the file (undefined: caught up). */
@@ -58,8 +64,9 @@ export class TrackedFile {
    * the read offset, or whose first bytes changed, was truncated: reading restarts at 0.
    */
   async refresh(): Promise<Change> {
-    const size = (await this.handle.stat()).size;
-    const changed = size !== this.size;
+    const { size, mtimeMs } = await this.handle.stat();
+    const changed = size !== this.size || (this.#mtimeMs !== -1 && mtimeMs !== this.#mtimeMs);
+    this.#mtimeMs = mtimeMs;
     if (size > this.size) this.lastGrowthAt = Date.now();
     this.size = size;
     if (size < this.offset || (changed && !(await stillMatches(this.handle, size, this.fingerprint)))) {
@@ -72,6 +79,25 @@ export class TrackedFile {
       this.fingerprint = await fingerprintOf(this.handle, size);
     }
     return 'none';
+  }
+
+  /**
+   * After a read error: opens `path` again and, when it still names this file (`dev:ino`),
+   * reads through the new handle from the same offset (an NFS client's handle can go stale
+   * while the file is fine). Otherwise the old handle stays. Returns whether it was swapped.
+   */
+  async reopen(): Promise<boolean> {
+    const fresh = await open(this.path, 'r').catch(() => undefined);
+    if (fresh === undefined) return false;
+    const info = await fresh.stat().catch(() => undefined);
+    if (info === undefined || `${info.dev}:${info.ino}` !== this.id) {
+      await fresh.close().catch(() => undefined);
+      return false;
+    }
+    const old = this.handle;
+    this.handle = fresh;
+    await old.close().catch(() => undefined);
+    return true;
   }
 
   /** Reads from the offset to the current end, handing over complete lines chunk by chunk. */

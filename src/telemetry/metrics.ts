@@ -23,6 +23,7 @@ export interface SelfMetrics {
   readonly checkpointCommits: Counter<'plugin'>;
   readonly rotations: Counter<'plugin'>;
   readonly truncations: Counter<'plugin'>;
+  readonly readErrors: Counter<'plugin' | 'code'>;
   readonly eventsSkipped: Counter<'plugin' | 'reason'>;
   readonly lagBytes: Gauge<'plugin' | 'file'>;
   readonly lagSeconds: Gauge<'plugin' | 'file'>;
@@ -156,6 +157,12 @@ export function createSelfMetrics(options: {
       name: 'gax_input_truncations_total',
       help: "Input files seen truncated or rewritten from the start (copytruncate) by each plugin's reader.",
       labelNames: ['plugin'],
+      registers,
+    }),
+    readErrors: new Counter({
+      name: 'gax_input_read_errors_total',
+      help: "Input file reads or opens the filesystem failed (ESTALE, EIO, …) for each plugin's reader, by errno code; the file keeps its position and is tried again.",
+      labelNames: ['plugin', 'code'],
       registers,
     }),
     eventsSkipped: new Counter({

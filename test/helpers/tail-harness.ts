@@ -41,7 +41,16 @@ export interface Sandbox {
  * `logs/apim_metrics.log` (so its rotated siblings are followed) and any `extraPaths`, no HTTP
  * server, the file plugin only, JSON logs at warn.
  */
-export function createSandbox(dir: string, options: { extraPaths?: readonly string[] } = {}): Sandbox {
+export function createSandbox(
+  dir: string,
+  options: {
+    extraPaths?: readonly string[];
+    /** Input paths instead of `logs/apim_metrics.log` (extraPaths still added). */
+    paths?: readonly string[];
+    /** Serve `/metrics` on 127.0.0.1 at this port (else no HTTP server). */
+    port?: number;
+  } = {},
+): Sandbox {
   const q = JSON.stringify;
   const box: Sandbox = {
     dir,
@@ -54,10 +63,12 @@ export function createSandbox(dir: string, options: { extraPaths?: readonly stri
   };
   const yaml = [
     'inputs:',
-    `  - paths: [${[box.log, ...(options.extraPaths ?? [])].map((p) => q(p)).join(', ')}]`,
+    `  - paths: [${[...(options.paths ?? [box.log]), ...(options.extraPaths ?? [])].map((p) => q(p)).join(', ')}]`,
     '    pollIntervalMs: 20',
     `state: { dir: ${q(box.stateDir)} }`,
-    'server: { enabled: false }',
+    options.port === undefined
+      ? 'server: { enabled: false }'
+      : `server: { host: 127.0.0.1, port: ${options.port} }`,
     'pipeline: { batchMaxWaitMs: 20 }',
     'log: { level: warn, format: json }',
     'plugins:',
@@ -76,6 +87,8 @@ export function rotatedName(box: Sandbox, i: number, day = ROTATED_DAY): string 
 
 export interface DaemonProcess {
   readonly child: ChildProcess;
+  /** The daemon's own PID when `child` is a wrapper (strace) around it. */
+  readonly daemonPid?: () => number | undefined;
   /** stdout and stderr so far (the daemon logs JSON lines to stdout). */
   readonly output: () => string;
   readonly exited: Promise<number | null>;
@@ -85,8 +98,9 @@ export interface DaemonProcess {
 export class Daemons {
   readonly #all = new Set<DaemonProcess>();
 
-  start(box: Sandbox): DaemonProcess {
-    const run = startCli(['run', '--config', box.config]);
+  /** Starts `gax run` on `box`'s config, or what `launch` starts for those arguments. */
+  start(box: Sandbox, launch: (args: string[]) => DaemonProcess = startCli): DaemonProcess {
+    const run = launch(['run', '--config', box.config]);
     this.#all.add(run);
     void run.exited.then(() => this.#all.delete(run));
     return run;
@@ -94,18 +108,31 @@ export class Daemons {
 
   /** SIGKILLs `run` and resolves once it has exited. */
   async kill(run: DaemonProcess): Promise<void> {
+    signalDaemon(run, 'SIGKILL');
     if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
     await run.exited;
   }
 
   /** Stops `run` with SIGTERM and resolves with its exit code. */
   async stop(run: DaemonProcess): Promise<number | null> {
-    run.child.kill('SIGTERM');
+    if (!signalDaemon(run, 'SIGTERM')) run.child.kill('SIGTERM');
     return run.exited;
   }
 
   async killAll(): Promise<void> {
     await Promise.all([...this.#all].map((run) => this.kill(run)));
+  }
+}
+
+/** Sends `signal` to the daemon itself (inside a wrapper, if any); false when there is none. */
+export function signalDaemon(run: DaemonProcess, signal: NodeJS.Signals): boolean {
+  const pid = run.daemonPid === undefined ? run.child.pid : run.daemonPid();
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false; // already gone
   }
 }
 
@@ -233,7 +260,12 @@ export class RotatingWriter {
 export interface CheckpointFile {
   readonly version: number;
   readonly updatedAt: string;
-  readonly plugins: Record<string, { files: Record<string, { offset: number; path: string }> }>;
+  readonly plugins: Record<
+    string,
+    {
+      files: Record<string, { offset: number; path: string; fingerprint?: { length: number; hash: string } }>;
+    }
+  >;
 }
 
 /** The checkpoint as written, or undefined when there is none yet. */
