@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /**
@@ -24,7 +24,8 @@ const DIRECTORY_SYNC_UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP']);
  * the same directory, fsyncs it, renames it over `path`, then fsyncs the directory. On failure
  * (ENOSPC, EIO, EROFS, …) the temporary file is removed, `path` keeps its old content, and the
  * error is thrown. Concurrent writers never share a temporary file (each name is random);
- * the last rename wins. Creates the directory (and syncs its parent) when missing.
+ * the last rename wins. Creates the directory (and syncs its parent) when missing. The temp file
+ * a crash left between create and rename is removed by a later write (see {@link sweepStaleTemps}).
  */
 export async function writeFileDurably(path: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(resolve(path));
@@ -44,6 +45,35 @@ export async function writeFileDurably(path: string, data: string | Uint8Array):
     throw err;
   }
   await syncDirectory(dir);
+  await sweepStaleTemps(path);
+}
+
+/** A temp file this old is no live writer's (a write takes milliseconds): a crash left it. */
+export const STALE_TEMP_MS = 10 * 60_000;
+/** When each path's directory was last swept: on a path's first write, then at most every STALE_TEMP_MS. */
+const swept = new Map<string, number>();
+
+/**
+ * Removes temp files of `path` (`.<name>.<12 hex>.tmp`) older than {@link STALE_TEMP_MS}: each is
+ * the remains of a writer that crashed between creating it and the rename. Without this a crash
+ * loop would leave one per crash. Best effort: errors are ignored (the next sweep tries again).
+ */
+export async function sweepStaleTemps(path: string, now = Date.now()): Promise<void> {
+  const last = swept.get(path);
+  if (last !== undefined && now - last < STALE_TEMP_MS) return;
+  swept.set(path, now);
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !/^[0-9a-f]{12}\.tmp$/.test(name.slice(prefix.length))) continue;
+    const file = join(dir, name);
+    const age = await stat(file).then(
+      (s) => now - s.mtimeMs,
+      () => 0,
+    );
+    if (age > STALE_TEMP_MS) await unlink(file).catch(() => undefined);
+  }
 }
 
 /** Renames `from` to `to` and fsyncs the directories involved, so the new name survives a power cut. */

@@ -1,10 +1,10 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileDurably } from '../../../src/fs/durable.js';
+import { STALE_TEMP_MS, writeFileDurably } from '../../../src/fs/durable.js';
 import { loadCheckpoint, saveCheckpoint } from '../../../src/sources/checkpoint.js';
 import { ensureDebianPackage, versionLine } from '../../helpers/apt.js';
 
@@ -121,6 +121,20 @@ describe('writeFileDurably', () => {
     await writeFileDurably(path, Buffer.from('two'));
     expect(await readFile(path, 'utf8')).toBe('two');
     expect(await readdir(dir)).toEqual(['x.json']);
+  });
+
+  it("removes a crashed writer's old temp file, not a live writer's nor anything else", async () => {
+    const path = join(dir, 'checkpoint.json');
+    const crashed = join(dir, '.checkpoint.json.0123456789ab.tmp');
+    const live = join(dir, '.checkpoint.json.ba9876543210.tmp');
+    const other = join(dir, '.other.json.0123456789ab.tmp');
+    for (const file of [crashed, live, other]) await writeFile(file, 'partial');
+    const old = new Date(Date.now() - STALE_TEMP_MS - 60_000);
+    for (const file of [crashed, other]) await utimes(file, old, old);
+    await writeFileDurably(path, 'new');
+    expect((await readdir(dir)).sort()).toEqual(
+      ['.checkpoint.json.ba9876543210.tmp', '.other.json.0123456789ab.tmp', 'checkpoint.json'].sort(),
+    );
   });
 
   it('lets concurrent writers in several processes finish without clobbering each other', async () => {
