@@ -171,6 +171,36 @@ describe('gax command line', () => {
     expect(daemon.output()).toContain('Daemon stopped.');
   });
 
+  it('logs the config’s contradictions at start (prometheus without the server), and runs anyway', async () => {
+    await mkdir(join(dir, 'logs'));
+    await writeFile(join(dir, 'logs', 'apim_metrics.log'), `${responseLine('r1')}\n`);
+    const config = join(dir, 'gax.yaml');
+    await writeFile(
+      config,
+      [
+        'inputs: [{ paths: [logs/apim_metrics.log], pollIntervalMs: 20 }]',
+        'state: { dir: state }',
+        'server: { enabled: false }',
+        'log: { level: info, format: json }',
+        'plugins: { file: { enabled: true, path: out/events.ndjson }, prometheus: { enabled: true } }',
+        '',
+      ].join('\n'),
+    );
+    const daemon = startCli(['run', '--config', config]);
+    await waitFor(() => daemon.output().includes('Daemon started.'), 15_000, 'the daemon to start');
+    const warning = daemon
+      .output()
+      .split('\n')
+      .find((l) => l.includes('Configuration warning.'));
+    expect(JSON.parse(warning ?? '{}')).toMatchObject({
+      level: 40,
+      code: 'GAX_ERR_CONFIG_CONFLICT',
+      warning: expect.stringContaining('plugins.prometheus.enabled: the prometheus plugin is served'),
+    });
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+  });
+
   it('exits at once with 130 on a second signal while a plugin is still retrying', async () => {
     await mkdir(join(dir, 'logs'));
     await writeFile(join(dir, 'logs', 'apim_metrics.log'), `${responseLine('r1')}\n`);
