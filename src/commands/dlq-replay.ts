@@ -35,6 +35,8 @@ export interface DlqReplayOptions {
   readonly maxRetry?: string;
   /** Plugin instances instead of the registry's (tests, embedding). */
   readonly plugins?: Readonly<Record<string, Plugin>>;
+  /** The replay lock's stale time (src/fs/lock.ts; default 10 s; tests). */
+  readonly lockStaleMs?: number;
 }
 
 /**
@@ -83,7 +85,13 @@ export async function runDlqReplay(
       : {}),
   };
   const path = config.pipeline.deadLetter.path;
-  const lock = options.dryRun === true ? undefined : await acquireReplayLock(path);
+  const lock =
+    options.dryRun === true
+      ? undefined
+      : await acquireReplayLock(
+          path,
+          options.lockStaleMs === undefined ? {} : { staleMs: options.lockStaleMs },
+        );
   const ledger = await ReplayLedger.load(path);
   const files = await openDeadLetterFiles(path);
   const counts = emptyCounts();

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -47,7 +47,7 @@ async function seed(records: DeadLetterRecord[]): Promise<void> {
   await writer.close();
 }
 
-async function replay(plugin: Plugin, extra: { plugin?: string } = {}) {
+async function replay(plugin: Plugin, extra: { plugin?: string; lockStaleMs?: number } = {}) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -59,7 +59,12 @@ async function replay(plugin: Plugin, extra: { plugin?: string } = {}) {
     err += d.toString();
   });
   const code = await runDlqReplay(
-    { config, plugin: extra.plugin ?? 'file', plugins: { file: plugin } },
+    {
+      config,
+      plugin: extra.plugin ?? 'file',
+      plugins: { file: plugin },
+      ...(extra.lockStaleMs === undefined ? {} : { lockStaleMs: extra.lockStaleMs }),
+    },
     { stdout, stderr },
     {},
   );
@@ -131,6 +136,28 @@ describe('gax dlq replay bookkeeping', () => {
     const third = new RecordingPlugin();
     await replay(third);
     expect(third.received).toEqual([]);
+  });
+
+  it('stops when it loses its lock (taken away while it works), and the next run sends the rest', async () => {
+    await seed(Array.from({ length: 12 }, (_, i) => deadLetter(i + 1)));
+    const first = new RecordingPlugin();
+    const send = first.send.bind(first);
+    let sends = 0;
+    first.send = async (batch) => {
+      if (sends++ === 0) {
+        // Another replay took the lock over (it thought this one dead): the lock directory is gone.
+        await rmdir(lockPath(deadLetterPath));
+        await new Promise((resolve) => setTimeout(resolve, 2500)); // the holder notices within 1 s
+      }
+      return send(batch);
+    };
+    const lost = await replay(first, { lockStaleMs: 2000 });
+    expect(lost.err).toContain('lost the replay lock');
+    expect(lost.code).toBe(130);
+    const second = new RecordingPlugin();
+    expect((await replay(second)).code).toBe(0);
+    const all = new Set([...first.received, ...second.received].map((e) => e.correlationId));
+    expect(all.size).toBe(12);
   });
 
   it('refuses prometheus (live counters) and unknown plugins with exit 2', async () => {
