@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { renameDurably, writeFileDurably } from '../fs/durable.js';
 import type { Fingerprint } from './fingerprint.js';
 
@@ -74,8 +75,21 @@ export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
   } catch (err) {
     const keptAs = `${path}.corrupt-${Date.now()}`;
     await renameDurably(path, keptAs);
+    await pruneCorruptCopies(path, CORRUPT_COPIES_KEPT);
     return { status: 'corrupt', keptAs, error: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/** Corrupt checkpoints kept aside for a post-mortem; a crash loop cannot fill the state dir. */
+export const CORRUPT_COPIES_KEPT = 3;
+
+/** Deletes `<path>.corrupt-<ms>` copies beyond the newest `keep`. */
+async function pruneCorruptCopies(path: string, keep: number): Promise<void> {
+  const prefix = `${basename(path)}.corrupt-`;
+  const copies = (await readdir(dirname(path)))
+    .filter((name) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)))
+    .sort((a, b) => Number(b.slice(prefix.length)) - Number(a.slice(prefix.length)));
+  for (const name of copies.slice(keep)) await unlink(join(dirname(path), name)).catch(() => undefined);
 }
 
 function decode(data: Partial<CheckpointData>): Map<string, Map<string, SavedFile>> {
