@@ -13,6 +13,8 @@ export interface ClassifiedItem {
 /** One item of a bulk response (`items[i].create`). */
 export interface BulkItem {
   readonly status: number;
+  /** The concrete index written to (a data stream's backing index). */
+  readonly _index?: string;
   readonly error?: BulkError;
 }
 

@@ -3,6 +3,7 @@ import { readClientTls } from '../../src/http/client-tls.js';
 import type { BulkItem, RequestFailure } from './classify.js';
 import { parseRetryAfter } from './classify.js';
 import type { ElasticsearchConfig } from './config.js';
+import { type MgetDoc, parseDataStream, type StreamLayout, toLayout } from './rollover.js';
 import type { TemplateKind, Templates } from './templates.js';
 
 /** What installing one template did. */
@@ -59,6 +60,52 @@ export class EsClient {
     } catch (err) {
       return { ok: false, failure: toFailure(err) };
     }
+  }
+
+  /**
+   * Realtime `_mget` of `_id`s in concrete indices, without `_source`: one answer per lookup, in
+   * order (no refresh needed: a realtime get sees every acknowledged write).
+   */
+  async mget(
+    docs: readonly { readonly index: string; readonly id: string }[],
+    signal: AbortSignal,
+  ): Promise<
+    | { readonly ok: true; readonly docs: readonly MgetDoc[] }
+    | { readonly ok: false; readonly failure: RequestFailure }
+  > {
+    try {
+      const body = { docs: docs.map((d) => ({ _index: d.index, _id: d.id })) };
+      const response = await this.#client.transport.request<{ docs?: MgetDoc[] }>(
+        { method: 'POST', path: '/_mget', querystring: { _source: 'false', realtime: 'true' }, body },
+        { signal },
+      );
+      return { ok: true, docs: response.docs ?? [] };
+    } catch (err) {
+      return { ok: false, failure: toFailure(err) };
+    }
+  }
+
+  /**
+   * A data stream's backing indices in generation order with their creation times; empty when
+   * the data stream does not exist yet. Throws on any other failure.
+   */
+  async streamLayout(name: string, signal: AbortSignal): Promise<StreamLayout> {
+    const path = encodeURIComponent(name);
+    const streams = await this.#client.transport.request<unknown>(
+      { method: 'GET', path: `/_resolve/index/${path}` },
+      { signal, ignore: [404] },
+    );
+    const names = parseDataStream(streams, name);
+    if (names.length === 0) return [];
+    const settings = await this.#client.transport.request<unknown>(
+      {
+        method: 'GET',
+        path: `/${path}/_settings/index.creation_date`,
+        querystring: { flat_settings: 'true', expand_wildcards: 'all' },
+      },
+      { signal },
+    );
+    return toLayout(names, settings);
   }
 
   /**

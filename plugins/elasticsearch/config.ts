@@ -112,6 +112,13 @@ export const ElasticsearchConfigSchema = Type.Object(
       description:
         '`index`: the fixed indices `<prefix>_response` / `<prefix>_faulty` (as WSO2’s Logstash writes them); `daily`: `<prefix>_response-YYYY.MM.DD` by the event’s requestTimestamp; `dataStream`: data streams of those names (rollover by ILM).',
     }),
+    clockSkewMs: Type.Integer({
+      default: 300_000,
+      minimum: 0,
+      maximum: 86_400_000,
+      description:
+        'With `dataStream`: how far the gateway’s clock may run ahead of Elasticsearch’s, ms. An event older than its write index’s creation plus this margin is first looked up by `_id` in the earlier backing indices, so a resend across a rollover stays one document.',
+    }),
     flushBytes: Type.Integer({
       default: 5_242_880,
       minimum: 1024,

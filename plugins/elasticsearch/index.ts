@@ -2,11 +2,12 @@ import { warnIfInsecure } from '../../src/http/client-tls.js';
 import type { Plugin, PluginFactory, PluginSettings } from '../../src/plugin/contract.js';
 import { allOf, type EventResult, retryable } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
-import { classifyItem, classifyRequestFailure } from './classify.js';
+import { type BulkItem, type ClassifiedItem, classifyItem, classifyRequestFailure } from './classify.js';
 import type { EsClient } from './client.js';
 import { type ElasticsearchConfig, ElasticsearchConfigSchema } from './config.js';
 import { bulkLines, toBulkChunks } from './mapping.js';
 import { EsMetrics } from './metrics.js';
+import type { Moved, RolloverGuard } from './rollover-guard.js';
 import { buildTemplates } from './templates.js';
 
 /**
@@ -23,6 +24,8 @@ class ElasticsearchPlugin implements Plugin {
   #client: EsClient | undefined;
   #metrics: EsMetrics | undefined;
   #templatesReady: boolean;
+  /** `dataStream` mode only: exactly once across a rollover (rollover-guard.ts). */
+  #guard: RolloverGuard | undefined;
   /** The one template installation concurrent sends wait for. */
   #installing: Promise<EventResult | undefined> | undefined;
   /** `concurrency` batches in `send` at once: bulk requests stay busy across batch boundaries. */
@@ -41,6 +44,10 @@ class ElasticsearchPlugin implements Plugin {
     // without this plugin, and every other `gax` command, should not carry.
     const { EsClient } = await import('./client.js');
     this.#client ??= await EsClient.open(this.#config);
+    if (this.#config.indexMode === 'dataStream' && this.#guard === undefined) {
+      const { RolloverGuard } = await import('./rollover-guard.js');
+      this.#guard = new RolloverGuard(this.#client, this.#config, this.#metrics, this.#settings.logger);
+    }
     warnIfInsecure(this.#settings.logger, this.#settings.id, this.#config.tls);
     const { node, cloudId, indexPrefix, indexMode } = this.#config;
     this.#settings.logger.info(
@@ -59,10 +66,45 @@ class ElasticsearchPlugin implements Plugin {
     const blocked = await this.#installing;
     if (blocked !== undefined) return allOf(batch.length, blocked);
     const results = new Array<EventResult>(batch.length);
-    const chunks = toBulkChunks(batch, this.#config, this.#config.flushBytes);
-    for (const chunk of chunks) {
-      await this.#sendRange(client, batch, chunk.start, chunk.end, chunk.body, results, signal);
+    if (this.#guard === undefined) {
+      for (const chunk of toBulkChunks(batch, this.#config, this.#config.flushBytes)) {
+        await this.#sendRange(client, batch, chunk.start, chunk.end, chunk.body, results, signal);
+      }
+      return results;
     }
+    return this.#sendGuarded(client, this.#guard, batch, results, signal);
+  }
+
+  /**
+   * `dataStream` mode: events that may predate the write index are probed first (only those
+   * left are created), and documents created in another backing index than assumed are checked
+   * for an earlier copy (rollover-guard.ts).
+   */
+  async #sendGuarded(
+    client: EsClient,
+    guard: RolloverGuard,
+    batch: readonly CanonicalEvent[],
+    results: EventResult[],
+    signal: AbortSignal,
+  ): Promise<readonly EventResult[]> {
+    let plan: Awaited<ReturnType<RolloverGuard['before']>>;
+    try {
+      plan = await guard.before(batch, results, signal);
+    } catch (err) {
+      const { toFailure } = await import('./client.js');
+      const failure = toFailure(err);
+      const result = retryable(`reading data stream backing indices: ${failure.name}: ${failure.message}`);
+      (this.#metrics as EsMetrics).documents('retryable', 'rollover_layout_failed', batch.length);
+      return allOf(batch.length, result);
+    }
+    const { events, positions, assumed } = plan;
+    const created = new Array<EventResult>(events.length);
+    for (const chunk of toBulkChunks(events, this.#config, this.#config.flushBytes)) {
+      await this.#sendRange(client, events, chunk.start, chunk.end, chunk.body, created, signal, assumed);
+    }
+    created.forEach((result, k) => {
+      results[positions[k] as number] = result;
+    });
     return results;
   }
 
@@ -110,6 +152,7 @@ class ElasticsearchPlugin implements Plugin {
     body: string,
     results: EventResult[],
     signal: AbortSignal,
+    assumed?: readonly (string | undefined)[],
   ): Promise<void> {
     const metrics = this.#metrics as EsMetrics;
     const timer = metrics.startRequest();
@@ -119,8 +162,17 @@ class ElasticsearchPlugin implements Plugin {
       timer(failure.statusCode === undefined ? 'error' : String(failure.statusCode));
       if (failure.statusCode === 413 && end - start > 1) {
         const mid = start + Math.floor((end - start) / 2);
-        await this.#sendRange(client, batch, start, mid, this.#body(batch, start, mid), results, signal);
-        await this.#sendRange(client, batch, mid, end, this.#body(batch, mid, end), results, signal);
+        await this.#sendRange(
+          client,
+          batch,
+          start,
+          mid,
+          this.#body(batch, start, mid),
+          results,
+          signal,
+          assumed,
+        );
+        await this.#sendRange(client, batch, mid, end, this.#body(batch, mid, end), results, signal, assumed);
         return;
       }
       const result = classifyRequestFailure(failure);
@@ -136,11 +188,55 @@ class ElasticsearchPlugin implements Plugin {
       metrics.documents('retryable', 'item_count_mismatch', end - start);
       return;
     }
+    const moved: Moved[] = [];
     items.forEach((item, k) => {
       const classified = classifyItem(item);
+      if (assumed !== undefined && this.#movedOn(start + k, item, classified, assumed)) {
+        moved.push({ k: start + k, item, classified });
+        return;
+      }
       results[start + k] = classified.result;
       metrics.documents(classified.outcome, classified.errorType, 1);
     });
+    if (moved.length === 0) return;
+    const outcomes = await this.#checkMoved(batch, moved, signal);
+    moved.forEach(({ k }, n) => {
+      const outcome = outcomes[n] as ClassifiedItem;
+      results[k] = outcome.result;
+      metrics.documents(outcome.outcome, outcome.errorType, 1);
+    });
+  }
+
+  /**
+   * Whether a bulk item was created (or found, 409) in another backing index than the write
+   * index assumed at probe time: a rollover came between, so an earlier index may hold a copy.
+   */
+  #movedOn(
+    k: number,
+    item: BulkItem,
+    classified: ClassifiedItem,
+    assumed: readonly (string | undefined)[],
+  ): boolean {
+    if (item._index === assumed[k] || item._index === undefined) return false;
+    return classified.outcome === 'created' || classified.outcome === 'duplicate';
+  }
+
+  async #checkMoved(
+    batch: readonly CanonicalEvent[],
+    moved: readonly Moved[],
+    signal: AbortSignal,
+  ): Promise<ClassifiedItem[]> {
+    const guard = this.#guard as RolloverGuard;
+    try {
+      return await guard.after(batch, moved, signal);
+    } catch (err) {
+      const reason = `elasticsearch: checking a rolled-over data stream failed: ${err instanceof Error ? err.message : String(err)}`;
+      return moved.map(() => ({
+        outcome: 'retryable',
+        result: retryable(reason),
+        errorType: 'rollover_layout_failed',
+      }));
+    }
   }
 
   #body(batch: readonly CanonicalEvent[], start: number, end: number): string {
