@@ -22,8 +22,12 @@ import { listenOnLoopback } from './loopback.js';
 export type Fault =
   /** Answer with `status` and an ES-style error body; ES never sees the request. */
   | { kind: 'status'; status: number; retryAfterSeconds?: number }
-  /** Forward; hold ES's complete answer for `ms` before sending it (the write is applied early). */
-  | { kind: 'delay'; ms: number }
+  /**
+   * Forward; hold ES's complete answer for `ms` before sending it (the write is applied early).
+   * `during`, if given, runs once ES has answered (e.g. a rollover between a write and its
+   * resend); requests arriving after this one wait until it settles before they are forwarded.
+   */
+  | { kind: 'delay'; ms: number; during?: () => Promise<void> }
   /** Reset the client connection once the request is read; ES never sees it. */
   | { kind: 'reset-before' }
   /** Forward, wait for ES's full answer, then reset the client connection: applied, never acked. */
@@ -138,6 +142,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const timers = new Set<NodeJS.Timeout>();
   const counters = { requests: 0, bulkRequests: 0, faulted: 0 };
   let injection: Injection | undefined;
+  /** A `delay` fault's `during` in progress: later requests wait for it. */
+  let gate: Promise<void> = Promise.resolve();
 
   /** The fault for this request, if any, counting down `times`. */
   const take = (bulk: boolean): Fault | undefined => {
@@ -232,6 +238,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req);
+    await gate;
     const bulk = isBulkPath(req.url ?? '');
     counters.requests += 1;
     if (bulk) counters.bulkRequests += 1;
@@ -249,7 +256,17 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         return send(req, res, { status: fault.status, headers, body: reason });
       }
       case 'delay': {
-        const answer = await passthrough(req, body);
+        const { during } = fault;
+        const applied = passthrough(req, body);
+        if (during !== undefined) {
+          // Requests arriving from now on wait until ES has answered and `during` has run.
+          gate = applied.then(during).then(
+            () => undefined,
+            () => undefined,
+          );
+          await gate;
+        }
+        const answer = await applied;
         await later(fault.ms);
         return send(req, res, answer);
       }
