@@ -147,7 +147,9 @@ describe('writeFileDurably', () => {
     const local = Array.from({ length: 30 }, (_, i) =>
       writeFileDurably(path, payload(String.fromCharCode(100 + (i % 20)))),
     );
-    await Promise.all([...children, ...local]);
+    // allSettled: the children must be done before afterEach removes the directory, even on failure.
+    const results = await Promise.allSettled([...children, ...local]);
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     const text = await readFile(path, 'utf8');
     expect(text.length).toBe(256 * 1024);
     expect(new Set(text).size).toBe(1);
