@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import type { Logger } from 'pino';
 import { LogRateLimiter } from '../telemetry/rate-limit.js';
 
@@ -65,8 +66,15 @@ export class ReadErrors {
   }
 }
 
-/** An errno code (`ESTALE`, `EIO`, …) as a bounded metric label; anything else is `other`. */
+/** errno number → name (`116` → `ESTALE`): libuv has no name for some codes NFS returns. */
+const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+
+/**
+ * An errno code (`ESTALE`, `EIO`, …) as a bounded metric label, taken from the error's `errno`
+ * when libuv gave it no name (`Unknown system error -116`); anything else is `other`.
+ */
 export function errorCode(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' && /^E[A-Z0-9]{1,15}$/.test(code) ? code : 'other';
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (typeof e?.code === 'string' && /^E[A-Z0-9]{1,15}$/.test(e.code)) return e.code;
+  return (typeof e?.errno === 'number' ? ERRNO_NAMES.get(Math.abs(e.errno)) : undefined) ?? 'other';
 }

@@ -172,7 +172,8 @@ export function underStrace(path: string, syscall: string, inject: string) {
         CLI,
         ...args,
       ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      // One libuv thread: strace counts `when=` per thread, so the failing calls are the same every run.
+      { cwd: ROOT, env: { ...process.env, UV_THREADPOOL_SIZE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
     child.stdout?.setEncoding('utf8').on('data', (d: string) => {
