@@ -26,6 +26,9 @@ import { PluginHealth } from './telemetry/health.js';
 import { createSelfMetrics, initialiseCounters, type SelfMetrics } from './telemetry/metrics.js';
 import { readiness } from './telemetry/readiness.js';
 
+/** How long past the shutdown deadline a plugin's `stop()` may take before it is abandoned. */
+const STOP_GRACE_MS = 1000;
+
 export interface DaemonOptions {
   readonly config: Config;
   readonly logger: Logger;
@@ -228,13 +231,29 @@ export class Daemon {
     initialiseCounters(this.metrics, id);
   }
 
+  /**
+   * Stops a plugin within `deadline` (plus {@link STOP_GRACE_MS}): a plugin whose `stop()` never
+   * returns is abandoned there with GAX_ERR_PLUGIN_STOP, so shutdown and the process still end.
+   */
   async #stopPlugin(id: string, deadline: number): Promise<void> {
     const entry = this.#plugins.get(id);
     if (entry === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    const abandoned = new Promise<'abandoned'>((resolve) => {
+      timer = setTimeout(() => resolve('abandoned'), Math.max(0, deadline - Date.now()) + STOP_GRACE_MS);
+    });
     try {
-      await entry.plugin.stop(deadline);
+      const outcome = await Promise.race([entry.plugin.stop(deadline), abandoned]);
+      if (outcome === 'abandoned') {
+        this.#logger.error(
+          { plugin: id, code: 'GAX_ERR_PLUGIN_STOP' },
+          'Plugin did not stop within the shutdown deadline; abandoned.',
+        );
+      }
     } catch (err) {
       this.#logger.error({ err, plugin: id, code: 'GAX_ERR_PLUGIN_STOP' }, 'Plugin failed to stop.');
+    } finally {
+      clearTimeout(timer);
     }
     entry.abort.abort();
   }

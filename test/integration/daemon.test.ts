@@ -1,6 +1,7 @@
 import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon.js';
 import { retryable } from '../../src/plugin/result.js';
@@ -189,6 +190,30 @@ describe('daemon end to end', () => {
     expect(new Set(ids).size).toBe(500);
     expect(ids).toHaveLength(500);
     expect(restarted.counts().file?.delivered).toBe(500);
+  });
+
+  it('abandons a plugin whose stop() never returns at the shutdown deadline, logging GAX_ERR_PLUGIN_STOP', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const stuck = new HangingPlugin();
+    stuck.stop = () => new Promise<void>(() => undefined); // never settles
+    daemon = new Daemon({ config: testConfig(dir), logger, version: 'test', plugins: { file: stuck } });
+    await daemon.start();
+    const stopping = Date.now();
+    await daemon.stop(300);
+    daemon = undefined;
+    const took = Date.now() - stopping;
+    expect(took).toBeGreaterThanOrEqual(300); // it did wait for the deadline …
+    expect(took).toBeLessThan(5_000); // … and not for ever
+    const records = lines.map((l) => JSON.parse(l) as { code?: string; plugin?: string; msg: string });
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        code: 'GAX_ERR_PLUGIN_STOP',
+        plugin: 'file',
+        msg: expect.stringContaining('abandoned'),
+      }),
+    );
+    expect(records.at(-1)?.msg).toBe('Daemon stopped.');
   });
 
   it('reads a log file that appears after start', async () => {
