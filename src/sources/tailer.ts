@@ -1,78 +1,17 @@
-import { type FSWatcher, fstatSync, watch } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { Logger } from 'pino';
 import { glob } from 'tinyglobby';
-import type { SavedFile } from './checkpoint.js';
 import { type Fingerprint, fingerprintOf } from './fingerprint.js';
 import { ReadErrors } from './read-errors.js';
 import { StartPositions } from './start-position.js';
+import { COMPRESSED, currentSize, DirectoryWatches, gateShut } from './tail-support.js';
+import type { FileState, TailerOptions } from './tailer-types.js';
 import { type LineChunk, TrackedFile } from './tracked-file.js';
 
+export type { FileState, TailerEvent, TailerOptions } from './tailer-types.js';
 export type { LineChunk } from './tracked-file.js';
 
-export interface TailerOptions {
-  /** Glob patterns of the files to follow (absolute, or relative to the working directory). */
-  readonly patterns: readonly string[];
-  /** Where to start in files found on the very first run (no checkpoint at all): beginning or end. */
-  readonly from: 'beginning' | 'end';
-  readonly pollIntervalMs: number;
-  readonly maxLineBytes: number;
-  /** A final line without newline is handed over as complete after this long without growth. */
-  readonly partialLineTimeoutMs: number;
-  readonly readChunkBytes?: number;
-  /**
-   * Patterns of rotated siblings (log4j2 `apim_metrics-*.log`): such a file is read only when
-   * the checkpoint knows it, or it was written after the checkpoint (rotated while stopped),
-   * or it is a followed file renamed by rotation. Older siblings are history and left alone.
-   */
-  readonly siblingPatterns?: readonly string[];
-  /** This reader's saved files from the checkpoint: `dev:ino` → offset and fingerprint. */
-  readonly saved?: ReadonlyMap<string, SavedFile>;
-  /** The checkpoint's horizon for this reader (epoch ms; see CheckpointData). */
-  readonly horizon?: number;
-  /** Receives lines in file order; the tailer does not read on until it resolves (backpressure). */
-  readonly onChunk: (chunk: LineChunk) => Promise<void>;
-  readonly onEvent?: (event: TailerEvent) => void;
-  readonly logger: Logger;
-  /** Opens a file for reading (`fs.promises.open` unless a test substitutes it). */
-  readonly openFile?: (path: string) => Promise<FileHandle>;
-  /**
-   * Undefined while reading may go on; else a promise that settles when it may (the checkpoint
-   * cannot be written: reading pauses so that a crash cannot re-deliver an unbounded backlog).
-   */
-  readonly gate?: () => Promise<void> | undefined;
-}
-
-export type TailerEvent =
-  | { readonly kind: 'files'; readonly open: number }
-  | {
-      readonly kind: 'tracked';
-      readonly id: string;
-      readonly path: string;
-      readonly fingerprint: Fingerprint;
-      /** Where reading starts; undefined while the file is held as a possible copy. */
-      readonly offset: number | undefined;
-    }
-  | { readonly kind: 'scanned'; readonly startedAt: number }
-  | { readonly kind: 'rotated'; readonly path: string }
-  /** The filesystem failed a read or open (`code`: `ESTALE`, `EIO`, …); the file keeps its offset. */
-  | { readonly kind: 'readError'; readonly path: string; readonly code: string }
-  | { readonly kind: 'truncated'; readonly path: string };
-
-/** A snapshot of one open file, for lag metrics. */
-export interface FileState {
-  readonly path: string;
-  readonly offset: number;
-  readonly size: number;
-  readonly behindSince: number | undefined;
-}
-
 /** A new file whose first bytes equal a followed file's (`of`): a copytruncate copy, or a twin. */
-interface Held {
-  readonly of: string;
-  readonly since: number;
-}
+type Held = { readonly of: string; readonly since: number };
 
 /**
  * Follows files matching glob patterns. Identity is `dev:ino` plus a fingerprint of the first
@@ -87,7 +26,7 @@ export class Tailer {
   readonly #starts: StartPositions;
   readonly #errors = new Map<string, string>();
   readonly #buffer: Buffer;
-  readonly #watchers = new Map<string, FSWatcher>();
+  readonly #watches = new DirectoryWatches();
   readonly #abort = new AbortController();
   readonly #readErrors: ReadErrors;
   #wake: (() => void) | undefined;
@@ -141,8 +80,7 @@ export class Tailer {
     this.#abort.abort();
     this.#wake?.();
     await this.#running;
-    for (const watcher of this.#watchers.values()) watcher.close();
-    this.#watchers.clear();
+    this.#watches.close();
     await Promise.all([...this.#files.values()].map((f) => f.handle.close()));
     this.#files.clear();
   }
@@ -176,7 +114,7 @@ export class Tailer {
       (this.#o.siblingPatterns?.length ?? 0) === 0
         ? []
         : await glob([...(this.#o.siblingPatterns ?? [])], { absolute: true, onlyFiles: true, dot: true });
-    this.#watchDirectories();
+    this.#watches.watch(this.#o.patterns, () => this.#wake?.());
     const isPrimary = new Set(primary);
     const seen = new Set<string>();
     for (const { path, id, mtimeMs } of await this.#identify([...primary, ...siblings])) {
@@ -319,13 +257,8 @@ export class Tailer {
     if (held === undefined) return true;
     if (now - held.since < Math.max(2_000, 5 * this.#o.pollIntervalMs)) return false;
     this.#held.delete(file.id);
-    this.#o.onEvent?.({
-      kind: 'tracked',
-      id: file.id,
-      path: file.path,
-      fingerprint: file.fingerprint,
-      offset: file.offset,
-    });
+    const { id, path, fingerprint, offset } = file;
+    this.#o.onEvent?.({ kind: 'tracked', id, path, fingerprint, offset });
     return true;
   }
 
@@ -360,50 +293,5 @@ export class Tailer {
       'Input file rotated away and read to its end; released.',
     );
     this.#o.onEvent?.({ kind: 'files', open: this.#files.size });
-  }
-
-  /** Directory watches only wake the poll loop early; polling stays the source of truth. */
-  #watchDirectories(): void {
-    for (const pattern of this.#o.patterns) {
-      const dir = staticPrefix(pattern);
-      if (this.#watchers.has(dir)) continue;
-      try {
-        const watcher = watch(dir, { persistent: false }, () => this.#wake?.());
-        watcher.on('error', () => {
-          watcher.close();
-          this.#watchers.delete(dir);
-        });
-        this.#watchers.set(dir, watcher);
-      } catch {
-        // The directory does not exist yet; polling will find it.
-      }
-    }
-  }
-}
-
-/** The directory part of a glob before its first magic character. */
-function staticPrefix(pattern: string): string {
-  const magic = pattern.search(/[*?[{]/);
-  return dirname(magic === -1 ? pattern : pattern.slice(0, magic + 1));
-}
-
-/** Waits for `gate` (if any) to open; true when the tailer was stopped meanwhile. */
-async function gateShut(gate: Promise<void> | undefined, signal: AbortSignal): Promise<boolean> {
-  if (gate === undefined) return false;
-  await new Promise<void>((resolve) => {
-    signal.addEventListener('abort', () => resolve(), { once: true });
-    void gate.then(resolve, resolve);
-  });
-  return signal.aborted;
-}
-
-/** Names of compressed files: rotated logs gzipped in place (`-1.log.gz`) are never read as lines. */
-const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|zip|Z)$/;
-
-function currentSize(file: TrackedFile): number {
-  try {
-    return fstatSync(file.handle.fd).size;
-  } catch {
-    return file.size; // closed meanwhile
   }
 }
