@@ -39,8 +39,8 @@ export class ReadErrors {
     return file.failures > 0 && now < file.retryAt;
   }
 
-  /** Counts and (rate-limited) logs an error on `path`, and backs `file` off when given. */
-  failed(path: string, err: unknown, file?: Retrying): void {
+  /** Counts and (rate-limited) logs an error on `path`, backs `file` off when given; returns the code. */
+  failed(path: string, err: unknown, file?: Retrying): string {
     const code = errorCode(err);
     this.#onError(path, code);
     let retryInMs: number | undefined;
@@ -50,11 +50,13 @@ export class ReadErrors {
       file.retryAt = Date.now() + retryInMs;
     }
     const suppressed = this.#limiter.allow(`read:${code}`);
-    if (suppressed === undefined) return;
-    this.#logger.warn(
-      { path, reason: code, retryInMs, suppressed, code: 'GAX_ERR_INPUT_READ' },
-      'Reading an input file failed; keeping its position and trying again.',
-    );
+    if (suppressed !== undefined) {
+      this.#logger.warn(
+        { path, reason: code, retryInMs, suppressed, code: 'GAX_ERR_INPUT_READ' },
+        'Reading an input file failed; keeping its position and trying again.',
+      );
+    }
+    return code;
   }
 
   /** `file` was read again after failing: the back-off is over. */

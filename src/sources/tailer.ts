@@ -218,10 +218,12 @@ export class Tailer {
       try {
         if (file.failures > 0) await file.reopen();
         await this.#read(file, signal);
+        if (file.failures > 0) this.#errors.delete(file.path);
         this.#readErrors.recovered(file.path, file);
       } catch (err) {
-        // Offset and partial line stay as they were: the retry reads the same bytes again.
-        this.#readErrors.failed(file.path, err, file);
+        // Offset and partial line stay: the retry reads the same bytes. 3 in a row: not ready.
+        const code = this.#readErrors.failed(file.path, err, file);
+        if (file.failures >= 3) this.#errors.set(file.path, `read failed: ${code}`);
       }
     }
   }
