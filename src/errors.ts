@@ -19,6 +19,9 @@ export const errorCodes = {
   GAX_ERR_PLUGIN_SEND: 'A plugin threw while sending a batch (a bug in the plugin, not a backend failure).',
   GAX_ERR_PLUGIN_STOP: 'A plugin did not stop within the deadline.',
   GAX_ERR_ES_TEMPLATES: 'The Elasticsearch plugin may not install its index templates.',
+  GAX_ERR_ES_ROLLOVER_PROBE:
+    'Looking up earlier copies of documents in a rolled-over data stream backing index failed.',
+  GAX_ERR_ES_ALIAS: 'indexMode index writes through a rollover alias or data stream set up by hand.',
   GAX_ERR_SETUP_FAILED: 'A `gax setup` command could not complete.',
   GAX_ERR_DEADLETTER_WRITE: 'The dead-letter file cannot be written.',
   GAX_ERR_DEADLETTER_FULL: 'The dead-letter files reached their cap; the oldest rotated file was deleted.',

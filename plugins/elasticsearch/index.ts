@@ -5,7 +5,7 @@ import type { CanonicalEvent } from '../../src/schema/event.js';
 import { type BulkItem, type ClassifiedItem, classifyItem, classifyRequestFailure } from './classify.js';
 import type { EsClient } from './client.js';
 import { type ElasticsearchConfig, ElasticsearchConfigSchema } from './config.js';
-import { bulkLines, toBulkChunks } from './mapping.js';
+import { bulkLines, targetIndex, toBulkChunks } from './mapping.js';
 import { EsMetrics } from './metrics.js';
 import type { Moved, RolloverGuard } from './rollover-guard.js';
 import { buildTemplates } from './templates.js';
@@ -26,6 +26,7 @@ class ElasticsearchPlugin implements Plugin {
   #templatesReady: boolean;
   /** `dataStream` mode only: exactly once across a rollover (rollover-guard.ts). */
   #guard: RolloverGuard | undefined;
+  #aliasWarned = false;
   /** The one template installation concurrent sends wait for. */
   #installing: Promise<EventResult | undefined> | undefined;
   /** `concurrency` batches in `send` at once: bulk requests stay busy across batch boundaries. */
@@ -188,6 +189,8 @@ class ElasticsearchPlugin implements Plugin {
       metrics.documents('retryable', 'item_count_mismatch', end - start);
       return;
     }
+    if (assumed === undefined && !this.#aliasWarned)
+      this.#warnIfAlias(batch[start] as CanonicalEvent, items[0]);
     const moved: Moved[] = [];
     items.forEach((item, k) => {
       const classified = classifyItem(item);
@@ -205,6 +208,22 @@ class ElasticsearchPlugin implements Plugin {
       results[k] = outcome.result;
       metrics.documents(outcome.outcome, outcome.errorType, 1);
     });
+  }
+
+  /**
+   * `index` mode writing through a rollover alias or data stream set up by hand (an item's
+   * `_index` is not the fixed name): said once, since a resend across its rollover is not
+   * checked there (README.md, "Exactly once, per mode").
+   */
+  #warnIfAlias(event: CanonicalEvent, item: BulkItem | undefined): void {
+    if (this.#config.indexMode !== 'index' || item?._index === undefined) return;
+    const target = targetIndex(event, this.#config);
+    if (item._index === target) return;
+    this.#aliasWarned = true;
+    this.#settings.logger.warn(
+      { plugin: this.#settings.id, index: target, writtenTo: item._index, code: 'GAX_ERR_ES_ALIAS' },
+      'indexMode index writes through an alias or data stream: a resend across its rollover can be a second document. Use indexMode: dataStream for rollover.',
+    );
   }
 
   /**

@@ -55,8 +55,8 @@ const DUPLICATE: ClassifiedItem = { outcome: 'duplicate', result: DELIVERED, err
  * rollover between probe and create) is checked against the indices before it; if an earlier
  * copy is there, the new one is deleted. The earliest copy always wins: a probe that finds one
  * also deletes later copies (left by a process killed between a create and its check).
- * Backing indices and creation times are cached per data stream and re-read when a response
- * shows a write index not in the cache. In steady state (no rollover within `clockSkewMs`) no
+ * Backing indices and creation times are cached per data stream and re-read when a bulk item
+ * names another index than the write index assumed (`after`). In steady state (no rollover within `clockSkewMs`) no
  * request is made.
  */
 export class RolloverGuard {
@@ -172,15 +172,6 @@ export class RolloverGuard {
       if (ok) this.#metrics.rolloverDuplicates('after_create', 1);
     });
     return outcomes;
-  }
-
-  /** A response named `index` as the write index of `stream`: forget a cached layout that disagrees. */
-  observe(stream: string, index: string | undefined): void {
-    const cached = this.#layouts.get(stream);
-    if (cached === undefined || index === undefined) return;
-    void cached.then((layout) => {
-      if (writeIndex(layout) !== index && this.#layouts.get(stream) === cached) this.#layouts.delete(stream);
-    });
   }
 
   /**
