@@ -7,7 +7,7 @@ import type { EsClient } from './client.js';
 import { type ElasticsearchConfig, ElasticsearchConfigSchema } from './config.js';
 import { bulkLines, targetIndex, toBulkChunks } from './mapping.js';
 import { EsMetrics } from './metrics.js';
-import type { Moved, RolloverGuard } from './rollover-guard.js';
+import type { CreatePlan, Moved, RolloverGuard } from './rollover-guard.js';
 import { buildTemplates } from './templates.js';
 
 /**
@@ -88,7 +88,7 @@ class ElasticsearchPlugin implements Plugin {
     results: EventResult[],
     signal: AbortSignal,
   ): Promise<readonly EventResult[]> {
-    let plan: Awaited<ReturnType<RolloverGuard['before']>>;
+    let plan: CreatePlan;
     try {
       plan = await guard.before(batch, results, signal);
     } catch (err) {

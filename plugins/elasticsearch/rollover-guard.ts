@@ -207,7 +207,10 @@ export class RolloverGuard {
     });
   }
 
-  /** Realtime `_mget` of every lookup → one answer each; a failed request answers `error`. */
+  /**
+   * Realtime `_mget` of every lookup → one answer each (`found`, `absent` or `error`); a failed
+   * request answers `error`, and so does an index that is gone (the layouts are re-read).
+   */
   async #lookup(lookups: readonly Lookup[], stage: ProbeStage, signal: AbortSignal): Promise<ProbeAnswer[]> {
     this.#metrics.rolloverProbes(stage, lookups.length);
     const answers: ProbeAnswer[] = [];
@@ -223,7 +226,11 @@ export class RolloverGuard {
       for (let n = 0; n < part.length; n++)
         answers.push(response.ok ? classifyProbe(response.docs[n]) : 'error');
     }
-    return answers;
+    if (!answers.includes('gone')) return answers;
+    // A backing index was deleted or replaced under another name: re-read every layout, and
+    // leave these documents to the next attempt rather than trust a stale list.
+    this.#layouts.clear();
+    return answers.map((a) => (a === 'gone' ? 'error' : a));
   }
 
   /** Deletes each (index, id) with one bulk request; true where the copy is gone. */

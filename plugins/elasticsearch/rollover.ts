@@ -67,8 +67,12 @@ export function newerThan(layout: StreamLayout, name: string): string[] {
   return position === -1 ? [] : layout.slice(position + 1).map((i) => i.name);
 }
 
-/** What one `_mget` lookup said about a document in one backing index. */
-export type ProbeAnswer = 'found' | 'absent' | 'error';
+/**
+ * What one `_mget` lookup said about a document in one backing index: `gone` is an index no
+ * longer there (ILM deleted it, or replaced it by a shrunk or searchable-snapshot copy under
+ * another name: the layout must be re-read before the answer means anything).
+ */
+export type ProbeAnswer = 'found' | 'absent' | 'gone' | 'error';
 
 /** One document of an `_mget` response. */
 export interface MgetDoc {
@@ -78,13 +82,10 @@ export interface MgetDoc {
   readonly error?: { readonly type?: string; readonly reason?: string | null };
 }
 
-/**
- * One `_mget` answer → found, absent or error. A backing index deleted since the layout was read
- * (ILM's delete phase) holds no copy: absent. Any other error leaves the question open.
- */
+/** One `_mget` answer → found, absent, gone (index not found) or error (the question stays open). */
 export function classifyProbe(doc: MgetDoc | undefined): ProbeAnswer {
   if (doc === undefined) return 'error';
-  if (doc.error !== undefined) return doc.error.type === 'index_not_found_exception' ? 'absent' : 'error';
+  if (doc.error !== undefined) return doc.error.type === 'index_not_found_exception' ? 'gone' : 'error';
   return doc.found === true ? 'found' : 'absent';
 }
 

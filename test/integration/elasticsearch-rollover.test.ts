@@ -241,6 +241,25 @@ describe.each([
       expect(await metric(stage('repair'))).toBe(49);
     });
 
+    it('a backing index deleted meanwhile (ILM delete): the lookup is retried with a fresh list', async () => {
+      const prefix = await fresh();
+      const log = liveLog(300, 350 + major);
+      const response = log.events.filter((e) => e.eventType === 'response');
+      const [old, later] = [response.slice(0, 50), response.slice(100, 150)];
+      const { p } = await plugin(prefix);
+      const delivered = async (events: typeof response) =>
+        (await p.send(events, signal)).every((r) => r.status === 'delivered');
+      expect(await delivered(response.slice(0, 100))).toBe(true);
+      await rollover(node.url, prefix);
+      expect(await delivered(later)).toBe(true); // the plugin now knows both backing indices
+      const [first] = await backingIndices(node.url, `${prefix}_response`);
+      await es(node.url, 'DELETE', `/${first}`);
+      const again = await p.send(old, signal);
+      expect(again.map((r) => r.status)).toEqual(old.map(() => 'retryable'));
+      expect(await delivered(old)).toBe(true);
+      await expectExactlyOnce(node.url, prefix, { ...log, events: [...later, ...old] });
+    });
+
     it('index mode through a rollover alias set up by hand: said once (GAX_ERR_ES_ALIAS), it is not checked', async () => {
       const prefix = await fresh();
       await es(node.url, 'PUT', `/${prefix}_response-000001`, {

@@ -105,11 +105,11 @@ describe('reading the layout', () => {
 });
 
 describe('classify', () => {
-  it('a probe answer: found, absent (also for an index deleted meanwhile), error', () => {
+  it('a probe answer: found, absent, gone (an index deleted or replaced meanwhile), error', () => {
     expect(classifyProbe({ _index: 'a', _id: '1', found: true })).toBe('found');
     expect(classifyProbe({ _index: 'a', _id: '1', found: false })).toBe('absent');
     expect(classifyProbe({ _index: 'a', _id: '1', error: { type: 'index_not_found_exception' } })).toBe(
-      'absent',
+      'gone',
     );
     expect(
       classifyProbe({ _index: 'a', _id: '1', error: { type: 'no_shard_available_action_exception' } }),
