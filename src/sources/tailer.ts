@@ -58,10 +58,9 @@ export class Tailer {
   }
 
   /**
-   * Each open file's read position against its size now. The size is taken with an `fstat`
-   * here, not from the reader's last look: a reader held by a full queue (a backend down) does
-   * not look, and the backlog growing behind it is exactly what lag metrics and `/readyz` must
-   * show. A reader first seen behind this way counts as behind from now.
+   * Each open file's read position against its size now (`fstat`, not the reader's last look: a
+   * reader held by a full queue does not look, and that backlog is what lag metrics and `/readyz`
+   * must show). A reader first seen behind this way counts as behind from now.
    */
   states(now = Date.now()): FileState[] {
     return [...this.#files.values()].map((f) => {
@@ -140,10 +139,8 @@ export class Tailer {
   }
 
   /**
-   * Stats each matched path, leaving out compressed files (a rotated log gzipped next to the
-   * others is not new lines) and paths gone meanwhile. Files the checkpoint knows come first: a
-   * new file whose first KiB equals a saved one's must not claim that one's entry as "moved"
-   * before the saved file itself is seen where it still is.
+   * Stats each matched path but compressed files (a gzipped rotated log is not new lines). Files
+   * the checkpoint knows come first: a new twin must not claim a saved file's entry as "moved".
    */
   async #identify(paths: readonly string[]): Promise<{ path: string; id: string; mtimeMs: number }[]> {
     const found: { path: string; id: string; mtimeMs: number }[] = [];
@@ -228,29 +225,32 @@ export class Tailer {
     }
   }
 
-  /** Notices truncation, reads `file` to its end, hands over a stale partial line, releases it when rotated away. */
+  /** Notices truncation, reads `file` to its end, flushes a stale partial line, releases it if rotated. */
   async #read(file: TrackedFile, signal: AbortSignal): Promise<void> {
     const before = { fingerprint: file.fingerprint, offset: file.offset };
-    if ((await file.refresh()) === 'truncated') {
-      this.#starts.noteTruncated(before.fingerprint, before.offset, Date.now());
-      this.#resolveCopies(file.id, before.offset);
-      this.#o.onEvent?.({ kind: 'truncated', path: file.path });
-      this.#o.logger.warn(
-        { path: file.path, offset: before.offset },
-        'Input file truncated; reading from its start.',
-      );
-    }
+    if ((await file.refresh()) === 'truncated') this.#truncated(file, before.fingerprint, before.offset);
     const onChunk = async (chunk: LineChunk): Promise<void> => {
-      // Reading pauses while the gate is shut; a chunk held when the tailer stops is dropped
-      // (it was never committed: the next start reads it again).
+      // Paused while the gate is shut; a chunk held at stop is dropped (uncommitted: read again).
       if (await gateShut(this.#o.gate?.(), signal)) return;
       await this.#o.onChunk(chunk);
     };
-    await file.drain(this.#buffer, signal, onChunk);
+    for (let fingerprint = file.fingerprint; ; fingerprint = file.fingerprint) {
+      const truncatedAt = await file.drain(this.#buffer, signal, onChunk);
+      if (truncatedAt === undefined) break;
+      this.#truncated(file, fingerprint, truncatedAt); // between our stat and our read
+    }
     if (signal.aborted) return;
     const quiet = Date.now() - file.lastGrowthAt >= this.#o.partialLineTimeoutMs;
     if (file.detached || quiet) await file.flushPartial(onChunk);
     if (file.detached && !signal.aborted) await this.#release(file);
+  }
+
+  /** `file` (read up to `offset`, first bytes `fingerprint`) was truncated and restarts at 0. */
+  #truncated(file: TrackedFile, fingerprint: Fingerprint, offset: number): void {
+    this.#starts.noteTruncated(fingerprint, offset, Date.now());
+    this.#resolveCopies(file.id, offset);
+    this.#o.onEvent?.({ kind: 'truncated', path: file.path });
+    this.#o.logger.warn({ path: file.path, offset }, 'Input file truncated; reading from its start.');
   }
 
   /** Whether a held file may be read now; a twin held past the copy window is read from 0. */

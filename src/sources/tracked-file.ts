@@ -70,9 +70,7 @@ export class TrackedFile {
     if (size > this.size) this.lastGrowthAt = Date.now();
     this.size = size;
     if (size < this.offset || (changed && !(await stillMatches(this.handle, size, this.fingerprint)))) {
-      this.offset = 0;
-      this.splitter.reset(0);
-      this.fingerprint = await fingerprintOf(this.handle, size);
+      await this.#restart(size);
       return 'truncated';
     }
     if (this.fingerprint.length < FINGERPRINT_BYTES && size > this.fingerprint.length) {
@@ -100,19 +98,37 @@ export class TrackedFile {
     return true;
   }
 
-  /** Reads from the offset to the current end, handing over complete lines chunk by chunk. */
+  /** Reading restarts at 0: the file was truncated (or rewritten from its start). */
+  async #restart(size: number): Promise<void> {
+    this.offset = 0;
+    this.splitter.reset(0);
+    this.fingerprint = await fingerprintOf(this.handle, size);
+  }
+
+  /**
+   * Reads from the offset to the current end, handing over complete lines chunk by chunk.
+   * Bytes read are handed over only while the first bytes still match the fingerprint: a
+   * truncate-and-regrow between the last stat and this read would otherwise pass the new
+   * file's middle off as the old file's continuation (then read it again from 0). Such bytes
+   * are dropped, reading restarts at 0, and the offset it was read up to is returned.
+   */
   async drain(
     buffer: Buffer,
     signal: AbortSignal,
     onChunk: (chunk: LineChunk) => Promise<void>,
-  ): Promise<void> {
+  ): Promise<number | undefined> {
     const lines: SplitLine[] = [];
     while (!signal.aborted) {
       if (this.offset < this.size) this.behindSince ??= Date.now();
       const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, this.offset);
       if (bytesRead === 0) {
         this.behindSince = undefined;
-        return;
+        return undefined;
+      }
+      if (!(await stillMatches(this.handle, this.fingerprint.length, this.fingerprint))) {
+        const at = this.offset;
+        await this.#restart((await this.handle.stat()).size);
+        return at;
       }
       this.offset += bytesRead;
       if (this.offset > this.size) {
@@ -124,6 +140,7 @@ export class TrackedFile {
       if (lines.length === 0) continue;
       await onChunk(this.#chunk([...lines], bytesRead));
     }
+    return undefined;
   }
 
   /** Hands over a held partial line as complete (writer quiet too long, or file rotated away). */

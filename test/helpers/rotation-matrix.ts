@@ -119,11 +119,27 @@ export async function finishRow(
   const unexpected = [...row.reader.counts.keys()].filter((id) => !wanted.has(id));
   expect(unexpected, 'events that were never written').toEqual([]);
   expect(row.reader.corrupt, 'torn output lines').toEqual([]);
-  expect({ got: verdict.got, duplicates: verdict.duplicates }, `want ${verdict.want}`).toEqual({
+  const twice = row.want.flatMap((id, i) => ((row.reader.counts.get(id) ?? 0) > 1 ? [i] : []));
+  const where = `duplicated (indexes in write order): ${ranges(twice)}; lost: ${ranges(
+    row.want.flatMap((id, i) => (row.reader.counts.has(id) ? [] : [i])),
+  )}`;
+  expect({ got: verdict.got, duplicates: verdict.duplicates }, `want ${verdict.want}; ${where}`).toEqual({
     got: verdict.want,
     duplicates: options.duplicates ?? 0,
   });
   return verdict;
+}
+
+/** `[1, 2, 3, 7]` → `1-3, 7`. */
+function ranges(indexes: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < indexes.length; ) {
+    let j = i;
+    while (j + 1 < indexes.length && (indexes[j + 1] as number) === (indexes[j] as number) + 1) j++;
+    parts.push(i === j ? `${indexes[i]}` : `${indexes[i]}-${indexes[j]}`);
+    i = j + 1;
+  }
+  return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
 /** `n` log lines that carry no event, identical in every file: a shared first KiB (~100 bytes each). */
