@@ -28,6 +28,7 @@ export const errorCodes = {
   GAX_ERR_DEADLETTER_LOCKED: 'Another `gax dlq replay` is working on this dead-letter file.',
   GAX_ERR_REPLAY_REFUSED: 'A plugin cannot take the events a replay would send it.',
   GAX_ERR_TLS_INSECURE: 'Certificate verification is turned off for an outbound TLS connection.',
+  GAX_ERR_STATE_LOCKED: 'Another `gax run` uses the same state directory.',
   GAX_ERR_CHECKPOINT_WRITE: 'The checkpoint cannot be written; reading pauses until it can.',
   GAX_ERR_SERVER_LISTEN: 'The HTTP server cannot listen on the configured address.',
   GAX_ERR_RELOAD_INVALID: 'A reloaded configuration is not valid; the running one is kept.',

@@ -3,10 +3,12 @@ import type { ConfigProblem, ConfigResult } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { Daemon } from '../daemon.js';
 import { isGaxError } from '../errors.js';
+import type { HeldLock } from '../fs/lock.js';
 import { describeProblem } from '../reload/telemetry.js';
 import { type ConfigWatch, ReloadQueue, watchConfigFile } from '../reload/trigger.js';
 import { createLogger } from '../telemetry/logger.js';
 import { packageVersion } from '../version.js';
+import { lockStateDir } from './state-lock.js';
 
 export interface RunHandle {
   readonly daemon: Daemon;
@@ -22,6 +24,8 @@ export interface RunOptions {
   readonly reload?: () => Promise<ConfigResult>;
   /** Also reload when this file changes (`--watch-config`). */
   readonly watchPath?: string;
+  /** How long to wait for another `gax run` to release the state directory (default: its stale time + 2 s). */
+  readonly lockWaitMs?: number;
   /** The loaded configuration's warnings (contradictions, secrets in the file): logged before starting. */
   readonly warnings?: readonly ConfigProblem[];
 }
@@ -42,6 +46,13 @@ export async function runDaemon(
   for (const warning of options.warnings ?? []) {
     log.warn({ warning: describeProblem(warning), code: warning.code }, 'Configuration warning.');
   }
+  let lock: HeldLock;
+  try {
+    lock = await lockStateDir(config.state.dir, log, options.lockWaitMs);
+  } catch (err) {
+    log.fatal({ err, code: isGaxError(err) ? err.code : undefined }, 'Daemon failed to start.');
+    throw err;
+  }
   const daemon = new Daemon({ config, logger: log, version: packageVersion() });
   // A SIGHUP while starting (systemd `reload`, a ConfigMap push) must not kill the process with
   // SIGHUP's default action: it is remembered and served once the daemon runs.
@@ -54,14 +65,15 @@ export async function runDaemon(
     await daemon.start();
   } catch (err) {
     process.off('SIGHUP', onEarlyHup);
+    await lock.release();
     log.fatal({ err, code: isGaxError(err) ? err.code : undefined }, 'Daemon failed to start.');
     throw err;
   }
   let signals = 0;
   const watch = reloadOnRequest(daemon, log, options, () => signals > 0, hupWhileStarting);
   process.off('SIGHUP', onEarlyHup);
-  const done = new Promise<number>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
+  const stopped = new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals | 'lost lock'): void => {
       signals++;
       watch?.close();
       if (signals > 1) {
@@ -80,6 +92,19 @@ export async function runDaemon(
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // Another process took the state directory (this one looked dead: frozen past the lock's
+    // stale time). Two writers of one checkpoint cannot both be right: stop, and exit 1.
+    lock.signal.addEventListener('abort', () => {
+      log.error(
+        { lock: lock.path, code: 'GAX_ERR_STATE_LOCKED' },
+        'Lost the state directory lock to another gax run; stopping.',
+      );
+      onSignal('lost lock');
+    });
+  });
+  const done = stopped.then(async (code) => {
+    await lock.release().catch(() => undefined);
+    return lock.signal.aborted && code === 0 ? 1 : code;
   });
   return { daemon, done };
 }
