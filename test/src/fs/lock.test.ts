@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tryLock } from '../../../src/fs/lock.js';
+import { killHard, startHolder } from '../../helpers/lock-holder.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'lock-holder.ts');
 const STALE_MS = 2000; // proper-lockfile's minimum; the holder refreshes every second
@@ -34,27 +35,6 @@ function pidCheckSaysHeld(pid: number): boolean {
   }
 }
 
-/** Starts the holder (`command` prefixes it, e.g. unshare); resolves what it printed once it has the lock. */
-async function holder(command: string[] = []): Promise<{ child: ChildProcess; pid: number }> {
-  const argv = [...command, process.execPath, '--import', 'tsx', FIXTURE, path, String(STALE_MS)];
-  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  let out = '';
-  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-    out += chunk.toString();
-    if (out.includes('\n')) break;
-  }
-  const said = JSON.parse(out) as { pid: number; locked: boolean };
-  expect(said.locked).toBe(true);
-  return { child, pid: said.pid };
-}
-
-async function killHard(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
-
 /** Polls tryLock until it succeeds; resolves the ms it took. */
 async function takeOver(deadlineMs: number): Promise<number> {
   const start = Date.now();
@@ -68,6 +48,8 @@ async function takeOver(deadlineMs: number): Promise<number> {
   }
   throw new Error(`lock not taken over within ${deadlineMs} ms`);
 }
+
+const holder = (command: string[] = []) => startHolder(FIXTURE, path, STALE_MS, children, command);
 
 describe('tryLock', () => {
   it('is refused while held, in this process and from another, and free again after release', async () => {

@@ -4,13 +4,14 @@
  * that died in another PID namespace only once the lock is stale; a live one is waited for and
  * then reported.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockWithOwner } from '../../../src/fs/lock.js';
 import { currentOwner, ownerIsGone } from '../../../src/fs/owner.js';
+import { killHard, startHolder } from '../../helpers/lock-holder.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'owner-holder.ts');
 const STALE_MS = 2000;
@@ -27,25 +28,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function holder(command: string[] = []): Promise<{ child: ChildProcess; pid: number }> {
-  const argv = [...command, process.execPath, '--import', 'tsx', FIXTURE, path, String(STALE_MS)];
-  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  let out = '';
-  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-    out += chunk.toString();
-    if (out.includes('\n')) break;
-  }
-  const said = JSON.parse(out) as { pid: number; locked: boolean };
-  expect(said.locked).toBe(true);
-  return { child, pid: said.pid };
-}
-
-async function killHard(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
+const holder = (command: string[] = []) => startHolder(FIXTURE, path, STALE_MS, children, command);
 
 describe('lockWithOwner', () => {
   it('records its owner inside the lock and removes both on release', async () => {
