@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { addDlqCommands } from './cli/dlq.js';
 import { duration, portNumber, positiveInt, positiveSeconds, usage } from './cli/options.js';
 import { addSetupCommands } from './cli/setup.js';
+import { watchEarlyStop } from './commands/early-stop.js';
 import { isGaxError } from './errors.js';
 import { DEFAULT_MAX_LINE_BYTES } from './parsers/wso2-apim/parse.js';
 import { packageVersion } from './version.js';
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--watch-config', 'also reload the configuration when the file changes')
     .action(async (opts: { config: string; watchConfig?: boolean }) => {
       if (opts.config === '') throw usage('run', 'option --config <file> is empty');
+      const early = watchEarlyStop();
       const [{ loadConfig }, { runCheckConfig }, { runDaemon }] = await Promise.all([
         import('./config/load.js'),
         import('./commands/check-config.js'),
@@ -47,6 +49,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       ]);
       const loaded = await loadConfig(opts.config, process.env);
       if (!loaded.ok) {
+        early.dispose();
         code = await runCheckConfig(
           opts.config,
           { stdout: process.stderr, stderr: process.stderr },
@@ -57,9 +60,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       const handle = await runDaemon(loaded.config, undefined, {
         reload: () => loadConfig(opts.config, process.env),
         warnings: loaded.warnings,
+        earlyStop: early,
         ...(opts.watchConfig === true ? { watchPath: opts.config } : {}),
       }).catch(() => undefined);
-      code = handle === undefined ? 1 : await handle.done;
+      early.dispose();
+      if (handle === undefined) code = early.received() === undefined ? 1 : 130;
+      else code = await handle.done;
     });
 
   command('check-config', 'Validate a configuration file; exit 0 when valid, 2 listing every problem.')

@@ -8,6 +8,7 @@ import { describeProblem } from '../reload/telemetry.js';
 import { type ConfigWatch, ReloadQueue, watchConfigFile } from '../reload/trigger.js';
 import { createLogger } from '../telemetry/logger.js';
 import { packageVersion } from '../version.js';
+import type { EarlyStop } from './early-stop.js';
 import { lockStateDir } from './state-lock.js';
 
 export interface RunHandle {
@@ -24,6 +25,8 @@ export interface RunOptions {
   readonly reload?: () => Promise<ConfigResult>;
   /** Also reload when this file changes (`--watch-config`). */
   readonly watchPath?: string;
+  /** Stop signals that arrived while starting (src/commands/early-stop.ts): served once the daemon runs. */
+  readonly earlyStop?: EarlyStop;
   /** How long to wait for another `gax run` to release the state directory (default: its stale time + 2 s). */
   readonly lockWaitMs?: number;
   /** The loaded configuration's warnings (contradictions, secrets in the file): logged before starting. */
@@ -46,14 +49,6 @@ export async function runDaemon(
   for (const warning of options.warnings ?? []) {
     log.warn({ warning: describeProblem(warning), code: warning.code }, 'Configuration warning.');
   }
-  let lock: HeldLock;
-  try {
-    lock = await lockStateDir(config.state.dir, log, options.lockWaitMs);
-  } catch (err) {
-    log.fatal({ err, code: isGaxError(err) ? err.code : undefined }, 'Daemon failed to start.');
-    throw err;
-  }
-  const daemon = new Daemon({ config, logger: log, version: packageVersion() });
   // A SIGHUP while starting (systemd `reload`, a ConfigMap push) must not kill the process with
   // SIGHUP's default action: it is remembered and served once the daemon runs.
   let hupWhileStarting = false;
@@ -61,6 +56,15 @@ export async function runDaemon(
     hupWhileStarting = true;
   };
   if (options.reload !== undefined) process.on('SIGHUP', onEarlyHup);
+  let lock: HeldLock;
+  try {
+    lock = await lockStateDir(config.state.dir, log, options.lockWaitMs, options.earlyStop?.signal);
+  } catch (err) {
+    process.off('SIGHUP', onEarlyHup);
+    log.fatal({ err, code: isGaxError(err) ? err.code : undefined }, 'Daemon failed to start.');
+    throw err;
+  }
+  const daemon = new Daemon({ config, logger: log, version: packageVersion() });
   try {
     await daemon.start();
   } catch (err) {
@@ -92,6 +96,9 @@ export async function runDaemon(
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    options.earlyStop?.dispose();
+    const early = options.earlyStop?.received();
+    if (early !== undefined) onSignal(early);
     // Another process took the state directory (this one looked dead: frozen past the lock's
     // stale time). Two writers of one checkpoint cannot both be right: stop, and exit 1.
     lock.signal.addEventListener('abort', () => {

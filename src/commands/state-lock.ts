@@ -17,10 +17,16 @@ export function stateLockPath(stateDir: string): string {
  * GAX_ERR_STATE_LOCKED. A holder that died in this container is taken over at once, so a restart
  * after a crash does not wait.
  */
-export async function lockStateDir(stateDir: string, log: Logger, waitMs?: number): Promise<HeldLock> {
+export async function lockStateDir(
+  stateDir: string,
+  log: Logger,
+  waitMs?: number,
+  signal?: AbortSignal,
+): Promise<HeldLock> {
   const path = stateLockPath(stateDir);
   const got = await lockWithOwner(path, {
     ...(waitMs === undefined ? {} : { waitMs }),
+    ...(signal === undefined ? {} : { signal }),
     onWait: (owner, ms) =>
       log.warn(
         { lock: path, owner, waitMs: ms, code: 'GAX_ERR_STATE_LOCKED' },
@@ -28,6 +34,9 @@ export async function lockStateDir(stateDir: string, log: Logger, waitMs?: numbe
       ),
   });
   if (got.held) return got.lock;
+  if (signal?.aborted === true) {
+    throw new GaxError('GAX_ERR_STATE_LOCKED', `stopped while waiting for the lock of state.dir ${stateDir}`);
+  }
   throw new GaxError(
     'GAX_ERR_STATE_LOCKED',
     `state.dir ${stateDir} is in use by another gax run (${describeOwner(got.owner)}); give each daemon its own state.dir`,

@@ -100,6 +100,8 @@ const lockFs = {
 export interface WaitOptions extends LockOptions {
   /** How long to wait for a held lock to be released or go stale (default `staleMs` + 2 s). */
   readonly waitMs?: number;
+  /** Ends the wait early (resolves `{ held: false }`). */
+  readonly signal?: AbortSignal;
   /** Called once when the lock is held by someone else and the wait begins. */
   readonly onWait?: (owner: LockOwner | undefined, waitMs: number) => void;
 }
@@ -132,10 +134,12 @@ export async function lockWithOwner(path: string, options: WaitOptions = {}): Pr
     const owner = parseOwner(await readFile(join(absolute, 'owner.json'), 'utf8').catch(() => ''));
     if (owner !== undefined && (await ownerIsGone(owner, self)) && (await takeOver(absolute, owner)))
       continue;
-    if (Date.now() >= until) return { held: false, owner };
+    if (Date.now() >= until || options.signal?.aborted === true) return { held: false, owner };
     if (!waited) options.onWait?.(owner, waitMs);
     waited = true;
-    await sleep(POLL_MS);
+    await sleep(POLL_MS, undefined, options.signal === undefined ? {} : { signal: options.signal }).catch(
+      () => undefined,
+    );
   }
 }
 

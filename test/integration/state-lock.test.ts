@@ -74,6 +74,22 @@ describe('the state directory lock', () => {
     expect(await second.exited).toBe(0);
   });
 
+  it('lets a daemon that waits for the lock be stopped with SIGTERM at once (exit 130), the holder untouched', async () => {
+    const path = await config();
+    const first = start(path);
+    await waitFor(() => first.output().includes('Daemon started.'), 15_000, 'the first daemon');
+    const second = start(path);
+    await waitFor(() => second.output().includes('locked by another gax run'), 15_000, 'the wait');
+    const stopping = Date.now();
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(130);
+    expect(Date.now() - stopping).toBeLessThan(2_000);
+    expect(second.output()).toContain('stopped while waiting for the lock');
+    expect(first.child.exitCode).toBeNull();
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+  });
+
   it('lets a daemon SIGKILLed in place restart at once (its dead PID is recognised)', async () => {
     const path = await config();
     const first = start(path);
