@@ -92,6 +92,7 @@ export class Daemon {
       live: () => ({
         files: () => this.#allRoutes().flatMap((r) => r.files().map((f) => ({ ...f, plugin: r.id }))),
         checkpointAgeSeconds: () => this.#checkpointer?.ageSeconds,
+        checkpointWriteFailures: () => this.#checkpointer?.writeFailures ?? 0,
       }),
     });
     this.#pipelineTelemetry = createPipelineTelemetry(this.metrics, this.#logger, this.#health);
@@ -176,6 +177,7 @@ export class Daemon {
         plugins: [...this.#plugins].map(([id, entry]) => [id, entry.started] as const),
         health: this.#health,
         readers: this.#allRoutes(),
+        checkpointFailingSince: this.#checkpointer?.failingSince,
       },
       now,
     );

@@ -47,6 +47,7 @@ export class Checkpointer {
   #writing: Promise<void> = Promise.resolve();
   /** Writes failed in a row, and the gate readers wait on meanwhile. */
   #failures = 0;
+  #failingSince: number | undefined;
   #gate: { promise: Promise<void>; open: () => void } | undefined;
   #closed = false;
   readonly #limiter = new LogRateLimiter();
@@ -124,6 +125,11 @@ export class Checkpointer {
   /** Undefined while checkpoints are written; else a promise that settles once one is again. */
   writable(): Promise<void> | undefined {
     return this.#gate?.promise;
+  }
+
+  /** When the current run of failed checkpoint writes began (undefined while writes work). */
+  get failingSince(): number | undefined {
+    return this.#failingSince;
   }
 
   /** Checkpoint writes that failed in a row (0 when the last one worked). */
@@ -217,6 +223,7 @@ export class Checkpointer {
       );
     }
     this.#failures = 0;
+    this.#failingSince = undefined;
     this.#gate?.open();
     this.#gate = undefined;
   }
@@ -225,6 +232,7 @@ export class Checkpointer {
   #failed(err: unknown): void {
     this.#dirty = true;
     this.#failures++;
+    this.#failingSince ??= Date.now();
     if (this.#gate === undefined) {
       let open = (): void => undefined;
       const promise = new Promise<void>((resolve) => {

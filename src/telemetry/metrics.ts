@@ -28,6 +28,7 @@ export interface SelfMetrics {
   readonly lagBytes: Gauge<'plugin' | 'file'>;
   readonly lagSeconds: Gauge<'plugin' | 'file'>;
   readonly checkpointAge: Gauge;
+  readonly checkpointWriteFailures: Gauge;
   readonly configReloads: Counter<'result'>;
   readonly configLastReloadSuccessful: Gauge;
   readonly configLastReloadSuccessTime: Gauge;
@@ -43,6 +44,8 @@ export interface LiveState {
     behindSince: number | undefined;
   }[];
   checkpointAgeSeconds(): number | undefined;
+  /** Checkpoint writes that failed in a row (0 when the last one worked). */
+  checkpointWriteFailures(): number;
 }
 
 const LINT_FAILING_DEFAULTS = [
@@ -205,6 +208,14 @@ export function createSelfMetrics(options: {
         this.reset();
         const age = live()?.checkpointAgeSeconds();
         if (age !== undefined) this.set(age);
+      },
+    }),
+    checkpointWriteFailures: new Gauge({
+      name: 'gax_checkpoint_write_failures',
+      help: 'Checkpoint writes that failed in a row (full or read-only state directory); 0 once one works. Reading is paused while it is above 0.',
+      registers,
+      collect() {
+        this.set(live()?.checkpointWriteFailures() ?? 0);
       },
     }),
     checkpointCommits: new Counter({

@@ -18,11 +18,13 @@ export interface ReadinessInputs {
     files(): readonly FileState[];
     errors(): ReadonlyMap<string, string>;
   }[];
+  /** When checkpoint writes began to fail (undefined while they work). */
+  readonly checkpointFailingSince?: number | undefined;
 }
 
 /**
  * `/readyz`: not ready while starting or stopping, when a plugin did not start or has been
- * failing longer than `server.readiness.maxPluginFailing`, when an input cannot be read, or when
+ * failing longer than `server.readiness.maxPluginFailing` (the checkpoint's writes too), when an input cannot be read, or when
  * a plugin's reader has been behind a file longer than `maxInputLag`. Each check says why.
  */
 export function readiness(inputs: ReadinessInputs, now = Date.now()): Readiness {
@@ -43,6 +45,14 @@ export function readiness(inputs: ReadinessInputs, now = Date.now()): Readiness 
             detail: `failing for ${seconds(failing.ms)} s (limit ${limits.maxPluginFailing}): ${failing.reason}`,
           };
   }
+  const since = inputs.checkpointFailingSince;
+  checks.checkpoint =
+    since === undefined
+      ? { ok: true }
+      : {
+          ok: maxFailingMs === 0 || now - since <= maxFailingMs,
+          detail: `cannot be written for ${seconds(now - since)} s (limit ${limits.maxPluginFailing}): reading is paused`,
+        };
   const unreadable = new Map(inputs.readers.flatMap((r) => [...r.errors()]));
   checks.inputs =
     unreadable.size === 0

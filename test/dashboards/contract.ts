@@ -35,6 +35,8 @@ export const METRIC_CONTRACT = {
   gax_lines_rejected_total: { type: 'counter', labels: ['plugin', 'reason'] },
   gax_events_dead_lettered_total: { type: 'counter', labels: ['plugin', 'kind'] },
   gax_plugin_up: { type: 'gauge', labels: ['plugin'] },
+  gax_checkpoint_write_failures: { type: 'gauge', labels: [] },
+  gax_input_read_errors_total: { type: 'counter', labels: ['plugin', 'code'] },
   up: { type: 'gauge', labels: [] },
 } as const satisfies Record<string, MetricContract>;
 

@@ -47,6 +47,14 @@ async function readErrors(port: number, code: string): Promise<number> {
   return line === undefined ? 0 : Number(line.split(' ').pop());
 }
 
+/** `gax_checkpoint_write_failures` as served. */
+async function writeFailures(port: number): Promise<number> {
+  const line = (await metricsText(port))
+    .split('\n')
+    .find((l) => l.startsWith('gax_checkpoint_write_failures '));
+  return Number(line?.split(' ').pop());
+}
+
 /** The checkpoint's offset of the one file it names, and whether the file parses as JSON at all. */
 function savedOffset(box: Sandbox): number | undefined {
   const files = Object.values(readCheckpoint(box)?.plugins.file?.files ?? {});
@@ -82,7 +90,8 @@ describe('rotation-correctness matrix (11–12)', () => {
   }, 90_000);
 
   it('12. a full disk under the state directory: the last checkpoint stays valid, reading pauses, and resumes when space returns; a crash meanwhile repeats only what was read before the first failed write', async () => {
-    const r = await createRow(1201);
+    const port = await freePort();
+    const r = await createRow(1201, { port });
     row = r;
     mountTmpfs(r.box.stateDir, '256k');
     mounted = r.box.stateDir;
@@ -103,10 +112,18 @@ describe('rotation-correctness matrix (11–12)', () => {
     r.reader.poll();
     expect(paused.filter((id) => r.reader.counts.has(id)).length, 'lines delivered while paused').toBe(0);
     expect(readFileSync(r.box.checkpoint, 'utf8'), 'the last good checkpoint, untouched').toBe(before);
+    expect(await writeFailures(port), 'gax_checkpoint_write_failures while full').toBeGreaterThan(0);
+    const readyz = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as {
+      checks: Record<string, { ok: boolean; detail?: string }>;
+    };
+    expect(readyz.checks.checkpoint?.detail).toMatch(
+      /^cannot be written for \d+ s \(limit 5m\): reading is paused$/,
+    );
 
     freeDisk(r.box.stateDir);
     await r.delivered('the lines held while the disk was full');
     await waitFor(() => savedOffset(r.box) === linesBytes(r), 15_000, 'a checkpoint of every line again');
+    expect(await writeFailures(port), 'gax_checkpoint_write_failures once a write works').toBe(0);
 
     // Full again, then SIGKILL: the restart repeats exactly what was delivered past the last
     // good checkpoint.

@@ -28,10 +28,22 @@ describe('readiness', () => {
       checks: {
         daemon: { ok: true, detail: 'running' },
         'plugin:file': { ok: true },
+        checkpoint: { ok: true },
         inputs: { ok: true },
         lag: { ok: true },
       },
     });
+  });
+
+  it('turns failing checkpoint writes (a full state directory) not-ready past maxPluginFailing', () => {
+    const since = NOW - 300_000;
+    expect(readiness(inputs({ checkpointFailingSince: since }), NOW).checks.checkpoint).toEqual({
+      ok: true,
+      detail: 'cannot be written for 300 s (limit 5m): reading is paused',
+    });
+    const later = readiness(inputs({ checkpointFailingSince: since }), NOW + 1_000);
+    expect(later.ready).toBe(false);
+    expect(later.checks.checkpoint?.ok).toBe(false);
   });
 
   it('is not ready while starting or with a plugin that did not start', () => {
