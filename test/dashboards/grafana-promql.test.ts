@@ -125,7 +125,9 @@ function inputSeries(): Series[] {
     out.push(counter('gax_lines_rejected_total', `${p}, reason="invalid_json"`, 1));
     out.push(counter('gax_events_dead_lettered_total', `${p}, kind="rejected"`, 1));
     out.push(gauge('gax_plugin_up', p, `1x${STEPS}`));
+    out.push(counter('gax_input_read_errors_total', `${p}, code="ESTALE"`, 1));
   }
+  out.push(gauge('gax_checkpoint_write_failures', '', `0 1 2 0x${STEPS - 3}`));
   for (const metric of ['apim_requests_total', 'apim_errors_total']) {
     out.push(gauge('gax_prometheus_series', `metric="${metric}"`, `10+1x${STEPS}`));
     out.push(counter('gax_prometheus_series_overflow_total', `metric="${metric}"`, 0));

@@ -86,6 +86,7 @@ describe('parseConfig', () => {
       concurrency: 2,
       compression: true,
       requestTimeoutMs: 30_000,
+      clockSkewMs: 300_000,
       templates: { install: true },
     });
     expect(config.plugins.datadog).toEqual({
