@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { GaxError } from '../errors.js';
-import { type HeldLock, lockWithOwner } from '../fs/lock.js';
+import type { HeldLock } from '../fs/lock.js';
+import { lockWithOwner } from '../fs/owned-lock.js';
 import type { LockOwner } from '../fs/owner.js';
 
 /** `<state.dir>/gax-run.lock`: one `gax run` per state directory. */

@@ -1,9 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { lstat, mkdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { currentOwner, type LockOwner, ownerIsGone, parseOwner } from './owner.js';
+import { lstat, mkdir, unlink } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 /**
  * The one inter-process lock of gax (used by `gax dlq replay` for its dead-letter file; use it for
@@ -96,83 +93,6 @@ const lockFs = {
     fs.rm(path, { recursive: true }, callback),
   rmdirSync: (path: string): void => fs.rmSync(path, { recursive: true }),
 };
-
-export interface WaitOptions extends LockOptions {
-  /** How long to wait for a held lock to be released or go stale (default `staleMs` + 2 s). */
-  readonly waitMs?: number;
-  /** Ends the wait early (resolves `{ held: false }`). */
-  readonly signal?: AbortSignal;
-  /** Called once when the lock is held by someone else and the wait begins. */
-  readonly onWait?: (owner: LockOwner | undefined, waitMs: number) => void;
-}
-
-export type OwnedLock =
-  | { readonly held: true; readonly lock: HeldLock }
-  | { readonly held: false; readonly owner: LockOwner | undefined };
-
-const POLL_MS = 250;
-
-/**
- * Takes the lock at `path` and records this process in `<path>/owner.json`, waiting while another
- * holder has it. A holder recorded as a process of this boot and PID namespace that no longer
- * runs (a crash, then a restart in the same container) is taken over at once; any other holder
- * is waited for until it releases the lock or the lock goes stale (a holder that died elsewhere),
- * at most `waitMs`. Resolves `{ held: false, owner }` when a live holder keeps it.
- */
-export async function lockWithOwner(path: string, options: WaitOptions = {}): Promise<OwnedLock> {
-  const absolute = resolve(path);
-  const self = await currentOwner();
-  const waitMs = options.waitMs ?? (options.staleMs ?? DEFAULT_STALE_MS) + 2_000;
-  const until = Date.now() + waitMs;
-  let waited = false;
-  for (;;) {
-    const lock = await tryLock(absolute, options);
-    if (lock !== undefined) {
-      await recordOwner(absolute, self);
-      return { held: true, lock };
-    }
-    const owner = parseOwner(await readFile(join(absolute, 'owner.json'), 'utf8').catch(() => ''));
-    if (owner !== undefined && (await ownerIsGone(owner, self)) && (await takeOver(absolute, owner)))
-      continue;
-    if (Date.now() >= until || options.signal?.aborted === true) return { held: false, owner };
-    if (!waited) options.onWait?.(owner, waitMs);
-    waited = true;
-    await sleep(POLL_MS, undefined, options.signal === undefined ? {} : { signal: options.signal }).catch(
-      () => undefined,
-    );
-  }
-}
-
-/**
- * Writes `owner.json` into the held lock directory and puts the directory's mtime back:
- * proper-lockfile takes an mtime it did not set as a sign that the lock was taken over.
- */
-async function recordOwner(lock: string, owner: LockOwner): Promise<void> {
-  const before = await stat(lock);
-  await writeFile(join(lock, 'owner.json'), `${JSON.stringify(owner)}\n`).catch(() => undefined);
-  await utimes(lock, before.atime, before.mtime);
-}
-
-/**
- * Removes the lock of a holder known to be gone: renames the directory away first (one taker
- * wins the rename), then checks that what it moved is still that holder's; if another process
- * had meanwhile taken the lock afresh, its directory is put back.
- */
-async function takeOver(path: string, gone: LockOwner): Promise<boolean> {
-  const aside = `${path}.gone-${randomBytes(6).toString('hex')}`;
-  const moved = await rename(path, aside).then(
-    () => true,
-    () => false,
-  );
-  if (!moved) return false;
-  const owner = parseOwner(await readFile(join(aside, 'owner.json'), 'utf8').catch(() => ''));
-  if (owner?.pid !== gone.pid || owner.startTicks !== gone.startTicks) {
-    await rename(aside, path).catch(() => undefined);
-    return false;
-  }
-  await rm(aside, { recursive: true, force: true });
-  return true;
-}
 
 /** Whether `path` is free of an older gax's PID lock file (removed once stale). */
 async function clearLegacyLock(path: string, staleMs: number): Promise<boolean> {

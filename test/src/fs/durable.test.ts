@@ -46,7 +46,7 @@ async function traced(args: string[]): Promise<Call[]> {
       ...args,
     ]);
     const calls: Call[] = [];
-    for (const line of (await readFile(log, 'utf8')).split('\n')) {
+    for (const line of joinResumed((await readFile(log, 'utf8')).split('\n'))) {
       const m = /^\d+\s+([a-z0-9]+)\((.*)\)\s+= (-?\d+)/.exec(line);
       if (m === null || m[3]?.startsWith('-') === true) continue;
       const [, name = '', body = ''] = m;
@@ -65,6 +65,31 @@ async function traced(args: string[]): Promise<Call[]> {
   } finally {
     await rm(log, { force: true });
   }
+}
+
+/**
+ * strace -f splits a call that another thread interrupts into `PID name(args <unfinished ...>`
+ * and, later, `PID <... name resumed>rest`: joined into one line, placed where the call ended.
+ */
+function joinResumed(lines: readonly string[]): string[] {
+  const open = new Map<string, string>();
+  const out: string[] = [];
+  for (const line of lines) {
+    const unfinished = /^(\d+)\s+(.*) <unfinished \.\.\.>$/.exec(line);
+    if (unfinished !== null) {
+      open.set(unfinished[1] as string, `${unfinished[1]} ${unfinished[2]}`);
+      continue;
+    }
+    const resumed = /^(\d+)\s+<\.\.\. [a-z0-9]+ resumed>(.*)$/.exec(line);
+    if (resumed !== null) {
+      const start = open.get(resumed[1] as string);
+      open.delete(resumed[1] as string);
+      if (start !== undefined) out.push(`${start}${resumed[2]}`);
+      continue;
+    }
+    out.push(line);
+  }
+  return out;
 }
 
 const at = (calls: Call[], match: (c: Call) => boolean, from = 0): number => {

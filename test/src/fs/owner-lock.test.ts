@@ -9,7 +9,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lockWithOwner } from '../../../src/fs/lock.js';
+import { lockWithOwner } from '../../../src/fs/owned-lock.js';
 import { currentOwner, ownerIsGone } from '../../../src/fs/owner.js';
 import { killHard, startHolder } from '../../helpers/lock-holder.js';
 
@@ -49,6 +49,19 @@ describe('lockWithOwner', () => {
     expect(Date.now() - started).toBeLessThan(2_000); // not the 60 s staleness
     if (got.held) await got.lock.release();
     expect((await readdir(dir)).filter((n) => n.includes('.gone-'))).toEqual([]);
+  });
+
+  it('takes over at once from a holder that died after taking the lock but before naming itself in it', async () => {
+    const claimHolder = join(import.meta.dirname, 'fixtures', 'claim-holder.ts');
+    const { child } = await startHolder(claimHolder, path, 60_000, children);
+    expect(await readFile(join(path, 'owner.json'), 'utf8').catch(() => 'none')).toBe('none');
+    await killHard(child);
+    const started = Date.now();
+    const got = await lockWithOwner(path, { staleMs: 60_000, waitMs: 60_000 });
+    expect(got.held).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2_000); // known by its claim, not the 60 s staleness
+    if (got.held) await got.lock.release();
+    expect((await readdir(dir)).filter((n) => n.includes('.claim-'))).toEqual([]);
   });
 
   it('waits for a live holder, says so once, and reports it when the wait ends', async () => {
