@@ -59,6 +59,13 @@ export class ReadErrors {
     return code;
   }
 
+  /** `failed` for every error of an AggregateError (a read and its check both failed), one back-off. */
+  failedAll(path: string, err: unknown, file: Retrying): string {
+    const [first, ...more] = err instanceof AggregateError ? (err.errors as unknown[]) : [err];
+    for (const other of more) this.failed(path, other);
+    return this.failed(path, first, file);
+  }
+
   /** `file` was read again after failing: the back-off is over. */
   recovered(path: string, file: Retrying): void {
     if (file.failures === 0) return;

@@ -25,7 +25,7 @@ export class Tailer {
   readonly #held = new Map<string, Held>();
   readonly #starts: StartPositions;
   readonly #errors = new Map<string, string>();
-  readonly #buffer: Buffer;
+  readonly #buffers: readonly [Buffer, Buffer]; // one read is checked while the next fills the other
   readonly #watches = new DirectoryWatches();
   readonly #abort = new AbortController();
   readonly #readErrors: ReadErrors;
@@ -35,7 +35,8 @@ export class Tailer {
 
   constructor(options: TailerOptions) {
     this.#o = options;
-    this.#buffer = Buffer.allocUnsafe(options.readChunkBytes ?? 256 * 1024);
+    const chunkBytes = options.readChunkBytes ?? 256 * 1024;
+    this.#buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
     this.#readErrors = new ReadErrors({
       pollIntervalMs: options.pollIntervalMs,
       logger: options.logger,
@@ -219,7 +220,7 @@ export class Tailer {
         this.#readErrors.recovered(file.path, file);
       } catch (err) {
         // Offset and partial line stay: the retry reads the same bytes. 3 in a row: not ready.
-        const code = this.#readErrors.failed(file.path, err, file);
+        const code = this.#readErrors.failedAll(file.path, err, file);
         if (file.failures >= 3) this.#errors.set(file.path, `read failed: ${code}`);
       }
     }
@@ -235,7 +236,7 @@ export class Tailer {
       await this.#o.onChunk(chunk);
     };
     for (let fingerprint = file.fingerprint; ; fingerprint = file.fingerprint) {
-      const truncatedAt = await file.drain(this.#buffer, signal, onChunk);
+      const truncatedAt = await file.drain(this.#buffers, signal, onChunk);
       if (truncatedAt === undefined) break;
       this.#truncated(file, fingerprint, truncatedAt); // between our stat and our read
     }

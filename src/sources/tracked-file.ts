@@ -107,40 +107,67 @@ export class TrackedFile {
 
   /**
    * Reads from the offset to the current end, handing over complete lines chunk by chunk.
-   * Bytes read are handed over only while the first bytes still match the fingerprint: a
-   * truncate-and-regrow between the last stat and this read would otherwise pass the new
-   * file's middle off as the old file's continuation (then read it again from 0). Such bytes
-   * are dropped, reading restarts at 0, and the offset it was read up to is returned.
+   * Bytes read are used (split, handed over, counted in the offset) only once the file's first
+   * bytes were seen to still match the fingerprint after they were read: a truncate-and-regrow
+   * between the last stat and a read would otherwise pass the new file's middle off as the old
+   * file's continuation (then read it again from 0). Such bytes are dropped, reading restarts at
+   * 0, and the offset up to which reading was verified is returned.
+   *
+   * The check of one read runs alongside the next read (both start after the first finished),
+   * into the other of the two `buffers`, so a backlog costs no extra round trip per read. A read
+   * that fails leaves the offset and the partial line as they were: the retry reads the same bytes.
    */
   async drain(
-    buffer: Buffer,
+    buffers: readonly [Buffer, Buffer],
     signal: AbortSignal,
     onChunk: (chunk: LineChunk) => Promise<void>,
   ): Promise<number | undefined> {
-    const lines: SplitLine[] = [];
-    while (!signal.aborted) {
-      if (this.offset < this.size) this.behindSince ??= Date.now();
-      const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, this.offset);
-      if (bytesRead === 0) {
+    let pending: { buffer: Buffer; bytes: number } | undefined;
+    let turn = 0;
+    for (;;) {
+      const reading = !signal.aborted;
+      const at = this.offset + (pending?.bytes ?? 0);
+      if (reading && at < this.size) this.behindSince ??= Date.now();
+      const target = buffers[turn] as Buffer;
+      const [read, intact] = await both(
+        reading ? this.handle.read(target, 0, target.length, at) : undefined,
+        pending === undefined ? true : this.#intact(),
+      );
+      if (!intact) {
+        const verified = this.offset;
+        await this.#restart((await this.handle.stat()).size);
+        return verified;
+      }
+      if (pending !== undefined) {
+        const { buffer, bytes } = pending;
+        pending = undefined;
+        await this.#use(buffer, bytes, onChunk);
+      }
+      if (read === undefined) return undefined; // stopping
+      if (read.bytesRead === 0) {
         this.behindSince = undefined;
         return undefined;
       }
-      if (!(await stillMatches(this.handle, this.fingerprint.length, this.fingerprint))) {
-        const at = this.offset;
-        await this.#restart((await this.handle.stat()).size);
-        return at;
-      }
-      this.offset += bytesRead;
-      if (this.offset > this.size) {
-        this.size = this.offset;
-        this.lastGrowthAt = Date.now();
-      }
-      lines.length = 0;
-      this.splitter.push(buffer.subarray(0, bytesRead), lines);
-      if (lines.length === 0) continue;
-      await onChunk(this.#chunk([...lines], bytesRead));
+      pending = { buffer: target, bytes: read.bytesRead };
+      turn = 1 - turn;
     }
-    return undefined;
+  }
+
+  /** Whether the file's first bytes still match its fingerprint (not truncated and rewritten). */
+  #intact(): Promise<boolean> {
+    return stillMatches(this.handle, this.fingerprint.length, this.fingerprint);
+  }
+
+  /** Takes `bytes` verified bytes of `buffer` (read at the offset): splits them and hands over the lines. */
+  async #use(buffer: Buffer, bytes: number, onChunk: (chunk: LineChunk) => Promise<void>): Promise<void> {
+    this.offset += bytes;
+    if (this.offset > this.size) {
+      this.size = this.offset;
+      this.lastGrowthAt = Date.now();
+    }
+    const lines: SplitLine[] = [];
+    this.splitter.push(buffer.subarray(0, bytes), lines);
+    if (lines.length > 0) await onChunk(this.#chunk(lines, bytes));
   }
 
   /** Hands over a held partial line as complete (writer quiet too long, or file rotated away). */
@@ -160,4 +187,18 @@ export class TrackedFile {
       bytes,
     };
   }
+}
+
+/**
+ * Both results, like `Promise.all`, but when both fail, an AggregateError of the two: each
+ * failed read is an error the caller counts (`gax_input_read_errors_total`).
+ */
+async function both<A, B>(a: Promise<A> | A, b: Promise<B> | B): Promise<[A, B]> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  if (x.status === 'rejected' && y.status === 'rejected') {
+    throw new AggregateError([x.reason, y.reason], 'read and check of an input file failed');
+  }
+  if (x.status === 'rejected') throw x.reason;
+  if (y.status === 'rejected') throw y.reason;
+  return [x.value, y.value];
 }

@@ -43,7 +43,7 @@ describe('TrackedFile', () => {
     const onChunk = async (chunk: LineChunk): Promise<void> => {
       for (const line of chunk.lines) if (line.kind === 'line') got.push(line.text.split(' ')[0] as string);
     };
-    const buffer = Buffer.alloc(64 * 1024);
+    const buffer = [Buffer.alloc(64 * 1024), Buffer.alloc(64 * 1024)] as const;
     const signal = new AbortController().signal;
     expect(await file.drain(buffer, signal, onChunk)).toBeUndefined();
     expect(got).toHaveLength(20);
@@ -59,5 +59,37 @@ describe('TrackedFile', () => {
     expect(await file.drain(buffer, signal, onChunk)).toBeUndefined();
     expect(got.slice(20)).toEqual(Array.from({ length: 35 }, (_, i) => `new-${i}`));
     await file.handle.close();
+  });
+
+  it('keeps its offset and partial line when a read fails, so the retry hands over every line once', async () => {
+    const path = join(dir, 'b.log');
+    writeFileSync(path, lines('l', 300)); // ~30 KB: several 4 KiB reads
+    const file = await follow(path);
+    const real = file.handle;
+    let reads = 0;
+    // The 2nd data read fails (an NFS handle gone stale) while the 1st read's check runs beside it.
+    file.handle = new Proxy(real, {
+      get(target, key) {
+        if (key !== 'read') return Reflect.get(target, key, target);
+        return (...args: unknown[]) => {
+          const dataRead = args[2] === 4096; // the fingerprint checks read 1 KiB
+          if (dataRead) reads++;
+          if (dataRead && reads === 2)
+            return Promise.reject(Object.assign(new Error('stale'), { code: 'ESTALE' }));
+          return (target.read as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const got: string[] = [];
+    const onChunk = async (chunk: LineChunk): Promise<void> => {
+      for (const line of chunk.lines) if (line.kind === 'line') got.push(line.text.split(' ')[0] as string);
+    };
+    const buffers = [Buffer.alloc(4096), Buffer.alloc(4096)] as const;
+    const signal = new AbortController().signal;
+    await expect(file.drain(buffers, signal, onChunk)).rejects.toMatchObject({ code: 'ESTALE' });
+    expect(file.offset, 'no byte past the last checked read is counted').toBeLessThanOrEqual(4096);
+    expect(await file.drain(buffers, signal, onChunk)).toBeUndefined();
+    expect(got).toEqual(Array.from({ length: 300 }, (_, i) => `l-${i}`));
+    await real.close();
   });
 });
