@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_STALE_MS, type HeldLock, type LockOptions, tryLock } from './lock.js';
@@ -41,6 +41,7 @@ const CLAIM_TTL_MS = 30_000;
  */
 export async function lockWithOwner(path: string, options: WaitOptions = {}): Promise<OwnedLock> {
   const absolute = resolve(path);
+  await mkdir(dirname(absolute), { recursive: true }); // a first start: no state directory yet
   const self = await currentOwner();
   const claim = `${absolute}.claim-${self.pid}-${randomBytes(4).toString('hex')}.json`;
   const waitMs = options.waitMs ?? (options.staleMs ?? DEFAULT_STALE_MS) + 2_000;

@@ -32,6 +32,7 @@ const holder = (command: string[] = []) => startHolder(FIXTURE, path, STALE_MS, 
 
 describe('lockWithOwner', () => {
   it('records its owner inside the lock and removes both on release', async () => {
+    path = join(dir, 'state', 'not', 'there', 'yet', 'gax-run.lock'); // a first start: no state dir
     const got = await lockWithOwner(path, { staleMs: STALE_MS });
     expect(got.held).toBe(true);
     const owner = JSON.parse(await readFile(join(path, 'owner.json'), 'utf8'));
