@@ -6,7 +6,7 @@
 import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createRow, finishRow, type Row } from '../helpers/rotation-matrix.js';
 
 let row: Row | undefined;
@@ -45,7 +45,8 @@ describe('rotation-correctness matrix (9–10)', () => {
       run.child.kill('SIGCONT');
       await r.delivered(`the lines around switch ${i}`);
     }
-    await finishRow('symlink switched to a new target', r, run);
+    const v = await finishRow('symlink switched to a new target', r, run);
+    expect([v.lost, v.duplicates], 'lost, duplicated').toEqual([0, 0]);
   }, 60_000);
 
   it('10. a log directory removed and recreated, and one moved away and back, loses nothing', async () => {
@@ -70,6 +71,7 @@ describe('rotation-correctness matrix (9–10)', () => {
     await r.delivered('the lines written while the directory was away');
     renameSync(away, r.box.logDir);
     r.append(30);
-    await finishRow('directory disappears and returns', r, run);
+    const v = await finishRow('directory disappears and returns', r, run);
+    expect([v.lost, v.duplicates], 'lost, duplicated').toEqual([0, 0]);
   }, 60_000);
 });
