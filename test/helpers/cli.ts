@@ -49,6 +49,11 @@ export function startCli(
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return { child, ...watchOutput(child) };
+}
+
+/** Collects a child's stdout and stderr as they come, and its exit code once it has closed. */
+export function watchOutput(child: ChildProcess): { output: () => string; exited: Promise<number | null> } {
   let output = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => {
     output += d;
@@ -57,5 +62,5 @@ export function startCli(
     output += d;
   });
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  return { output: () => output, exited };
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { createGenerator, type Generator } from '../../src/sim/generate.js';
 import { ensureDebianPackage, versionLine } from './apt.js';
-import { CLI, ROOT } from './cli.js';
+import { CLI, ROOT, watchOutput } from './cli.js';
 import {
   appendLines,
   createSandbox,
@@ -191,15 +191,7 @@ export function underStrace(path: string, syscall: string, inject: string) {
       // One libuv thread: strace counts `when=` per thread, so the failing calls are the same every run.
       { cwd: ROOT, env: { ...process.env, UV_THREADPOOL_SIZE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    let output = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      output += d;
-    });
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      output += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    return { child, output: () => output, exited, daemonPid: () => childPid(child.pid) };
+    return { child, ...watchOutput(child), daemonPid: () => childPid(child.pid) };
   };
 }
 
