@@ -3,6 +3,7 @@ import { DatadogConfigSchema } from '../../plugins/datadog/config.js';
 import { ElasticsearchConfigSchema } from '../../plugins/elasticsearch/config.js';
 import { FileConfigSchema } from '../../plugins/file/config.js';
 import { PrometheusConfigSchema } from '../../plugins/prometheus/config.js';
+import { formats } from '../parsers/index.js';
 import { ServerSchema } from './server-schema.js';
 
 /**
@@ -15,11 +16,13 @@ const closed = { additionalProperties: false } as const;
 
 const InputSchema = Type.Object(
   {
-    format: Type.Union([Type.Literal('wso2-apim')], {
-      default: 'wso2-apim',
-      description:
-        'Log format, which selects the parser. Only `wso2-apim` (API Manager 4.x `apim_metrics.log`).',
-    }),
+    format: Type.Union(
+      formats.map((f) => Type.Literal(f.name)),
+      {
+        default: formats[0].name,
+        description: `Log format, which selects the parser: ${formats.map((f) => `\`${f.name}\` (${f.summary})`).join(', ')}.`,
+      },
+    ),
     paths: Type.Array(Type.String({ minLength: 1, filePath: true }), {
       minItems: 1,
       description:
