@@ -2,15 +2,14 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ConfigResult } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { enabledPlugins, pluginSection } from './config/sections.js';
 import { GaxError } from './errors.js';
 import { type Readiness, type RunningServer, startServer } from './http/server.js';
-import type { PiiConfig } from './pii/schema.js';
 import { type DeadLetterWriter, deadLetterWriter } from './pipeline/dead-letter.js';
 import type { LaneCounts } from './pipeline/lane.js';
 import type { PipelineTelemetry } from './pipeline/telemetry.js';
 import type { Plugin } from './plugin/contract.js';
-import { guardPlugin } from './plugin/guard.js';
-import { isPluginType, pluginFactories } from './plugin/registry.js';
+import { createPlugin } from './plugin/registry.js';
 import { planReload, type ReloadPlan } from './reload/plan.js';
 import {
   createReloadTelemetry,
@@ -119,7 +118,7 @@ export class Daemon {
     const config = this.#config;
     try {
       if (config.server.enabled) this.#server = await this.#listen(config.server);
-      this.#createPlugins();
+      await this.#createPlugins();
       await this.#startPlugins();
       this.#deadLetter = deadLetterWriter(config.pipeline.deadLetter, this.#logger);
       this.#checkpointer = new Checkpointer({
@@ -183,37 +182,23 @@ export class Daemon {
     );
   }
 
-  #createPlugins(): void {
-    for (const [id, section] of Object.entries(this.#config.plugins)) {
-      if (section === undefined || !section.enabled) continue;
-      this.#plugins.set(id, this.#createPlugin(id, section));
+  async #createPlugins(): Promise<void> {
+    for (const id of enabledPlugins(this.#config)) {
+      this.#plugins.set(id, await this.#createPlugin(id, pluginSection(this.#config, id)));
     }
   }
 
-  #createPlugin(id: string, section: unknown): PluginEntry {
+  async #createPlugin(id: string, section: unknown): Promise<PluginEntry> {
     const abort = new AbortController();
     const given = this.#given[id];
     if (given !== undefined) return { plugin: given, started: false, given: true, abort };
-    if (!isPluginType(id)) {
-      throw new GaxError(
-        'GAX_ERR_PLUGIN_UNKNOWN',
-        `plugin "${id}" is enabled but not available in this build`,
-      );
-    }
-    const factory = pluginFactories[id];
     const settings = {
       id,
       logger: this.#logger.child({ plugin: id }),
       registry: this.metrics.registry,
       stateDir: this.#config.state.dir,
     };
-    const plugin = (factory.create as (config: unknown, s: typeof settings) => Plugin)(section, settings);
-    return {
-      plugin: guardPlugin(plugin, (section as { pii?: PiiConfig }).pii),
-      started: false,
-      given: false,
-      abort,
-    };
+    return { plugin: await createPlugin(id, section, settings), started: false, given: false, abort };
   }
 
   async #startPlugins(): Promise<void> {
@@ -264,7 +249,7 @@ export class Daemon {
   #startRoute(id: string, saved: PluginPositions): void {
     const { plugin } = this.#plugins.get(id) as PluginEntry;
     const checkpointer = this.#checkpointer as Checkpointer;
-    const section = this.#config.plugins[id as keyof Config['plugins']];
+    const section = pluginSection(this.#config, id);
     this.#rejectsOwner ??= id;
     const route = new Route({
       id,
@@ -380,7 +365,7 @@ export class Daemon {
   /** Creates and starts a plugin for a reload; on failure undoes it and says why. */
   async #addPlugin(id: string, section: unknown): Promise<string | undefined> {
     try {
-      const entry = this.#createPlugin(id, section);
+      const entry = await this.#createPlugin(id, section);
       this.#plugins.set(id, entry);
       await this.#startPlugin(id, entry);
       return undefined;

@@ -1,7 +1,6 @@
-import { type Static, Type } from '@sinclair/typebox';
-import { maxEventAgeSchema } from '../../src/config/duration.js';
+import { Type } from '@sinclair/typebox';
 import { clientTlsSchema } from '../../src/config/tls-schema.js';
-import { PiiSchema } from '../../src/pii/schema.js';
+import type { SectionConfig } from '../../src/plugin/define.js';
 import { DATADOG_METRICS } from './metrics.js';
 
 /** The Datadog sites (`site`), each with its API host `api.<site>`. */
@@ -45,95 +44,67 @@ const LogsSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'Canonical events as Datadog logs.' },
 );
 
-/** `plugins.datadog`: request metrics (and optionally logs) to the Datadog API. */
-export const DatadogConfigSchema = Type.Object(
-  {
-    enabled: Type.Boolean({ default: false, description: 'Send metrics to Datadog.' }),
-    maxEventAge: maxEventAgeSchema(
-      '0s',
-      'Events older than Datadog accepts (1 hour) are dead-lettered with that reason in any case.',
-    ),
-    apiKey: Type.String({
-      default: '',
-      secret: true,
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is config syntax
-      description: 'Datadog API key. Use `${DD_API_KEY}` rather than the literal key, or `apiKeyFile`.',
+/** `plugins.datadog`: request metrics (and optionally logs) to the Datadog API. (own keys; the common ones are composed in by definePlugin) */
+export const datadogConfig = {
+  apiKey: Type.String({
+    default: '',
+    secret: true,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is config syntax
+    description: 'Datadog API key. Use `${DD_API_KEY}` rather than the literal key, or `apiKeyFile`.',
+  }),
+  apiKeyFile: Type.Optional(
+    Type.String({
+      minLength: 1,
+      filePath: true,
+      description: 'File holding the API key (e.g. a mounted Kubernetes secret); read at start.',
     }),
-    apiKeyFile: Type.Optional(
-      Type.String({
-        minLength: 1,
-        filePath: true,
-        description: 'File holding the API key (e.g. a mounted Kubernetes secret); read at start.',
-      }),
-    ),
-    site: Type.Union(
-      DATADOG_SITES.map((s) => Type.Literal(s)),
-      { default: 'datadoghq.com', description: `Datadog site: ${DATADOG_SITES.join(', ')}.` },
-    ),
-    url: Type.Optional(
-      Type.String({
-        format: 'uri',
-        pattern: '^https?://',
-        errorMessage: 'must be an http(s) URL',
-        description: 'Custom API base URL (a proxy or a PrivateLink endpoint); replaces `site`.',
-      }),
-    ),
-    tls: Type.Optional(
-      clientTlsSchema(
-        'Datadog API (or `url` proxy)',
-        'TLS to the Datadog API or the `url` proxy: a private CA (a TLS-inspecting proxy) and a client certificate. Unset: the public CAs, no client certificate.',
-      ),
-    ),
-    prefix: Type.String({
-      default: 'apim.',
-      pattern: '^[a-zA-Z][a-zA-Z0-9_.]*\\.?$',
-      description: 'Prefix of every metric name.',
+  ),
+  site: Type.Union(
+    DATADOG_SITES.map((s) => Type.Literal(s)),
+    { default: 'datadoghq.com', description: `Datadog site: ${DATADOG_SITES.join(', ')}.` },
+  ),
+  url: Type.Optional(
+    Type.String({
+      format: 'uri',
+      pattern: '^https?://',
+      errorMessage: 'must be an http(s) URL',
+      description: 'Custom API base URL (a proxy or a PrivateLink endpoint); replaces `site`.',
     }),
-    env: Type.Optional(Type.String({ minLength: 1, description: 'Value of the `env` tag on every metric.' })),
-    service: Type.Optional(
-      Type.String({ minLength: 1, description: 'Value of the `service` tag on every metric (and log).' }),
+  ),
+  tls: Type.Optional(
+    clientTlsSchema(
+      'Datadog API (or `url` proxy)',
+      'TLS to the Datadog API or the `url` proxy: a private CA (a TLS-inspecting proxy) and a client certificate. Unset: the public CAs, no client certificate.',
     ),
-    flushIntervalSeconds: Type.Integer({
-      default: 10,
-      minimum: 1,
-      maximum: 60,
-      description: 'Metrics are aggregated per tag set for this long (by event time) and sent together.',
-    }),
-    maxTagSetsPerFlush: Type.Integer({
-      default: 1000,
-      minimum: 1,
-      description:
-        'Distinct tag sets per metric in one flush; beyond it, tag values collapse to `other` (counted in gax_datadog_tag_sets_collapsed_total).',
-    }),
-    tags: TagsSchema,
-    logs: LogsSchema,
-    requestTimeoutMs: Type.Integer({
-      default: 30_000,
-      minimum: 100,
-      description: 'A request not answered in this time is abandoned and retried, ms.',
-    }),
-    pii: PiiSchema,
-  },
-  {
-    additionalProperties: false,
-    default: {},
-    description: 'The Datadog plugin: request metrics (distributions for latencies) and optional logs.',
-    if: {
-      properties: { enabled: { const: true } },
-      required: ['enabled'],
-      not: { required: ['apiKeyFile'] },
-    },
-    // biome-ignore lint/suspicious/noThenProperty: the JSON Schema `if`/`then` keyword, not a promise
-    then: {
-      required: ['apiKey'],
-      properties: {
-        apiKey: {
-          minLength: 1,
-          errorMessage: 'must be set (or apiKeyFile) when plugins.datadog.enabled is true',
-        },
-      },
-    },
-  },
-);
+  ),
+  prefix: Type.String({
+    default: 'apim.',
+    pattern: '^[a-zA-Z][a-zA-Z0-9_.]*\\.?$',
+    description: 'Prefix of every metric name.',
+  }),
+  env: Type.Optional(Type.String({ minLength: 1, description: 'Value of the `env` tag on every metric.' })),
+  service: Type.Optional(
+    Type.String({ minLength: 1, description: 'Value of the `service` tag on every metric (and log).' }),
+  ),
+  flushIntervalSeconds: Type.Integer({
+    default: 10,
+    minimum: 1,
+    maximum: 60,
+    description: 'Metrics are aggregated per tag set for this long (by event time) and sent together.',
+  }),
+  maxTagSetsPerFlush: Type.Integer({
+    default: 1000,
+    minimum: 1,
+    description:
+      'Distinct tag sets per metric in one flush; beyond it, tag values collapse to `other` (counted in gax_datadog_tag_sets_collapsed_total).',
+  }),
+  tags: TagsSchema,
+  logs: LogsSchema,
+  requestTimeoutMs: Type.Integer({
+    default: 30_000,
+    minimum: 100,
+    description: 'A request not answered in this time is abandoned and retried, ms.',
+  }),
+};
 
-export type DatadogConfig = Static<typeof DatadogConfigSchema>;
+export type DatadogConfig = SectionConfig<typeof datadogConfig>;

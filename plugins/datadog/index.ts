@@ -1,229 +1,38 @@
-import { warnIfInsecure } from '../../src/http/client-tls.js';
-import type { Plugin, PluginFactory, PluginSettings } from '../../src/plugin/contract.js';
-import { DELIVERED, type EventResult, rejected } from '../../src/plugin/result.js';
-import type { CanonicalEvent } from '../../src/schema/event.js';
-import { Aggregator, type Contribution } from './aggregate.js';
-import { classifyOutcome, type DdOutcome } from './classify.js';
-import type { DdClient } from './client.js';
-import { type DatadogConfig, DatadogConfigSchema } from './config.js';
-import { nextGeneration } from './generation.js';
-import { globalTags } from './mapping.js';
-import { DdMetrics } from './metrics-self.js';
-import {
-  distributionPayload,
-  LOG_BYTES_PER_REQUEST,
-  LOGS_PER_REQUEST,
-  logItem,
-  seriesPayloads,
-  VALUES_PER_REQUEST,
-  valueCount,
-} from './payload.js';
+import { definePlugin, sectionSchema } from '../../src/plugin/define.js';
+import { MAX_AGE_S, MAX_AHEAD_S } from './aggregate.js';
+import { datadogConfig } from './config.js';
 
-interface Waiting {
-  readonly contribution: Contribution;
-  readonly resolve: (result: EventResult) => void;
-}
-
-/** Batches held for one flush; reaching it flushes early (reading never waits long). */
-const MAX_IN_FLIGHT = 8;
-
-/**
- * Sends request metrics to Datadog, pre-aggregated by event time (plugins/datadog/DESIGN.md).
- * `send` aggregates its batch and resolves when the flush carrying it succeeded or failed: a
- * flush runs every `flushIntervalSeconds`, or as soon as `maxInFlight` batches wait. Count points
- * carry whole totals (idempotent when resent); distribution values and logs are sent once per
- * event (an event whose values were accepted is not sent twice when its batch is retried).
- */
-class DatadogPlugin implements Plugin {
-  readonly maxInFlight = MAX_IN_FLIGHT;
-  readonly #config: DatadogConfig;
-  readonly #settings: PluginSettings;
-  readonly #agg: Aggregator;
-  readonly #valuesSent = new WeakSet<CanonicalEvent>();
-  readonly #logsSent = new WeakSet<CanonicalEvent>();
-  #client: DdClient | undefined;
-  #metrics: DdMetrics | undefined;
-  #slot = 0;
-  #waiting: Waiting[] = [];
-  #flushing: Promise<void> | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  /**
-   * Cancels requests in flight once `stop`'s deadline has passed. Not the daemon's signal: that
-   * one fires when shutdown *starts*, and the events waiting for the next flush must still go out
-   * then (each request is bounded by `requestTimeoutMs` anyway).
-   */
-  readonly #cancel = new AbortController();
-
-  constructor(config: DatadogConfig, settings: PluginSettings) {
-    this.#config = config;
-    this.#settings = settings;
-    this.#agg = new Aggregator(config);
-  }
-
-  async start(signal: AbortSignal): Promise<void> {
-    // Shutdown begins: send what waits now instead of at the next interval, so the lanes get
-    // their answers well within the shutdown deadline.
-    signal.addEventListener('abort', () => void this.#flush(), { once: true });
-    this.#metrics ??= new DdMetrics(this.#settings.registry, this.#settings.id);
-    this.#agg.onCollapse = (metric) => this.#metrics?.collapsed(metric);
-    // Loaded here: the Datadog API client takes about a second to import, which every other
-    // `gax` command (and a daemon without this plugin) should not pay.
-    const { DdClient } = await import('./client.js');
-    this.#client ??= await DdClient.open(this.#config);
-    warnIfInsecure(this.#settings.logger, this.#settings.id, this.#config.tls);
-    const generation = await nextGeneration(this.#settings.stateDir, this.#settings.id);
-    this.#slot = generation % this.#config.flushIntervalSeconds;
-    this.#timer ??= setInterval(() => void this.#flush(), this.#config.flushIntervalSeconds * 1000);
-    const { site, url, prefix } = this.#config;
-    this.#settings.logger.info(
-      { plugin: this.#settings.id, site: url === undefined ? site : 'custom url', prefix, generation },
-      'Datadog plugin started.',
-    );
-  }
-
-  async send(batch: readonly CanonicalEvent[]): Promise<readonly EventResult[]> {
-    if (this.#client === undefined) throw new Error('datadog plugin used before start');
-    const results = new Array<EventResult>(batch.length);
-    const { contribution, refused } = this.#agg.add(batch, Date.now(), this.#valuesSent);
-    for (const [i, reason] of refused) results[i] = rejected(reason);
-    if (contribution.indices.length > 0) {
-      const outcome = await new Promise<EventResult>((resolve) => {
-        this.#waiting.push({ contribution, resolve });
-        if (this.#waiting.length >= MAX_IN_FLIGHT) void this.#flush();
-      });
-      for (const i of contribution.indices) results[i] = outcome;
-    }
-    return results;
-  }
-
-  async stop(deadlineMs: number): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    const cancel = setTimeout(() => this.#cancel.abort(), Math.max(0, deadlineMs - Date.now()));
-    await this.#flush().finally(() => clearTimeout(cancel));
-    this.#metrics?.remove();
-    this.#metrics = undefined;
-    this.#client?.close();
-    this.#client = undefined;
-  }
-
-  /** Sends what waits; one flush at a time (a flush asked for meanwhile runs right after). */
-  async #flush(): Promise<void> {
-    while (this.#flushing !== undefined) await this.#flushing;
-    if (this.#waiting.length === 0 || this.#client === undefined) return;
-    const waiting = this.#waiting;
-    this.#waiting = [];
-    this.#flushing = this.#send(this.#client, waiting).finally(() => {
-      this.#flushing = undefined;
-      this.#agg.nextFlush(Date.now());
-    });
-    await this.#flushing;
-  }
-
-  async #send(client: DdClient, waiting: readonly Waiting[]): Promise<void> {
-    const metrics = this.#metrics as DdMetrics;
-    const { prefix } = this.#config;
-    const totals = this.#agg.totals(waiting.map((w) => w.contribution));
-    for (const body of seriesPayloads(totals, this.#agg, prefix, this.#slot)) {
-      const outcome = await this.#timed('series', () => client.submitSeries(body, this.#cancel.signal));
-      if (!ok(outcome)) return fail(waiting, classifyOutcome(outcome));
-      metrics.points(
-        'count',
-        body.series.reduce((n, s) => n + s.points.length, 0),
-      );
-    }
-    for (const group of groups(waiting)) {
-      const result = await this.#sendGroup(client, group);
-      for (const w of group) {
-        if (result.status === 'delivered') this.#agg.commit(w.contribution);
-        w.resolve(result);
-      }
-    }
-  }
-
-  /** Distribution values, then logs, of a group of batches; the group's result. */
-  async #sendGroup(client: DdClient, group: readonly Waiting[]): Promise<EventResult> {
-    const metrics = this.#metrics as DdMetrics;
-    const contributions = group.map((w) => w.contribution);
-    const values = contributions.reduce((n, c) => n + valueCount(c), 0);
-    if (values > 0) {
-      const body = distributionPayload(contributions, this.#agg, this.#config.prefix);
-      const outcome = await this.#timed('distribution_points', () =>
-        client.submitDistributions(body, this.#cancel.signal),
-      );
-      if (!ok(outcome)) return classifyOutcome(outcome);
-      metrics.points('distribution', values);
-      for (const c of contributions) for (const e of c.events) this.#valuesSent.add(e);
-    }
-    if (!this.#config.logs.enabled) return DELIVERED;
-    const tags = globalTags(this.#config);
-    const unsent = contributions.flatMap((c) => c.events).filter((e) => !this.#logsSent.has(e));
-    for (const chunk of logChunks(unsent)) {
-      const items = chunk.map((e) => logItem(e, this.#config, tags));
-      const outcome = await this.#timed('logs', () => client.submitLogs(items, this.#cancel.signal));
-      if (!ok(outcome)) return classifyOutcome(outcome);
-      for (const e of chunk) this.#logsSent.add(e);
-      metrics.logs(items.length);
-    }
-    return DELIVERED;
-  }
-
-  async #timed(endpoint: string, call: () => Promise<DdOutcome>): Promise<DdOutcome> {
-    const done = (this.#metrics as DdMetrics).startRequest(endpoint);
-    const outcome = await call();
-    done(outcome.status === undefined ? 'error' : String(outcome.status));
-    return outcome;
-  }
-}
-
-function ok(outcome: DdOutcome): boolean {
-  return outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300;
-}
-
-function fail(waiting: readonly Waiting[], result: EventResult): void {
-  for (const w of waiting) w.resolve(result);
-}
-
-/** Batches grouped so one distribution request stays within VALUES_PER_REQUEST values. */
-function groups(waiting: readonly Waiting[]): Waiting[][] {
-  const out: Waiting[][] = [];
-  let current: Waiting[] = [];
-  let values = 0;
-  for (const w of waiting) {
-    const n = valueCount(w.contribution);
-    if (current.length > 0 && values + n > VALUES_PER_REQUEST) {
-      out.push(current);
-      current = [];
-      values = 0;
-    }
-    current.push(w);
-    values += n;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
-
-/** Events cut into log requests within Datadog's entry and byte limits. */
-function logChunks(events: readonly CanonicalEvent[]): CanonicalEvent[][] {
-  const out: CanonicalEvent[][] = [];
-  let current: CanonicalEvent[] = [];
-  let bytes = 0;
-  for (const e of events) {
-    const size = JSON.stringify(e).length + 200;
-    if (current.length > 0 && (current.length >= LOGS_PER_REQUEST || bytes + size > LOG_BYTES_PER_REQUEST)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(e);
-    bytes += size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
-
-export const datadogPlugin = {
+/** The Datadog plugin: request metrics (distributions for latencies) and optional logs. */
+export const datadogPlugin = definePlugin({
   type: 'datadog',
-  configSchema: DatadogConfigSchema,
-  create: (config, settings): Plugin => new DatadogPlugin(config, settings),
-} satisfies PluginFactory<DatadogConfig>;
+  summary: 'The Datadog plugin: request metrics (distributions for latencies) and optional logs.',
+  enabled: { default: false, description: 'Send metrics to Datadog.' },
+  maxEventAge: {
+    default: '0s',
+    why: 'Events older than Datadog accepts (1 hour) are dead-lettered with that reason in any case.',
+  },
+  config: datadogConfig,
+  schemaOptions: ({ key, enabled }) => ({
+    if: { allOf: [enabled, { not: { required: ['apiKeyFile'] } }] },
+    // biome-ignore lint/suspicious/noThenProperty: the JSON Schema `if`/`then` keyword, not a promise
+    then: {
+      required: ['apiKey'],
+      properties: {
+        apiKey: {
+          minLength: 1,
+          errorMessage: `must be set (or apiKeyFile) when plugins.${key}.enabled is true`,
+        },
+      },
+    },
+  }),
+  history: {
+    accepts: 'window',
+    maxAgeMs: MAX_AGE_S * 1000,
+    maxAheadMs: MAX_AHEAD_S * 1000,
+    why: 'Datadog accepts points from 1 hour back to 10 minutes ahead only',
+  },
+  load: () => import('./plugin.js'),
+});
+
+/** `plugins.datadog`, as validated. */
+export const DatadogConfigSchema = sectionSchema(datadogPlugin);

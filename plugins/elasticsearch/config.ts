@@ -1,7 +1,6 @@
-import { type Static, Type } from '@sinclair/typebox';
-import { maxEventAgeSchema } from '../../src/config/duration.js';
+import { Type } from '@sinclair/typebox';
 import { clientCertPairs, clientCertSchemas, rejectUnauthorizedSchema } from '../../src/config/tls-schema.js';
-import { PiiSchema } from '../../src/pii/schema.js';
+import type { SectionConfig } from '../../src/plugin/define.js';
 
 const ApiKeyAuthSchema = Type.Object(
   {
@@ -72,81 +71,68 @@ const TemplatesSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'Index templates the plugin owns.' },
 );
 
-/** `plugins.elasticsearch`: index events with the bulk API. */
-export const ElasticsearchConfigSchema = Type.Object(
-  {
-    enabled: Type.Boolean({ default: false, description: 'Index events into Elasticsearch.' }),
-    maxEventAge: maxEventAgeSchema(
-      '0s',
-      'A first run on a large backlog can skip what is too old to matter.',
-    ),
-    node: Type.String({
-      default: 'http://127.0.0.1:9200',
-      format: 'uri',
-      pattern: '^https?://',
-      errorMessage: 'must be an http(s) URL such as http://127.0.0.1:9200',
-      description: 'Base URL of the Elasticsearch node or load balancer. Ignored when `cloudId` is set.',
+/** `plugins.elasticsearch`: index events with the bulk API. (own keys; the common ones are composed in by definePlugin) */
+export const elasticsearchConfig = {
+  node: Type.String({
+    default: 'http://127.0.0.1:9200',
+    format: 'uri',
+    pattern: '^https?://',
+    errorMessage: 'must be an http(s) URL such as http://127.0.0.1:9200',
+    description: 'Base URL of the Elasticsearch node or load balancer. Ignored when `cloudId` is set.',
+  }),
+  cloudId: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'Elastic Cloud deployment id (`name:base64…`); replaces `node`.',
     }),
-    cloudId: Type.Optional(
-      Type.String({
-        minLength: 1,
-        description: 'Elastic Cloud deployment id (`name:base64…`); replaces `node`.',
-      }),
-    ),
-    auth: Type.Optional(
-      Type.Union([ApiKeyAuthSchema, BasicAuthSchema], {
-        description:
-          'Credentials: either `{ apiKey }` or `{ username, password }`. Omit for no authentication.',
-      }),
-    ),
-    tls: TlsSchema,
-    indexPrefix: Type.String({
-      default: 'apim_event',
-      pattern: '^[a-z0-9][a-z0-9_.-]*$',
-      errorMessage: 'must be a lowercase index name prefix (a-z, 0-9, _ . -)',
+  ),
+  auth: Type.Optional(
+    Type.Union([ApiKeyAuthSchema, BasicAuthSchema], {
       description:
-        'Prefix of the index (or data stream) names: `<prefix>_response` and `<prefix>_faulty`. The default gives WSO2’s own names.',
+        'Credentials: either `{ apiKey }` or `{ username, password }`. Omit for no authentication.',
     }),
-    indexMode: Type.Union([Type.Literal('index'), Type.Literal('daily'), Type.Literal('dataStream')], {
-      default: 'index',
-      description:
-        '`index`: the fixed indices `<prefix>_response` / `<prefix>_faulty` (as WSO2’s Logstash writes them); `daily`: `<prefix>_response-YYYY.MM.DD` by the event’s requestTimestamp; `dataStream`: data streams of those names (rollover by ILM).',
-    }),
-    clockSkewMs: Type.Integer({
-      default: 300_000,
-      minimum: 0,
-      maximum: 86_400_000,
-      description:
-        'With `dataStream`: how far the gateway’s clock may run ahead of Elasticsearch’s, ms. An event older than its write index’s creation plus this margin is first looked up by `_id` in the earlier backing indices, so a resend across a rollover stays one document.',
-    }),
-    flushBytes: Type.Integer({
-      default: 5_242_880,
-      minimum: 1024,
-      maximum: 104_857_600,
-      description:
-        'Most bytes (uncompressed) in one bulk request; a larger batch is split into several requests.',
-    }),
-    concurrency: Type.Integer({
-      default: 2,
-      minimum: 1,
-      maximum: 32,
-      description:
-        'Batches in delivery at once, i.e. bulk requests in flight (a batch larger than `flushBytes` sends its requests one after another).',
-    }),
-    compression: Type.Boolean({ default: true, description: 'Gzip request bodies.' }),
-    requestTimeoutMs: Type.Integer({
-      default: 30_000,
-      minimum: 100,
-      description: 'A bulk request not answered in this time is abandoned and its documents retried, ms.',
-    }),
-    templates: TemplatesSchema,
-    pii: PiiSchema,
-  },
-  {
-    additionalProperties: false,
-    default: {},
-    description: 'The Elasticsearch plugin: one document per event, WSO2-compatible indices.',
-  },
-);
+  ),
+  tls: TlsSchema,
+  indexPrefix: Type.String({
+    default: 'apim_event',
+    pattern: '^[a-z0-9][a-z0-9_.-]*$',
+    errorMessage: 'must be a lowercase index name prefix (a-z, 0-9, _ . -)',
+    description:
+      'Prefix of the index (or data stream) names: `<prefix>_response` and `<prefix>_faulty`. The default gives WSO2’s own names.',
+  }),
+  indexMode: Type.Union([Type.Literal('index'), Type.Literal('daily'), Type.Literal('dataStream')], {
+    default: 'index',
+    description:
+      '`index`: the fixed indices `<prefix>_response` / `<prefix>_faulty` (as WSO2’s Logstash writes them); `daily`: `<prefix>_response-YYYY.MM.DD` by the event’s requestTimestamp; `dataStream`: data streams of those names (rollover by ILM).',
+  }),
+  clockSkewMs: Type.Integer({
+    default: 300_000,
+    minimum: 0,
+    maximum: 86_400_000,
+    description:
+      'With `dataStream`: how far the gateway’s clock may run ahead of Elasticsearch’s, ms. An event older than its write index’s creation plus this margin is first looked up by `_id` in the earlier backing indices, so a resend across a rollover stays one document.',
+  }),
+  flushBytes: Type.Integer({
+    default: 5_242_880,
+    minimum: 1024,
+    maximum: 104_857_600,
+    description:
+      'Most bytes (uncompressed) in one bulk request; a larger batch is split into several requests.',
+  }),
+  concurrency: Type.Integer({
+    default: 2,
+    minimum: 1,
+    maximum: 32,
+    description:
+      'Batches in delivery at once, i.e. bulk requests in flight (a batch larger than `flushBytes` sends its requests one after another).',
+  }),
+  compression: Type.Boolean({ default: true, description: 'Gzip request bodies.' }),
+  requestTimeoutMs: Type.Integer({
+    default: 30_000,
+    minimum: 100,
+    description: 'A bulk request not answered in this time is abandoned and its documents retried, ms.',
+  }),
+  templates: TemplatesSchema,
+};
 
-export type ElasticsearchConfig = Static<typeof ElasticsearchConfigSchema>;
+export type ElasticsearchConfig = SectionConfig<typeof elasticsearchConfig>;

@@ -1,74 +1,20 @@
-import type { Plugin, PluginFactory, PluginSettings } from '../../src/plugin/contract.js';
-import { allOf, DELIVERED, type EventResult, rejected } from '../../src/plugin/result.js';
-import type { CanonicalEvent } from '../../src/schema/event.js';
-import { classifyWriteError } from './classify.js';
-import { AppendFile } from './client.js';
-import { type FileConfig, FileConfigSchema } from './config.js';
-import { serialise } from './mapping.js';
+import { definePlugin, sectionSchema } from '../../src/plugin/define.js';
+import { fileConfig } from './config.js';
 
-/**
- * Writes canonical events as NDJSON to a file. The reference plugin: read this one first when
- * writing a new plugin.
- */
-class FilePlugin implements Plugin {
-  readonly #config: FileConfig;
-  readonly #settings: PluginSettings;
-  readonly #file: AppendFile;
-  #stopped = false;
-
-  constructor(config: FileConfig, settings: PluginSettings) {
-    this.#config = config;
-    this.#settings = settings;
-    this.#file = new AppendFile({
-      path: config.path,
-      maxBytes: config.maxBytes,
-      maxFiles: config.maxFiles,
-      onRotate: (discarded) =>
-        settings.logger.info(
-          {
-            plugin: settings.id,
-            path: config.path,
-            deleted: discarded?.file,
-            deletedBytes: discarded?.bytes,
-          },
-          'Output file rotated.',
-        ),
-    });
-  }
-
-  async start(): Promise<void> {
-    await this.#file.open();
-    this.#settings.logger.info(
-      { plugin: this.#settings.id, path: this.#config.path },
-      'File plugin started.',
-    );
-  }
-
-  async send(batch: readonly CanonicalEvent[]): Promise<readonly EventResult[]> {
-    if (this.#stopped) throw new Error('file plugin used after stop');
-    const { text, failed } = serialise(batch);
-    let written: EventResult;
-    try {
-      if (text !== '') await this.#file.append(text, this.#config.fsync === 'batch');
-      written = DELIVERED;
-    } catch (err) {
-      written = classifyWriteError(err);
-    }
-    if (failed.size === 0) return allOf(batch.length, written);
-    return batch.map((_, i) => {
-      const reason = failed.get(i);
-      return reason === undefined ? written : rejected(reason);
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    await this.#file.close();
-  }
-}
-
-export const filePlugin = {
+/** The file plugin: events as NDJSON on local disk. The reference plugin: read it first. */
+export const filePlugin = definePlugin({
   type: 'file',
-  configSchema: FileConfigSchema,
-  create: (config, settings): Plugin => new FilePlugin(config, settings),
-} satisfies PluginFactory<FileConfig>;
+  summary: 'The file plugin: events as NDJSON on local disk.',
+  enabled: {
+    default: false,
+    description:
+      'Write events to a local NDJSON file. Off unless enabled: the output grows by about 1 KB per request (bounded by `maxBytes` and `maxFiles`).',
+  },
+  maxEventAge: { default: '0s', why: 'A first run on a large backlog can skip what is too old to matter.' },
+  config: fileConfig,
+  history: { accepts: 'any', idempotent: false },
+  load: () => import('./plugin.js'),
+});
+
+/** `plugins.file`, as validated. */
+export const FileConfigSchema = sectionSchema(filePlugin);

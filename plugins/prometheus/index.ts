@@ -1,49 +1,26 @@
-import type { Plugin, PluginFactory, PluginSettings } from '../../src/plugin/contract.js';
-import { allOf, DELIVERED, type EventResult } from '../../src/plugin/result.js';
-import type { CanonicalEvent } from '../../src/schema/event.js';
-import { type PrometheusConfig, PrometheusConfigSchema } from './config.js';
-import { type Labels, observe, type Recorder } from './mapping.js';
-import { GatewayMetrics } from './metrics.js';
+import { definePlugin, sectionSchema } from '../../src/plugin/define.js';
+import { prometheusConfig } from './config.js';
 
-/**
- * Counts canonical events into gateway metrics served on the daemon's `/metrics`. Counting is
- * in memory and cannot fail, so every event is `delivered` once counted. Counters start at 0
- * with the process (see README: what a restart does to counters).
- */
-class PrometheusPlugin implements Plugin {
-  readonly #config: PrometheusConfig;
-  readonly #settings: PluginSettings;
-  #metrics: GatewayMetrics | undefined;
-  /** One label object for every observation (see `observe`). */
-  readonly #labels: Labels = {};
-
-  constructor(config: PrometheusConfig, settings: PluginSettings) {
-    this.#config = config;
-    this.#settings = settings;
-  }
-
-  async start(): Promise<void> {
-    this.#metrics ??= new GatewayMetrics(this.#config, this.#settings.registry);
-  }
-
-  async send(batch: readonly CanonicalEvent[]): Promise<readonly EventResult[]> {
-    const metrics = this.#metrics;
-    if (metrics === undefined) throw new Error('prometheus plugin used before start');
-    const options = this.#config.labels;
-    const labels = this.#labels;
-    const record: Recorder = (metric, l, value) => metrics.record(metric, l, value);
-    for (const event of batch) observe(event, options, record, labels);
-    return allOf(batch.length, DELIVERED);
-  }
-
-  async stop(): Promise<void> {
-    this.#metrics?.remove();
-    this.#metrics = undefined;
-  }
-}
-
-export const prometheusPlugin = {
+/** The Prometheus plugin: request metrics on the daemon's `/metrics`. */
+export const prometheusPlugin = definePlugin({
   type: 'prometheus',
-  configSchema: PrometheusConfigSchema,
-  create: (config, settings): Plugin => new PrometheusPlugin(config, settings),
-} satisfies PluginFactory<PrometheusConfig>;
+  summary: 'The Prometheus plugin: request metrics.',
+  enabled: {
+    default: true,
+    description: 'Aggregate events into Prometheus metrics on `/metrics` (needs `server.enabled`).',
+  },
+  maxEventAge: {
+    default: '5m',
+    why: 'Counters count live traffic: replayed history (a first run on a backlog, a restart) would distort rates.',
+  },
+  config: prometheusConfig,
+  history: {
+    accepts: 'none',
+    reason:
+      'its counters are live: they start at zero with the process and Prometheus scrapes only their current value, so history replayed into them is never stored with its own time (and is gone when the command exits). Send history to Elasticsearch instead: --plugin elasticsearch',
+  },
+  load: () => import('./plugin.js'),
+});
+
+/** `plugins.prometheus`, as validated. */
+export const PrometheusConfigSchema = sectionSchema(prometheusPlugin);

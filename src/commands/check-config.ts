@@ -61,7 +61,7 @@ export function formatProblem(file: string, problem: ConfigProblem): string {
 function summary(config: Config): string {
   const inputs = config.inputs.map((i) => `  input:   ${i.format} ${i.paths.join(', ')} (from ${i.from})\n`);
   const enabled = Object.entries(config.plugins)
-    .filter(([, section]) => section.enabled)
+    .filter(([, section]) => section?.enabled === true)
     .map(([name]) => name);
   const { server } = config;
   const address = server.enabled

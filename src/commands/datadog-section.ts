@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Value } from '@sinclair/typebox/value';
-import { type DatadogConfig, DatadogConfigSchema } from '../../plugins/datadog/config.js';
+import type { DatadogConfig } from '../../plugins/datadog/config.js';
+import { DatadogConfigSchema } from '../../plugins/datadog/index.js';
 import { type ConfigEnv, loadConfig } from '../config/load.js';
 import { GaxError } from '../errors.js';
 import { formatProblem } from './check-config.js';

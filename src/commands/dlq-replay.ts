@@ -1,14 +1,19 @@
 import type { ConfigEnv } from '../config/load.js';
+import { pluginSection } from '../config/sections.js';
 import { closeDeadLetterFiles, openDeadLetterFiles, readDeadLetters } from '../dead-letter/files.js';
 import { acquireReplayLock, ReplayLedger } from '../dead-letter/ledger.js';
-import { emptyCounts, type ReplayCriteria, type ReplayStep, selectForReplay } from '../dead-letter/select.js';
-import { parsers } from '../parsers/registry.js';
+import {
+  emptyCounts,
+  type ReplayCriteria,
+  type ReplayStep,
+  reparseFor,
+  selectForReplay,
+} from '../dead-letter/select.js';
 import type { Batch } from '../pipeline/batch.js';
 import { deadLetterWriter } from '../pipeline/dead-letter.js';
 import { Lane } from '../pipeline/lane.js';
 import type { Plugin } from '../plugin/contract.js';
-import { historyPolicy } from '../plugin/history.js';
-import { isPluginType, pluginFactories } from '../plugin/registry.js';
+import { historyPolicy, instanceType } from '../plugin/registry.js';
 import type { CanonicalEvent } from '../schema/event.js';
 import { loadCommandConfig, parseSince } from './command-config.js';
 import type { DlqIo } from './dlq-inspect.js';
@@ -54,8 +59,8 @@ export async function runDlqReplay(
 ): Promise<0 | 1 | 2 | 130> {
   const config = await loadCommandConfig(options.config, env);
   const id = options.plugin;
-  if (!isPluginType(id)) {
-    const known = Object.keys(pluginFactories).join(', ');
+  if (instanceType(id) === undefined || pluginSection(config, id) === undefined) {
+    const known = Object.keys(config.plugins).join(', ');
     io.stderr.write(`gax dlq replay: unknown plugin "${id}" (one of: ${known}) [GAX_ERR_CLI_USAGE]\n`);
     return 2;
   }
@@ -81,7 +86,7 @@ export async function runDlqReplay(
     ...(options.reason === undefined ? {} : { reason: options.reason }),
     ...(since === undefined ? {} : { since }),
     ...(options.reparse === true && input !== undefined
-      ? { reparse: { parser: parsers[input.format], options: { maxLineBytes: input.maxLineBytes } } }
+      ? { reparse: reparseFor(input) }
       : {}),
   };
   const path = config.pipeline.deadLetter.path;

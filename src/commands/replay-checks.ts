@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
 import type { Config } from '../config/schema.js';
-import type { LineParser } from '../parsers/registry.js';
-import { historyPolicy } from '../plugin/history.js';
-import { isPluginType, type PluginType, pluginFactories } from '../plugin/registry.js';
+import { enabledPlugins, pluginSection } from '../config/sections.js';
+import type { LineParser } from '../parsers/format.js';
+import { historyPolicy, instanceType } from '../plugin/registry.js';
 import { sampleTimeRange } from './replay-files.js';
 
 /** The checks `gax replay` makes before sending anything; each prints why it says no. */
@@ -46,12 +46,12 @@ export function choosePlugins(
   config: Config,
   named: readonly string[] | undefined,
   io: CheckIo,
-): PluginType[] | undefined {
+): string[] | undefined {
   if (named !== undefined && named.length > 0) {
     const ids = [...new Set(named)];
     for (const id of ids) {
-      if (!isPluginType(id)) {
-        const known = Object.keys(pluginFactories).join(', ');
+      if (instanceType(id) === undefined || pluginSection(config, id) === undefined) {
+        const known = Object.keys(config.plugins).join(', ');
         io.stderr.write(`gax replay: unknown plugin "${id}" (one of: ${known}) [GAX_ERR_CLI_USAGE]\n`);
         return undefined;
       }
@@ -63,13 +63,10 @@ export function choosePlugins(
         return undefined;
       }
     }
-    return ids as PluginType[];
+    return ids;
   }
-  const enabled = Object.entries(config.plugins)
-    .filter(([, section]) => section.enabled)
-    .map(([id]) => id)
-    .filter(isPluginType);
-  const usable: PluginType[] = [];
+  const enabled = enabledPlugins(config).filter((id) => instanceType(id) !== undefined);
+  const usable: string[] = [];
   for (const id of enabled) {
     const policy = historyPolicy(id);
     if (policy.accepts === 'none') io.stderr.write(`gax replay: skipping plugin "${id}": ${policy.reason}\n`);
@@ -86,7 +83,7 @@ export function choosePlugins(
 
 /** Refuses (false) when a time-window plugin cannot take any event of the files; warns when some. */
 export async function checkWindows(
-  chosen: readonly PluginType[],
+  chosen: readonly string[],
   files: readonly string[],
   parser: LineParser,
   maxLineBytes: number,

@@ -4,11 +4,12 @@ import pretty from 'pino-pretty';
 import { Registry } from 'prom-client';
 import { parseDurationMs } from '../config/duration.js';
 import type { Config } from '../config/schema.js';
+import { pluginSection } from '../config/sections.js';
 import { GaxError } from '../errors.js';
 import type { RetryPolicy } from '../pipeline/retry.js';
 import type { PipelineTelemetry } from '../pipeline/telemetry.js';
 import type { Plugin } from '../plugin/contract.js';
-import { createPlugin, type PluginType } from '../plugin/registry.js';
+import { createPlugin } from '../plugin/registry.js';
 import { secretSafeOptions } from '../telemetry/logger.js';
 import { LogRateLimiter } from '../telemetry/rate-limit.js';
 
@@ -68,7 +69,7 @@ export interface StartedPlugins {
  */
 export async function startPlugins(
   config: Config,
-  ids: readonly PluginType[],
+  ids: readonly string[],
   logger: Logger,
   signal: AbortSignal,
   given: Readonly<Record<string, Plugin>> = {},
@@ -77,7 +78,7 @@ export async function startPlugins(
   const plugins = new Map<string, Plugin>();
   for (const id of ids) {
     const settings = { id, logger: logger.child({ plugin: id }), registry, stateDir: config.state.dir };
-    plugins.set(id, given[id] ?? createPlugin(id, config.plugins[id], settings));
+    plugins.set(id, given[id] ?? (await createPlugin(id, pluginSection(config, id), settings)));
   }
   const stop = async (deadlineMs: number): Promise<void> => {
     await Promise.all(

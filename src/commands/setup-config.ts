@@ -1,5 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
-import { type ElasticsearchConfig, ElasticsearchConfigSchema } from '../../plugins/elasticsearch/config.js';
+import type { ElasticsearchConfig } from '../../plugins/elasticsearch/config.js';
+import { ElasticsearchConfigSchema } from '../../plugins/elasticsearch/index.js';
 import { type ConfigEnv, loadConfig } from '../config/load.js';
 import { GaxError } from '../errors.js';
 import { formatProblem } from './check-config.js';

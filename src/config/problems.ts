@@ -55,13 +55,16 @@ function describe(e: ErrorObject): Found {
   const code = 'GAX_ERR_CONFIG_INVALID';
   const schema = (e.parentSchema ?? {}) as Schema;
   if (e.keyword === 'required') {
-    return { path: [...path, e.params.missingProperty], message: 'is required', code };
+    const missing = String(e.params.missingProperty);
+    const said = (schema.properties?.[missing] as Schema | undefined)?.errorMessage;
+    const message = typeof said === 'string' ? said : 'is required';
+    return { path: [...path, missing], message, code };
   }
   if (e.keyword === 'additionalProperties') {
     const key = String(e.params.additionalProperty);
     const known = Object.keys(schema.properties ?? {});
     if (path.length === 1 && path[0] === 'plugins') {
-      const message = `unknown plugin "${key}" (this build has: ${known.join(', ')})`;
+      const message = `unknown plugin "${key}" (this build has: ${known.join(', ')}; a named instance is <type>/<name>, lowercase a-z, 0-9, _ and -)`;
       return { path: [...path, key], message, code: 'GAX_ERR_PLUGIN_UNKNOWN', atKey: true };
     }
     const near = closest(known, key);

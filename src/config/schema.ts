@@ -1,9 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { DatadogConfigSchema } from '../../plugins/datadog/config.js';
-import { ElasticsearchConfigSchema } from '../../plugins/elasticsearch/config.js';
-import { FileConfigSchema } from '../../plugins/file/config.js';
-import { PrometheusConfigSchema } from '../../plugins/prometheus/config.js';
+import { plugins } from '../../plugins/index.js';
 import { formats } from '../parsers/index.js';
+import { pluginsSchema } from './plugins-schema.js';
 import { ServerSchema } from './server-schema.js';
 
 /**
@@ -192,15 +190,7 @@ const LogSchema = Type.Object(
   },
 );
 
-const PluginsSchema = Type.Object(
-  {
-    file: FileConfigSchema,
-    prometheus: PrometheusConfigSchema,
-    elasticsearch: ElasticsearchConfigSchema,
-    datadog: DatadogConfigSchema,
-  },
-  { ...closed, default: {}, description: 'Backends; at least one must be enabled.' },
-);
+const PluginsSchema = pluginsSchema(plugins);
 
 export const ConfigSchema = Type.Object(
   {

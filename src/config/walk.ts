@@ -6,11 +6,21 @@ import { type Config, ConfigSchema } from './schema.js';
 export type Schema = {
   [keyword: string]: unknown;
   properties?: Record<string, Schema>;
+  /** Named plugin instances (`plugins.elasticsearch/archive`) are matched by pattern. */
+  patternProperties?: Record<string, Schema>;
   items?: Schema;
   anyOf?: Schema[];
 };
 
 export const rootSchema = ConfigSchema as Schema;
+
+/** The schema of `key` under `schema`: its own property, or the first pattern the key matches. */
+export function childSchema(schema: Schema, key: string): Schema | undefined {
+  const own = schema.properties?.[key];
+  if (own !== undefined) return own;
+  const patterns = Object.entries(schema.patternProperties ?? {});
+  return patterns.find(([pattern]) => new RegExp(pattern, 'u').test(key))?.[1];
+}
 
 /** Whether every schema the path can reach wants a string, so `${VAR}` there is never reread as YAML. */
 export function expectsString(path: Segment[]): boolean {
@@ -19,7 +29,7 @@ export function expectsString(path: Segment[]): boolean {
     schemas = schemas
       .flatMap((s) => [s, ...(s.anyOf ?? [])])
       .flatMap((s) => {
-        const next = typeof segment === 'number' ? s.items : s.properties?.[segment];
+        const next = typeof segment === 'number' ? s.items : childSchema(s, segment);
         return next === undefined ? [] : [next];
       });
   }
@@ -98,7 +108,7 @@ export function mapMarked(
   const rank = (key: string) => (order.includes(key) ? order.indexOf(key) : order.length);
   const sorted = Object.entries(value).sort(([a], [b]) => rank(a) - rank(b));
   const entries = sorted.map(([key, child]) => {
-    const sub = candidates.find((s) => s.properties?.[key] !== undefined)?.properties?.[key];
+    const sub = candidates.map((s) => childSchema(s, key)).find((c) => c !== undefined);
     return [key, mapMarked(sub, child, mark, fn, [...path, key])];
   });
   return Object.fromEntries(entries);

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { prometheusPlugin } from '../../plugins/prometheus/index.js';
+import { create as createPrometheus } from '../../plugins/prometheus/plugin.js';
 import { METRIC_LABELS } from '../../plugins/prometheus/mapping.js';
 import { parseConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
@@ -16,7 +16,7 @@ async function registered(): Promise<Map<string, { type: MetricType | 'other'; l
     { env: {} },
   );
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  const plugin = prometheusPlugin.create(loaded.config.plugins.prometheus, {
+  const plugin = createPrometheus(loaded.config.plugins.prometheus, {
     id: 'prometheus',
     logger: silentLogger(),
     registry,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ElasticsearchConfig } from '../../plugins/elasticsearch/config.js';
-import { elasticsearchPlugin } from '../../plugins/elasticsearch/index.js';
+import { create as createElasticsearch } from '../../plugins/elasticsearch/plugin.js';
 import { esSection } from '../../src/commands/setup-config.js';
 import { Daemon } from '../../src/daemon.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
@@ -34,7 +34,7 @@ afterAll(async () => {
 async function plugin(overrides: Partial<ElasticsearchConfig>) {
   const config = { ...(await esSection(undefined, { node: node.url })), ...overrides };
   const settings = { id: 'elasticsearch', logger: silentLogger(), registry: new Registry(), stateDir: dir };
-  const instance = elasticsearchPlugin.create(config, settings);
+  const instance = createElasticsearch(config, settings);
   await instance.start(new AbortController().signal);
   return instance;
 }

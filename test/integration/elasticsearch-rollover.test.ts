@@ -12,7 +12,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ElasticsearchConfig } from '../../plugins/elasticsearch/config.js';
-import { elasticsearchPlugin } from '../../plugins/elasticsearch/index.js';
+import { create as createElasticsearch } from '../../plugins/elasticsearch/plugin.js';
 import { documentId } from '../../plugins/elasticsearch/mapping.js';
 import { esSection as defaultSection } from '../../src/commands/setup-config.js';
 import { Daemon } from '../../src/daemon.js';
@@ -172,7 +172,7 @@ describe.each([
       const registry = new Registry();
       const config = { ...(await defaultSection(undefined, { node: node.url })) };
       const settings = { id: 'elasticsearch', logger, registry, stateDir: dir };
-      const p = elasticsearchPlugin.create(
+      const p = createElasticsearch(
         {
           ...config,
           indexPrefix: prefix,

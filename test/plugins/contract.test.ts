@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { Plugin, PluginSettings } from '../../src/plugin/contract.js';
-import { type PluginType, pluginFactories } from '../../src/plugin/registry.js';
+import { type PluginType, pluginDefinition, pluginTypes } from '../../src/plugin/registry.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { testEvent } from '../doubles/plugins.js';
 
@@ -26,39 +26,39 @@ function sectionFor(type: PluginType): unknown {
   return loaded.config.plugins[type];
 }
 
-function create(type: PluginType, registry = new Registry()): Plugin {
+async function create(type: PluginType, registry = new Registry()): Promise<Plugin> {
   const settings: PluginSettings = {
     id: type,
     logger: silentLogger(),
     registry,
     stateDir: join(dir, 'state'),
   };
-  const factory = pluginFactories[type];
-  return (factory.create as (c: unknown, s: PluginSettings) => Plugin)(sectionFor(type), settings);
+  const { create: createInstance } = await pluginDefinition(type).load();
+  return (createInstance as (c: unknown, s: PluginSettings) => Plugin)(sectionFor(type), settings);
 }
 
-const types = Object.keys(pluginFactories) as PluginType[];
+const types = [...pluginTypes];
 
 describe.each(types)('plugin %s', (type) => {
   it('declares its type under the same name it is registered with', () => {
-    expect(pluginFactories[type].type).toBe(type);
+    expect(pluginDefinition(type).type).toBe(type);
   });
 
   it('does no I/O when created', async () => {
     const registry = new Registry();
-    create(type, registry);
+    await create(type, registry);
     expect(await readdir(dir)).toEqual([]);
     expect(registry.getMetricsAsArray()).toEqual([]);
   });
 
   it('can be stopped before it was started, and twice', async () => {
-    const plugin = create(type);
+    const plugin = await create(type);
     await plugin.stop(Date.now() + 1000);
     await plugin.stop(Date.now() + 1000);
   });
 
   it('starts, delivers one result per event, and stops within the deadline', async () => {
-    const plugin = create(type);
+    const plugin = await create(type);
     const controller = new AbortController();
     await plugin.start(controller.signal);
     const batch = [testEvent(1), testEvent(2, { eventType: 'faulty' })];

@@ -15,8 +15,9 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DdClient } from '../../../plugins/datadog/client.js';
-import { type DatadogConfig, DatadogConfigSchema } from '../../../plugins/datadog/config.js';
-import { datadogPlugin } from '../../../plugins/datadog/index.js';
+import type { DatadogConfig } from '../../../plugins/datadog/config.js';
+import { DatadogConfigSchema } from '../../../plugins/datadog/index.js';
+import { create as createDatadog } from '../../../plugins/datadog/plugin.js';
 import { type SelfSigned, selfSignedCert } from '../../helpers/tls.js';
 
 interface Seen {
@@ -154,7 +155,7 @@ describe('datadog TLS', () => {
     expect((await submit(r.url, { rejectUnauthorized: false })).status).toBe(202);
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
-    const plugin = datadogPlugin.create(
+    const plugin = createDatadog(
       {
         ...(Value.Default(DatadogConfigSchema, {}) as DatadogConfig),
         enabled: true,

@@ -14,7 +14,7 @@ import { gunzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ElasticsearchConfig } from '../../../plugins/elasticsearch/config.js';
-import { elasticsearchPlugin } from '../../../plugins/elasticsearch/index.js';
+import { create as createElasticsearch } from '../../../plugins/elasticsearch/plugin.js';
 import { esSection } from '../../../src/commands/setup-config.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { testEvent } from '../../doubles/plugins.js';
@@ -72,7 +72,7 @@ beforeEach(() => {
 
 async function send(overrides: Partial<ElasticsearchConfig>) {
   const config = { ...(await esSection(undefined, { node: url })), ...overrides };
-  const plugin = elasticsearchPlugin.create(config, {
+  const plugin = createElasticsearch(config, {
     id: 'elasticsearch',
     logger: silentLogger(),
     registry: new Registry(),

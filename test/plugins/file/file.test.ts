@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { classifyWriteError } from '../../../plugins/file/classify.js';
 import type { FileConfig } from '../../../plugins/file/config.js';
-import { filePlugin } from '../../../plugins/file/index.js';
+import { create as createFile } from '../../../plugins/file/plugin.js';
 import { toNdjson } from '../../../plugins/file/mapping.js';
 import type { CanonicalEvent } from '../../../src/schema/event.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
@@ -50,7 +50,7 @@ describe('file plugin', () => {
 
   it('appends batches to the configured file, creating its directory', async () => {
     const path = join(dir, 'nested', 'events.ndjson');
-    const plugin = filePlugin.create(config(path), settings());
+    const plugin = createFile(config(path), settings());
     await plugin.start(new AbortController().signal);
     await plugin.send([testEvent(1)], new AbortController().signal);
     await plugin.send([testEvent(2), testEvent(3)], new AbortController().signal);
@@ -64,7 +64,7 @@ describe('file plugin', () => {
 
   it('dead-letters an event JSON.stringify cannot serialise and writes the rest of its batch', async () => {
     const path = join(dir, 'events.ndjson');
-    const plugin = filePlugin.create(config(path), settings());
+    const plugin = createFile(config(path), settings());
     await plugin.start(new AbortController().signal);
     const deep: unknown[] = [];
     let cursor = deep;
@@ -96,7 +96,7 @@ describe('file plugin', () => {
   it('cuts off a torn last line left by a crash before appending', async () => {
     const path = join(dir, 'events.ndjson');
     await writeFile(path, '{"correlationId":"a"}\n{"correlationId":"b"}\n{"correlatio');
-    const plugin = filePlugin.create(config(path), settings());
+    const plugin = createFile(config(path), settings());
     await plugin.start(new AbortController().signal);
     await plugin.send([testEvent(3)], new AbortController().signal);
     await plugin.stop(Date.now() + 1000);
@@ -109,7 +109,7 @@ describe('file plugin', () => {
 
   it('reports a write failure as retryable for every event of the batch', async () => {
     await writeFile(join(dir, 'blocker'), 'a regular file where a directory should be');
-    const plugin = filePlugin.create(
+    const plugin = createFile(
       config(join(dir, 'blocker', 'events.ndjson'), { fsync: 'never' }),
       settings(),
     );
@@ -143,7 +143,7 @@ describe('file plugin rotation', () => {
     const path = join(dir, 'events.ndjson');
     const lineBytes = Buffer.byteLength(toNdjson([testEvent(1)]));
     // Room for 3 one-event batches per file; rotated files .1 and .2 are kept.
-    const plugin = filePlugin.create(config(path, { maxBytes: lineBytes * 3 + 10, maxFiles: 2 }), settings());
+    const plugin = createFile(config(path, { maxBytes: lineBytes * 3 + 10, maxFiles: 2 }), settings());
     await plugin.start(signal);
     for (let i = 1; i <= 10; i++) await plugin.send([testEvent(i)], signal);
     await plugin.send([testEvent(11), testEvent(12), testEvent(13)], signal); // does not fit behind event 10: a new file
@@ -159,11 +159,11 @@ describe('file plugin rotation', () => {
   it('continues the size count of a file left by an earlier run', async () => {
     const path = join(dir, 'events.ndjson');
     const lineBytes = Buffer.byteLength(toNdjson([testEvent(1)]));
-    const first = filePlugin.create(config(path, { maxBytes: lineBytes * 2, maxFiles: 1 }), settings());
+    const first = createFile(config(path, { maxBytes: lineBytes * 2, maxFiles: 1 }), settings());
     await first.start(signal);
     await first.send([testEvent(1)], signal);
     await first.stop(Date.now() + 1000);
-    const second = filePlugin.create(config(path, { maxBytes: lineBytes * 2, maxFiles: 1 }), settings());
+    const second = createFile(config(path, { maxBytes: lineBytes * 2, maxFiles: 1 }), settings());
     await second.start(signal);
     await second.send([testEvent(2)], signal);
     await second.send([testEvent(3)], signal);
@@ -175,7 +175,7 @@ describe('file plugin rotation', () => {
   it('with maxFiles 0 starts the file again instead of keeping a rotated copy', async () => {
     const path = join(dir, 'events.ndjson');
     const lineBytes = Buffer.byteLength(toNdjson([testEvent(1)]));
-    const plugin = filePlugin.create(config(path, { maxBytes: lineBytes, maxFiles: 0 }), settings());
+    const plugin = createFile(config(path, { maxBytes: lineBytes, maxFiles: 0 }), settings());
     await plugin.start(signal);
     for (let i = 1; i <= 3; i++) await plugin.send([testEvent(i)], signal);
     await plugin.stop(Date.now() + 1000);

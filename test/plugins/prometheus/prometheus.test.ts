@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { prometheusPlugin } from '../../../plugins/prometheus/index.js';
+import { create as createPrometheus } from '../../../plugins/prometheus/plugin.js';
 import {
   METRIC_LABELS,
   type Observation,
@@ -48,7 +48,7 @@ function samples(text: string): Record<string, number> {
 
 async function expose(events: readonly CanonicalEvent[], yaml = ''): Promise<string> {
   const registry = new Registry();
-  const plugin = prometheusPlugin.create(config(yaml), {
+  const plugin = createPrometheus(config(yaml), {
     id: 'prometheus',
     logger: silentLogger(),
     registry,
@@ -302,7 +302,7 @@ describe('prometheus plugin', () => {
   it('unregisters its metrics on stop so it can start again', async () => {
     const registry = new Registry();
     const settings = { id: 'prometheus', logger: silentLogger(), registry, stateDir: '/nonexistent' };
-    const plugin = prometheusPlugin.create(config(), settings);
+    const plugin = createPrometheus(config(), settings);
     await plugin.start(new AbortController().signal);
     await plugin.stop(Date.now() + 1000);
     expect(registry.getMetricsAsArray()).toEqual([]);

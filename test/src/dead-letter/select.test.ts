@@ -4,11 +4,12 @@ import {
   emptyCounts,
   type ReplayCriteria,
   type ReplayStep,
+  reparseFor,
   selectForReplay,
 } from '../../../src/dead-letter/select.js';
-import { parsers } from '../../../src/parsers/registry.js';
 import type { StoredDeadLetterRecord } from '../../../src/pipeline/dead-letter.js';
-import { historyPolicies } from '../../../src/plugin/history.js';
+import type { CanonicalEvent } from '../../../src/schema/event.js';
+import { historyPolicy } from '../../../src/plugin/registry.js';
 import { testEvent } from '../../doubles/plugins.js';
 import { responseLine, truncatedLine } from '../../helpers/lines.js';
 
@@ -48,7 +49,7 @@ async function select(
   })();
   const full: ReplayCriteria = {
     plugin: 'elasticsearch',
-    policy: historyPolicies.elasticsearch,
+    policy: historyPolicy('elasticsearch'),
     now: Date.now(),
     ...criteria,
   };
@@ -108,10 +109,29 @@ describe('choosing dead letters to replay', () => {
   it('re-parses rejected lines when asked: events are sent, skips finished, rejects left pending', async () => {
     const { steps, counts } = await select(
       [parse('p1', responseLine('fixed-1')), parse('p2', truncatedLine('t')), parse('p3', '')],
-      { reparse: { parser: parsers['wso2-apim'], options: { maxLineBytes: 1e6 } } },
+      { reparse: reparseFor({ format: 'wso2-apim', maxLineBytes: 1e6 }) },
     );
     expect(steps).toEqual(['send p1 fixed-1', 'finish p3']);
     expect(counts).toMatchObject({ selected: 1, stillRejected: 1 });
+  });
+
+  it('stamps re-parsed events with gateway.type and leaves host.name absent (the writing node is not recorded)', async () => {
+    const criteria: ReplayCriteria = {
+      plugin: 'elasticsearch',
+      policy: historyPolicy('elasticsearch'),
+      now: Date.now(),
+      reparse: reparseFor({ format: 'wso2-apim', maxLineBytes: 1e6 }),
+    };
+    const entries = (async function* () {
+      yield parse('p1', responseLine('fixed-1'));
+    })();
+    const sent: CanonicalEvent[] = [];
+    for await (const step of selectForReplay(entries, criteria, () => false, emptyCounts())) {
+      if (step.kind === 'send') sent.push(step.event);
+    }
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.gateway).toEqual({ type: 'wso2-apim' });
+    expect(sent[0]).not.toHaveProperty('host');
   });
 
   it('leaves alone the events a time-window backend would refuse', async () => {
@@ -122,7 +142,7 @@ describe('choosing dead letters to replay', () => {
         deliver('d2', 'datadog', 'r', 't', '2025-06-01T10:00:00.000Z'),
         deliver('d3', 'datadog', 'r', 't', '2025-06-01T12:30:00.000Z'),
       ],
-      { plugin: 'datadog', policy: historyPolicies.datadog, now },
+      { plugin: 'datadog', policy: historyPolicy('datadog'), now },
     );
     expect(steps).toEqual(['send d1 corr-1']);
     expect(counts.outsideWindow).toBe(2);

@@ -1,0 +1,271 @@
+import { warnIfInsecure } from '../../src/http/client-tls.js';
+import type { Plugin, PluginSettings } from '../../src/plugin/contract.js';
+import type { PluginModule } from '../../src/plugin/define.js';
+import { allOf, type EventResult, retryable } from '../../src/plugin/result.js';
+import type { CanonicalEvent } from '../../src/schema/event.js';
+import { type BulkItem, type ClassifiedItem, classifyItem, classifyRequestFailure } from './classify.js';
+import type { EsClient } from './client.js';
+import type { ElasticsearchConfig } from './config.js';
+import { bulkLines, targetIndex, toBulkChunks } from './mapping.js';
+import { EsMetrics } from './metrics.js';
+import type { CreatePlan, Moved, RolloverGuard } from './rollover-guard.js';
+import { buildTemplates } from './templates.js';
+
+/**
+ * Indexes canonical events into WSO2-compatible indices with the bulk API. One `send` splits
+ * its batch into bulk requests of at most `flushBytes`; `concurrency` batches are in flight at
+ * once (`maxInFlight`), and each `send` returns a
+ * result per document: a 409 on `create` (deterministic `_id`) is a duplicate, i.e. delivered;
+ * 429/5xx/timeouts are retried by the pipeline (only those documents); mapping errors are
+ * dead-lettered with Elasticsearch's reason. See README.md.
+ */
+class ElasticsearchPlugin implements Plugin {
+  readonly #config: ElasticsearchConfig;
+  readonly #settings: PluginSettings;
+  #client: EsClient | undefined;
+  #metrics: EsMetrics | undefined;
+  #templatesReady: boolean;
+  /** `dataStream` mode only: exactly once across a rollover (rollover-guard.ts). */
+  #guard: RolloverGuard | undefined;
+  #aliasWarned = false;
+  /** The one template installation concurrent sends wait for. */
+  #installing: Promise<EventResult | undefined> | undefined;
+  /** `concurrency` batches in `send` at once: bulk requests stay busy across batch boundaries. */
+  readonly maxInFlight: number;
+
+  constructor(config: ElasticsearchConfig, settings: PluginSettings) {
+    this.#config = config;
+    this.#settings = settings;
+    this.#templatesReady = !config.templates.install;
+    this.maxInFlight = config.concurrency;
+  }
+
+  async start(): Promise<void> {
+    this.#metrics ??= new EsMetrics(this.#settings.registry, this.#settings.id);
+    // Loaded here: the Elasticsearch client is ~8 MiB of heap (and more RSS) that a daemon
+    // without this plugin, and every other `gax` command, should not carry.
+    const { EsClient } = await import('./client.js');
+    this.#client ??= await EsClient.open(this.#config);
+    if (this.#config.indexMode === 'dataStream' && this.#guard === undefined) {
+      const { RolloverGuard } = await import('./rollover-guard.js');
+      this.#guard = new RolloverGuard(this.#client, this.#config, this.#metrics, this.#settings.logger);
+    }
+    warnIfInsecure(this.#settings.logger, this.#settings.id, this.#config.tls);
+    const { node, cloudId, indexPrefix, indexMode } = this.#config;
+    this.#settings.logger.info(
+      { plugin: this.#settings.id, node: cloudId === undefined ? node : 'cloud', indexPrefix, indexMode },
+      'Elasticsearch plugin started.',
+    );
+  }
+
+  async send(batch: readonly CanonicalEvent[], signal: AbortSignal): Promise<readonly EventResult[]> {
+    const client = this.#client;
+    if (client === undefined) throw new Error('elasticsearch plugin used before start');
+    this.#installing ??= this.#ensureTemplates(client, signal).then((blocked) => {
+      if (blocked !== undefined) this.#installing = undefined; // the next send tries again
+      return blocked;
+    });
+    const blocked = await this.#installing;
+    if (blocked !== undefined) return allOf(batch.length, blocked);
+    const results = new Array<EventResult>(batch.length);
+    if (this.#guard === undefined) {
+      for (const chunk of toBulkChunks(batch, this.#config, this.#config.flushBytes)) {
+        await this.#sendRange(client, batch, chunk.start, chunk.end, chunk.body, results, signal);
+      }
+      return results;
+    }
+    return this.#sendGuarded(client, this.#guard, batch, results, signal);
+  }
+
+  /**
+   * `dataStream` mode: events that may predate the write index are probed first (only those
+   * left are created), and documents created in another backing index than assumed are checked
+   * for an earlier copy (rollover-guard.ts).
+   */
+  async #sendGuarded(
+    client: EsClient,
+    guard: RolloverGuard,
+    batch: readonly CanonicalEvent[],
+    results: EventResult[],
+    signal: AbortSignal,
+  ): Promise<readonly EventResult[]> {
+    let plan: CreatePlan;
+    try {
+      plan = await guard.before(batch, results, signal);
+    } catch (err) {
+      const { toFailure } = await import('./client.js');
+      const failure = toFailure(err);
+      const result = retryable(`reading data stream backing indices: ${failure.name}: ${failure.message}`);
+      (this.#metrics as EsMetrics).documents('retryable', 'rollover_layout_failed', batch.length);
+      return allOf(batch.length, result);
+    }
+    const { events, positions, assumed } = plan;
+    const created = new Array<EventResult>(events.length);
+    for (const chunk of toBulkChunks(events, this.#config, this.#config.flushBytes)) {
+      await this.#sendRange(client, events, chunk.start, chunk.end, chunk.body, created, signal, assumed);
+    }
+    created.forEach((result, k) => {
+      results[positions[k] as number] = result;
+    });
+    return results;
+  }
+
+  async stop(): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    this.#metrics?.remove();
+    this.#metrics = undefined;
+    await client?.close();
+  }
+
+  /** Installs the templates once; a failure other than "not allowed" holds the batch back. */
+  async #ensureTemplates(client: EsClient, signal: AbortSignal): Promise<EventResult | undefined> {
+    if (this.#templatesReady) return undefined;
+    const { logger, id } = this.#settings;
+    try {
+      await client.installTemplates(buildTemplates(this.#config), signal);
+      this.#templatesReady = true;
+      logger.info({ plugin: id, indexPrefix: this.#config.indexPrefix }, 'Index templates installed.');
+      return undefined;
+    } catch (err) {
+      const { toFailure } = await import('./client.js'); // loaded by start: no I/O
+      const failure = toFailure(err);
+      if (failure.statusCode === 403) {
+        this.#templatesReady = true;
+        logger.warn(
+          { plugin: id, reason: failure.message, code: 'GAX_ERR_ES_TEMPLATES' },
+          'Not allowed to install index templates; indexing without them. Run `gax setup elasticsearch` as an administrator, or set templates.install: false.',
+        );
+        return undefined;
+      }
+      const why =
+        failure.statusCode === undefined
+          ? `${failure.name}: ${failure.message}`
+          : `elasticsearch ${failure.statusCode}: ${failure.message}`;
+      return retryable(`installing index templates: ${why}`, failure.retryAfterMs);
+    }
+  }
+
+  async #sendRange(
+    client: EsClient,
+    batch: readonly CanonicalEvent[],
+    start: number,
+    end: number,
+    body: string,
+    results: EventResult[],
+    signal: AbortSignal,
+    assumed?: readonly (string | undefined)[],
+  ): Promise<void> {
+    const metrics = this.#metrics as EsMetrics;
+    const timer = metrics.startRequest();
+    const response = await client.bulk(body, signal);
+    if (!response.ok) {
+      const { failure } = response;
+      timer(failure.statusCode === undefined ? 'error' : String(failure.statusCode));
+      if (failure.statusCode === 413 && end - start > 1) {
+        const mid = start + Math.floor((end - start) / 2);
+        await this.#sendRange(
+          client,
+          batch,
+          start,
+          mid,
+          this.#body(batch, start, mid),
+          results,
+          signal,
+          assumed,
+        );
+        await this.#sendRange(client, batch, mid, end, this.#body(batch, mid, end), results, signal, assumed);
+        return;
+      }
+      const result = classifyRequestFailure(failure);
+      for (let i = start; i < end; i++) results[i] = result;
+      metrics.documents(result.status === 'rejected' ? 'rejected' : 'retryable', failure.name, end - start);
+      return;
+    }
+    timer('200');
+    const { items } = response;
+    if (items.length !== end - start) {
+      const result = retryable(`bulk response had ${items.length} items for ${end - start} documents`);
+      for (let i = start; i < end; i++) results[i] = result;
+      metrics.documents('retryable', 'item_count_mismatch', end - start);
+      return;
+    }
+    if (assumed === undefined && !this.#aliasWarned)
+      this.#warnIfAlias(batch[start] as CanonicalEvent, items[0]);
+    const moved: Moved[] = [];
+    items.forEach((item, k) => {
+      const classified = classifyItem(item);
+      if (assumed !== undefined && this.#movedOn(start + k, item, classified, assumed)) {
+        moved.push({ k: start + k, item, classified });
+        return;
+      }
+      results[start + k] = classified.result;
+      metrics.documents(classified.outcome, classified.errorType, 1);
+    });
+    if (moved.length === 0) return;
+    const outcomes = await this.#checkMoved(batch, moved, signal);
+    moved.forEach(({ k }, n) => {
+      const outcome = outcomes[n] as ClassifiedItem;
+      results[k] = outcome.result;
+      metrics.documents(outcome.outcome, outcome.errorType, 1);
+    });
+  }
+
+  /**
+   * `index` mode writing through a rollover alias or data stream set up by hand (an item's
+   * `_index` is not the fixed name): said once, since a resend across its rollover is not
+   * checked there (README.md, "Exactly once, per mode").
+   */
+  #warnIfAlias(event: CanonicalEvent, item: BulkItem | undefined): void {
+    if (this.#config.indexMode !== 'index' || item?._index === undefined) return;
+    const target = targetIndex(event, this.#config);
+    if (item._index === target) return;
+    this.#aliasWarned = true;
+    this.#settings.logger.warn(
+      { plugin: this.#settings.id, index: target, writtenTo: item._index, code: 'GAX_ERR_ES_ALIAS' },
+      'indexMode index writes through an alias or data stream: a resend across its rollover can be a second document. Use indexMode: dataStream for rollover.',
+    );
+  }
+
+  /**
+   * Whether a bulk item was created (or found, 409) in another backing index than the write
+   * index assumed at probe time: a rollover came between, so an earlier index may hold a copy.
+   */
+  #movedOn(
+    k: number,
+    item: BulkItem,
+    classified: ClassifiedItem,
+    assumed: readonly (string | undefined)[],
+  ): boolean {
+    if (item._index === assumed[k] || item._index === undefined) return false;
+    return classified.outcome === 'created' || classified.outcome === 'duplicate';
+  }
+
+  async #checkMoved(
+    batch: readonly CanonicalEvent[],
+    moved: readonly Moved[],
+    signal: AbortSignal,
+  ): Promise<ClassifiedItem[]> {
+    const guard = this.#guard as RolloverGuard;
+    try {
+      return await guard.after(batch, moved, signal);
+    } catch (err) {
+      const reason = `elasticsearch: checking a rolled-over data stream failed: ${err instanceof Error ? err.message : String(err)}`;
+      return moved.map(() => ({
+        outcome: 'retryable',
+        result: retryable(reason),
+        errorType: 'rollover_layout_failed',
+      }));
+    }
+  }
+
+  #body(batch: readonly CanonicalEvent[], start: number, end: number): string {
+    let body = '';
+    for (let i = start; i < end; i++) body += bulkLines(batch[i] as CanonicalEvent, this.#config);
+    return body;
+  }
+}
+
+/** The plugin's code module (see `elasticsearchPlugin` in index.ts). */
+export const create: PluginModule<ElasticsearchConfig>['create'] = (config, settings) =>
+  new ElasticsearchPlugin(config, settings);

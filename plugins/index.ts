@@ -1,0 +1,11 @@
+import { datadogPlugin } from './datadog/index.js';
+import { elasticsearchPlugin } from './elasticsearch/index.js';
+import { filePlugin } from './file/index.js';
+import { prometheusPlugin } from './prometheus/index.js';
+
+/**
+ * The composition root of plugins: every plugin type this build has, one line each, in the order
+ * their sections appear in the config schema and its docs. A new plugin is its folder under
+ * `plugins/<type>/` plus one line here.
+ */
+export const plugins = [filePlugin, prometheusPlugin, elasticsearchPlugin, datadogPlugin] as const;

@@ -1,0 +1,48 @@
+import type { Plugin, PluginSettings } from '../../src/plugin/contract.js';
+import type { PluginModule } from '../../src/plugin/define.js';
+import { allOf, DELIVERED, type EventResult } from '../../src/plugin/result.js';
+import type { CanonicalEvent } from '../../src/schema/event.js';
+import type { PrometheusConfig } from './config.js';
+import { type Labels, observe, type Recorder } from './mapping.js';
+import { GatewayMetrics } from './metrics.js';
+
+/**
+ * Counts canonical events into gateway metrics served on the daemon's `/metrics`. Counting is
+ * in memory and cannot fail, so every event is `delivered` once counted. Counters start at 0
+ * with the process (see README: what a restart does to counters).
+ */
+class PrometheusPlugin implements Plugin {
+  readonly #config: PrometheusConfig;
+  readonly #settings: PluginSettings;
+  #metrics: GatewayMetrics | undefined;
+  /** One label object for every observation (see `observe`). */
+  readonly #labels: Labels = {};
+
+  constructor(config: PrometheusConfig, settings: PluginSettings) {
+    this.#config = config;
+    this.#settings = settings;
+  }
+
+  async start(): Promise<void> {
+    this.#metrics ??= new GatewayMetrics(this.#config, this.#settings.registry);
+  }
+
+  async send(batch: readonly CanonicalEvent[]): Promise<readonly EventResult[]> {
+    const metrics = this.#metrics;
+    if (metrics === undefined) throw new Error('prometheus plugin used before start');
+    const options = this.#config.labels;
+    const labels = this.#labels;
+    const record: Recorder = (metric, l, value) => metrics.record(metric, l, value);
+    for (const event of batch) observe(event, options, record, labels);
+    return allOf(batch.length, DELIVERED);
+  }
+
+  async stop(): Promise<void> {
+    this.#metrics?.remove();
+    this.#metrics = undefined;
+  }
+}
+
+/** The plugin's code module (see `prometheusPlugin` in index.ts). */
+export const create: PluginModule<PrometheusConfig>['create'] = (config, settings) =>
+  new PrometheusPlugin(config, settings);
