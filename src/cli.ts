@@ -7,7 +7,7 @@ import { duration, portNumber, positiveInt, positiveSeconds, usage } from './cli
 import { addSetupCommands } from './cli/setup.js';
 import { watchEarlyStop } from './commands/early-stop.js';
 import { isGaxError } from './errors.js';
-import { DEFAULT_MAX_LINE_BYTES } from './parsers/wso2-apim/parse.js';
+import { formats } from './parsers/index.js';
 import { packageVersion } from './version.js';
 
 /**
@@ -90,18 +90,33 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   command('parse', 'Parse log files into canonical events: NDJSON on stdout, rejected lines on stderr.')
-    .argument('<files...>', 'apim_metrics.log files')
+    .argument('<files...>', 'log files of one input format (default wso2-apim: apim_metrics.log)')
     .addOption(
-      new Option('--max-line-bytes <n>', 'reject lines longer than this')
-        .default(DEFAULT_MAX_LINE_BYTES)
-        .argParser(positiveInt),
+      new Option('--format <name>', 'input format of the files')
+        .choices(formats.map((f) => f.name))
+        .default(formats[0].name),
     )
-    .action(async (files: string[], opts: { maxLineBytes: number }) => {
+    .addOption(
+      new Option(
+        '--max-line-bytes <n>',
+        `reject lines longer than this (default: the format's, ${formats.map((f) => `${f.name} ${f.maxLineBytes}`).join(', ')})`,
+      ).argParser(positiveInt),
+    )
+    .option(
+      '--host-name <name>',
+      'host.name of every event (default: none; the files may come from any node)',
+    )
+    .addHelpText('after', () => formatsHelp())
+    .action(async (files: string[], opts: { format: string; maxLineBytes?: number; hostName?: string }) => {
       const { runParse } = await import('./commands/parse.js');
       code = await runParse(
         files,
         { stdout: process.stdout, stderr: process.stderr },
-        { maxLineBytes: opts.maxLineBytes },
+        {
+          format: opts.format,
+          ...(opts.maxLineBytes === undefined ? {} : { maxLineBytes: opts.maxLineBytes }),
+          ...(opts.hostName === undefined ? {} : { hostName: opts.hostName }),
+        },
       );
     });
 
@@ -139,10 +154,26 @@ export async function main(argv: readonly string[]): Promise<number> {
         'give up retrying and dead-letter after this long (30s, 5m)',
       ).argParser(duration),
     )
+    .addOption(
+      new Option('--format <name>', "input format of the files (default: the configured inputs')").choices(
+        formats.map((f) => f.name),
+      ),
+    )
+    .option(
+      '--host-name <name>',
+      'host.name of every event (default: none; the files may come from any node)',
+    )
     .action(
       async (
         files: string[],
-        opts: { config: string; plugin: string[]; progressEvery: number; maxRetry?: string },
+        opts: {
+          config: string;
+          plugin: string[];
+          progressEvery: number;
+          maxRetry?: string;
+          format?: string;
+          hostName?: string;
+        },
       ) => {
         if (opts.config === '') throw usage('replay', 'option --config <file> is empty');
         const { runReplay } = await import('./commands/replay.js');
@@ -153,6 +184,8 @@ export async function main(argv: readonly string[]): Promise<number> {
             plugins: opts.plugin,
             progressEvery: opts.progressEvery,
             ...(opts.maxRetry === undefined ? {} : { maxRetry: opts.maxRetry }),
+            ...(opts.format === undefined ? {} : { format: opts.format }),
+            ...(opts.hostName === undefined ? {} : { hostName: opts.hostName }),
           },
           { stdout: process.stdout, stderr: process.stderr },
         );
@@ -193,6 +226,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`gax: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+}
+
+/** `gax parse --help`'s list of input formats, each with its shortest sample line. */
+function formatsHelp(): string {
+  const lines = ['', 'Input formats (--format):'];
+  for (const f of formats) {
+    const sample = [...f.samples].sort((a, b) => a.length - b.length)[0] ?? '';
+    lines.push(`  ${f.name}  ${f.summary}; a line:`, `    ${sample}`);
+  }
+  return lines.join('\n');
 }
 
 function isEntryPoint(): boolean {

@@ -1,8 +1,11 @@
-import { basename, dirname, join } from 'node:path';
+import { hostname } from 'node:os';
+import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import { parseDurationMs } from './config/duration.js';
 import type { Config } from './config/schema.js';
-import { parsers } from './parsers/registry.js';
+import type { FormatDefinition } from './parsers/format.js';
+import { formatOf } from './parsers/index.js';
+import { eventOrigin } from './parsers/origin.js';
 import type { DeadLetterWriter } from './pipeline/dead-letter.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import type { PipelineTelemetry } from './pipeline/telemetry.js';
@@ -105,9 +108,11 @@ export class Route {
       }
     };
     for (const input of o.config.inputs) {
+      const format = formatOf(input.format);
       const ingest = createIngest({
         plugin: o.id,
-        parser: parsers[input.format],
+        parser: format.parser,
+        origin: eventOrigin(format.name, input.hostName ?? hostname()),
         maxLineBytes: input.maxLineBytes,
         pipeline: this.pipeline,
         deadLetter: o.recordsRejects ? o.deadLetter : undefined,
@@ -117,7 +122,7 @@ export class Route {
       });
       const tailer = new Tailer({
         patterns: input.paths,
-        siblingPatterns: input.followRotated ? rotatedSiblings(input.paths) : [],
+        siblingPatterns: input.followRotated ? rotatedSiblings(format, input.paths) : [],
         from: input.from,
         pollIntervalMs: input.pollIntervalMs,
         partialLineTimeoutMs: input.partialLineTimeoutMs,
@@ -149,9 +154,19 @@ export class Route {
   }
 }
 
-/** log4j2's rotated names of each path naming a `.log` file: `apim_metrics.log` → `apim_metrics-*.log`. */
-export function rotatedSiblings(paths: readonly string[]): string[] {
-  return paths
-    .filter((p) => p.endsWith('.log') && !/[*?[{]/.test(basename(p)))
-    .map((p) => join(dirname(p), `${basename(p, '.log')}-*.log`));
+/**
+ * The globs of the rotated siblings of each path that names one file (no glob characters in its
+ * last part), in the format's naming (WSO2's log4j2: `apim_metrics.log` → `apim_metrics-*.log`).
+ */
+export function rotatedSiblings(
+  format: Pick<FormatDefinition, 'rotatedSiblings'>,
+  paths: readonly string[],
+): string[] {
+  const globs: string[] = [];
+  for (const path of paths) {
+    if (/[*?[{]/.test(basename(path))) continue;
+    const glob = format.rotatedSiblings(path);
+    if (glob !== undefined) globs.push(glob);
+  }
+  return globs;
 }

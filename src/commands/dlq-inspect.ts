@@ -3,8 +3,7 @@ import { closeDeadLetterFiles, openDeadLetterFiles, readDeadLetters } from '../d
 import { ReplayLedger } from '../dead-letter/ledger.js';
 import { renderSummary } from '../dead-letter/render.js';
 import { DeadLetterSummariser, type DeadLetterSummary } from '../dead-letter/summary.js';
-import { type InputFormat, parsers } from '../parsers/registry.js';
-import { DEFAULT_MAX_LINE_BYTES } from '../parsers/wso2-apim/parse.js';
+import { formatOf, formats, type InputFormat } from '../parsers/index.js';
 import { loadCommandConfig } from './command-config.js';
 
 export interface DlqInspectOptions {
@@ -41,25 +40,26 @@ interface Target {
 
 async function resolveTarget(options: DlqInspectOptions, env: ConfigEnv | undefined): Promise<Target> {
   if (options.path !== undefined) {
-    return { path: options.path, format: 'wso2-apim', maxLineBytes: DEFAULT_MAX_LINE_BYTES };
+    return { path: options.path, format: formats[0].name, maxLineBytes: formats[0].maxLineBytes };
   }
   const config = await loadCommandConfig(options.config as string, env);
   const input = config.inputs[0];
+  const format = input?.format ?? formats[0].name;
   return {
     path: config.pipeline.deadLetter.path,
-    format: input?.format ?? 'wso2-apim',
-    maxLineBytes: input?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    format,
+    maxLineBytes: input?.maxLineBytes ?? formatOf(format).maxLineBytes,
   };
 }
 
 /** Reads every dead-letter file of `path` (and the replay ledger) into a summary. */
 export async function summarise(
   path: string,
-  format: InputFormat = 'wso2-apim',
-  maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+  format: InputFormat = formats[0].name,
+  maxLineBytes = formatOf(format).maxLineBytes,
 ): Promise<DeadLetterSummary> {
   const ledger = await ReplayLedger.load(path);
-  const parser = parsers[format];
+  const { parser } = formatOf(format);
   const summariser = new DeadLetterSummariser({
     replayed: (record, id) => (record.stage === 'deliver' ? ledger.has(record.plugin, id) : ledger.any(id)),
     parsesNow: (line) => parser.parseLine(line, { maxLineBytes }).kind === 'event',

@@ -1,23 +1,28 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { ErrorCode } from '../errors.js';
-import { DEFAULT_MAX_LINE_BYTES, type ParseOptions, parseLine } from '../parsers/wso2-apim/parse.js';
-import { eventJson } from '../parsers/wso2-apim/serialise.js';
+import type { FormatDefinition, ParseOptions } from '../parsers/format.js';
+import { findFormat, formats } from '../parsers/index.js';
+import { type EventOrigin, eventOrigin, withOriginJson } from '../parsers/origin.js';
 import { BatchedOutput, type ParseIo } from './batched-output.js';
 
 export type { ParseIo };
 
 export interface ParseCommandOptions {
-  /** Longest accepted line in bytes (newline excluded); longer lines are rejected as `line_too_long`. */
+  /** Longest accepted line in bytes (newline excluded); default: the format's (`maxLineBytes`). */
   maxLineBytes?: number;
+  /** The input format, a name in `formats` (src/parsers/index.ts); default: the first, `wso2-apim`. */
+  format?: string;
+  /** `host.name` of every event; absent by default (the files may come from any node). */
+  hostName?: string;
 }
 
 const READ_CHUNK_BYTES = 64 * 1024;
 const NEWLINE = 10;
 
 /**
- * `gax parse FILE...`: parses WSO2 `apim_metrics.log` files offline. Canonical events go to stdout
- * as NDJSON in input order; each rejected metric line goes to stderr as one JSON object
+ * `gax parse FILE...`: parses log files of one input format offline. Canonical events, stamped with
+ * `gateway.type` (and `host.name` when given), go to stdout as NDJSON in input order; each rejected metric line goes to stderr as one JSON object
  * `{"file","line","reason","detail"}` (1-based line); skipped lines print nothing.
  *
  * Returns 0 when nothing was rejected, 1 when something was, 2 for usage errors: no files, or a
@@ -32,6 +37,14 @@ export async function runParse(
   io: ParseIo,
   options: ParseCommandOptions = {},
 ): Promise<0 | 1 | 2> {
+  const format = findFormat(options.format ?? formats[0].name);
+  if (format === undefined) {
+    const known = formats.map((f) => f.name).join(', ');
+    io.stderr.write(
+      `${JSON.stringify(usageError(`unknown format "${options.format}"; known formats: ${known}`))}\n`,
+    );
+    return 2;
+  }
   if (files.length === 0) {
     io.stderr.write(`${JSON.stringify(usageError('no input files; usage: gax parse FILE...'))}\n`);
     return 2;
@@ -42,12 +55,16 @@ export async function runParse(
     return 2;
   }
 
-  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const reader: FileReader = {
+    format,
+    origin: eventOrigin(format.name, options.hostName),
+    maxLineBytes: options.maxLineBytes ?? format.maxLineBytes,
+  };
   const output = new BatchedOutput(io);
   let rejected = 0;
   let failed = false;
   for (const file of files) {
-    const result = await parseFile(file, maxLineBytes, output);
+    const result = await parseFile(file, reader, output);
     rejected += result.rejected;
     if (result.error !== undefined) {
       output.error(`${JSON.stringify(inputError(file, result.error))}\n`);
@@ -60,12 +77,22 @@ export async function runParse(
   return rejected > 0 ? 1 : 0;
 }
 
+/** How every file of one `gax parse` is read. */
+interface FileReader {
+  readonly format: FormatDefinition;
+  readonly origin: EventOrigin;
+  readonly maxLineBytes: number;
+}
+
 interface FileResult {
   readonly rejected: number;
   readonly error?: string;
 }
 
-async function parseFile(file: string, maxLineBytes: number, output: BatchedOutput): Promise<FileResult> {
+async function parseFile(file: string, reader: FileReader, output: BatchedOutput): Promise<FileResult> {
+  const { format, origin, maxLineBytes } = reader;
+  const { parser } = format;
+  const serialise = format.eventJson ?? ((parsed) => JSON.stringify(parsed.event));
   const parseOptions: ParseOptions = { maxLineBytes };
   const fileJson = JSON.stringify(file);
   let rejected = 0;
@@ -87,8 +114,8 @@ async function parseFile(file: string, maxLineBytes: number, output: BatchedOutp
         parts.length === 0
           ? chunk.toString('utf8', start, end)
           : Buffer.concat([...parts, chunk.subarray(start, end)], bytes).toString('utf8');
-      const result = parseLine(text, parseOptions);
-      if (result.kind === 'event') output.event(`${eventJson(result)}\n`);
+      const result = parser.parseLine(text, parseOptions);
+      if (result.kind === 'event') output.event(`${withOriginJson(serialise(result), origin)}\n`);
       else if (result.kind === 'reject') {
         rejected++;
         output.error(rejection(fileJson, lineNumber, result.reason, result.detail));

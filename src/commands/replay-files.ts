@@ -1,6 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { LineParser } from '../parsers/registry.js';
+import type { Config } from '../config/schema.js';
+import { GaxError } from '../errors.js';
+import type { FormatDefinition, LineParser } from '../parsers/format.js';
+import { findFormat, formats } from '../parsers/index.js';
+import type { EventOrigin } from '../parsers/origin.js';
 import type { CanonicalEvent } from '../schema/event.js';
 import { LineSplitter, type SplitLine } from '../sources/line-splitter.js';
 
@@ -14,8 +18,38 @@ export interface ReadCounts {
   readonly rejectedByReason: Map<string, number>;
 }
 
+/** How `gax replay` reads its files: which format, with which line limit. */
+export interface ReplayFormat {
+  readonly format: FormatDefinition;
+  readonly maxLineBytes: number;
+}
+
+/**
+ * The format of replayed files: `--format` when given, else the configured inputs' format (they
+ * must agree); `maxLineBytes` of the first input of that format, else the format's default.
+ */
+export function replayFormat(config: Pick<Config, 'inputs'>, name: string | undefined): ReplayFormat {
+  const configured = [...new Set(config.inputs.map((i) => i.format))];
+  if (name === undefined && configured.length > 1) {
+    throw new GaxError(
+      'GAX_ERR_CLI_USAGE',
+      `the inputs have several formats (${configured.join(', ')}): choose the files' with --format`,
+    );
+  }
+  const chosen = name ?? configured[0] ?? formats[0].name;
+  const format = findFormat(chosen);
+  if (format === undefined) {
+    const known = formats.map((f) => f.name).join(', ');
+    throw new GaxError('GAX_ERR_CLI_USAGE', `unknown format "${chosen}"; known formats: ${known}`);
+  }
+  const input = config.inputs.find((i) => i.format === format.name);
+  return { format, maxLineBytes: input?.maxLineBytes ?? format.maxLineBytes };
+}
+
 export interface LogReadOptions {
   readonly parser: LineParser;
+  /** `gateway` (and `host` when known) stamped on each event. */
+  readonly origin: EventOrigin;
   readonly maxLineBytes: number;
   readonly counts: ReadCounts;
   /** Events of a run of lines ending at byte `endOffset` (may be none); resolves when taken. */
@@ -35,6 +69,7 @@ const CHUNK_BYTES = 64 * 1024;
  */
 export async function readLogFile(path: string, options: LogReadOptions): Promise<void> {
   const { parser, counts } = options;
+  const { gateway, host } = options.origin;
   const parseOptions = { maxLineBytes: options.maxLineBytes };
   const splitter = new LineSplitter({ maxLineBytes: options.maxLineBytes });
   const lines: SplitLine[] = [];
@@ -56,8 +91,12 @@ export async function readLogFile(path: string, options: LogReadOptions): Promis
         continue;
       }
       const result = parser.parseLine(line.text, parseOptions);
-      if (result.kind === 'event') events.push(result.event);
-      else if (result.kind === 'skip') counts.skipped++;
+      if (result.kind === 'event') {
+        const event = result.event;
+        event.gateway = gateway;
+        if (host !== undefined) event.host = host;
+        events.push(event);
+      } else if (result.kind === 'skip') counts.skipped++;
       else {
         reject(counts, result.reason);
         options.onReject(lineNumber, result.reason, result.detail);

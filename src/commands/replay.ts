@@ -1,12 +1,12 @@
 import type { ConfigEnv } from '../config/load.js';
-import { parsers } from '../parsers/registry.js';
+import { eventOrigin } from '../parsers/origin.js';
 import { deadLetterWriter } from '../pipeline/dead-letter.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import type { Plugin } from '../plugin/contract.js';
 import { loadCommandConfig } from './command-config.js';
 import { startProgress } from './progress.js';
 import { checkWindows, choosePlugins, fileSizes } from './replay-checks.js';
-import { type ReadCounts, readLogFile } from './replay-files.js';
+import { type ReadCounts, readLogFile, replayFormat } from './replay-files.js';
 import { type PluginOutcome, renderReplaySummary } from './replay-report.js';
 import {
   commandLogger,
@@ -32,6 +32,10 @@ export interface ReplayOptions {
   readonly progressEvery?: number;
   /** Give up retrying after this long (`30s`); default `pipeline.retry.maxElapsedMs`. */
   readonly maxRetry?: string;
+  /** Input format of the files; default: the configured inputs' (they must agree). */
+  readonly format?: string;
+  /** `host.name` of every event; absent by default (the files may come from any node). */
+  readonly hostName?: string;
   /** Plugin instances instead of the registry's (tests, embedding). */
   readonly instances?: Readonly<Record<string, Plugin>>;
 }
@@ -57,9 +61,9 @@ export async function runReplay(
   if (sizes === undefined) return 2;
   const chosen = choosePlugins(config, options.plugins, io);
   if (chosen === undefined) return 2;
-  const input = config.inputs[0];
-  const parser = parsers[input?.format ?? 'wso2-apim'];
-  const maxLineBytes = input?.maxLineBytes ?? 1_048_576;
+  const { format, maxLineBytes } = replayFormat(config, options.format);
+  const { parser } = format;
+  const origin = eventOrigin(format.name, options.hostName);
   if (!(await checkWindows(chosen, files, parser, maxLineBytes, io))) return 2;
 
   const started = Date.now();
@@ -116,6 +120,7 @@ export async function runReplay(
       let printed = 0;
       await readLogFile(file, {
         parser,
+        origin,
         maxLineBytes,
         counts,
         stopped: () => stopping.signal.aborted,

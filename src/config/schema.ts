@@ -31,6 +31,13 @@ const InputSchema = Type.Object(
       description:
         'Also watch the log4j2-rotated siblings of each path that names a `.log` file (`apim_metrics.log` → `apim_metrics-*.log`): a rotated file is drained to its end, also when it was rotated while the daemon was stopped. Siblings older than the last checkpoint (history) are not read.',
     }),
+    hostName: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "`host.name` of this input's events: the gateway node that writes these files. Default: the host name of the machine gax runs on (right for a sidecar; set it when the files come from another node, e.g. a shared volume).",
+      }),
+    ),
     from: Type.Union([Type.Literal('beginning'), Type.Literal('end')], {
       default: 'beginning',
       description:

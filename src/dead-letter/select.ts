@@ -1,5 +1,6 @@
-import type { LineParser } from '../parsers/registry.js';
-import type { ParseOptions } from '../parsers/wso2-apim/parse.js';
+import type { LineParser, ParseOptions } from '../parsers/format.js';
+import { formatOf, type InputFormat } from '../parsers/index.js';
+import { type EventOrigin, eventOrigin, stampOrigin } from '../parsers/origin.js';
 import type { HistoryPolicy } from '../plugin/history.js';
 import { inWindow } from '../plugin/history.js';
 import type { CanonicalEvent } from '../schema/event.js';
@@ -14,9 +15,28 @@ export interface ReplayCriteria {
   /** Only records written at or after this time (epoch ms). */
   readonly since?: number;
   /** Also re-parse rejected lines (`stage: parse`) with the current parser and send their events. */
-  readonly reparse?: { readonly parser: LineParser; readonly options: ParseOptions };
+  readonly reparse?: Reparse;
   readonly policy: HistoryPolicy;
   readonly now: number;
+}
+
+/** How rejected lines are parsed again; `origin` is stamped on their events (as the reader does). */
+export interface Reparse {
+  readonly parser: LineParser;
+  readonly options: ParseOptions;
+  readonly origin?: EventOrigin;
+}
+
+/**
+ * The reparse of an input's dead-lettered lines: its format's parser and `gateway.type`. The host
+ * that wrote the line is not recorded, so `host.name` stays absent (never guessed).
+ */
+export function reparseFor(input: { readonly format: InputFormat; readonly maxLineBytes: number }): Reparse {
+  return {
+    parser: formatOf(input.format).parser,
+    options: { maxLineBytes: input.maxLineBytes },
+    origin: eventOrigin(input.format, undefined),
+  };
 }
 
 /** What to do with one selected record. */
@@ -103,6 +123,7 @@ export async function* selectForReplay(
         continue;
       }
       event = result.event;
+      if (reparse.origin !== undefined) stampOrigin(event, reparse.origin);
     }
     const { policy } = criteria;
     if (policy.accepts === 'window' && !inWindow(policy, Date.parse(event.requestTimestamp), criteria.now)) {

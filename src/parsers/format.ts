@@ -1,24 +1,83 @@
-import type { ParseOptions, ParseResult } from './wso2-apim/parse.js';
+import type { CanonicalEvent, EventType } from '../schema/event.js';
+
+/** What a line parser is told besides the line. */
+export interface ParseOptions {
+  /** Longest accepted line, compared with `line.length` (the tailer enforces bytes). */
+  readonly maxLineBytes?: number;
+}
+
+/**
+ * A parsed event. A format may add its own read-only extras (WSO2 keeps the record's JSON text in
+ * `source` so that its {@link FormatDefinition.eventJson} can skip a `JSON.stringify`); the core
+ * reads only `event`.
+ */
+export interface ParsedEvent {
+  readonly kind: 'event';
+  readonly event: CanonicalEvent;
+}
+
+/**
+ * One line's outcome, whatever the gateway: an event, a skip (not an analytics record: counted,
+ * never reported) or a reject (an analytics record that cannot be used: dead-lettered with its
+ * reason and a short detail). `Reject` and `Skip` are the format's own reason unions.
+ */
+export type ParseResult<Reject extends string = string, Skip extends string = string> =
+  | ParsedEvent
+  | { readonly kind: 'skip'; readonly reason: Skip }
+  | { readonly kind: 'reject'; readonly reason: Reject; readonly detail: string };
 
 /** A pure line parser: one physical log line in, one event, skip or reject out. Never throws. */
-export interface LineParser {
-  parseLine(line: string, options?: ParseOptions): ParseResult;
+export interface LineParser<Reject extends string = string, Skip extends string = string> {
+  parseLine(line: string, options?: ParseOptions): ParseResult<Reject, Skip>;
 }
+
+/** The reject reason of a line longer than `maxLineBytes`, which the readers give before any parser. */
+export const LINE_TOO_LONG = 'line_too_long';
 
 /**
  * One input format (`inputs[].format`): everything the core needs to know about a gateway's log,
  * declared in the format's own folder (`src/parsers/<name>/index.ts`) and listed once in
- * `src/parsers/index.ts`.
+ * `src/parsers/index.ts`. The core (readers, metrics, `gax parse`, dead-letter tools) reads only
+ * this object, never a format's internals.
  */
-export interface FormatDefinition {
-  /** The config name, `inputs[].format` (e.g. `wso2-apim`). */
+export interface FormatDefinition<Reject extends string = string, Skip extends string = string> {
+  /** The config name, `inputs[].format` (e.g. `wso2-apim`); also every event's `gateway.type`. */
   readonly name: string;
   /** One line for docs and `--help`, e.g. `WSO2 API Manager 4.x apim_metrics.log`. */
   readonly summary: string;
-  readonly parser: LineParser;
+  readonly parser: LineParser<Reject, Skip>;
+  /**
+   * Every reject reason the parser gives (`gax_lines_rejected_total{reason}`, initialised at 0);
+   * must include {@link LINE_TOO_LONG}, which the readers give for over-long lines.
+   */
+  readonly rejectReasons: readonly Reject[];
+  /** Every skip reason the parser gives (`gax_lines_skipped_total{reason}`). */
+  readonly skipReasons: readonly Skip[];
+  /** The `eventType` values its events carry (docs/events.md defines them for every gateway). */
+  readonly eventTypes: readonly EventType[];
+  /** Default `maxLineBytes` of commands that read this format without a configured input (`gax parse`). */
+  readonly maxLineBytes: number;
+  /**
+   * The glob of the rotated siblings of one configured active file (`apim_metrics.log` →
+   * `apim_metrics-*.log` for log4j2), or undefined when the path names no file this gateway's
+   * logger rotates by renaming. Called only for paths without glob characters in their last part.
+   */
+  rotatedSiblings(path: string): string | undefined;
+  /**
+   * A few real lines of this gateway's log, at least one per event type: examples in docs and
+   * `gax parse --help`, and a contract test parses each into an event.
+   */
+  readonly samples: readonly string[];
+  /**
+   * Optional fast serialiser: the event of `parsed` (a result of this format's own parser) as one
+   * line of JSON whose value is exactly the event. Default: `JSON.stringify(parsed.event)`.
+   */
+  readonly eventJson?: (parsed: ParsedEvent) => string;
 }
 
-/** Declares an input format; `satisfies` keeps its literal name. */
-export function defineFormat<const F extends FormatDefinition>(format: F): F {
+/** Declares an input format; keeps its literal name (the `inputs[].format` union is built from it). */
+export function defineFormat<const Name extends string, Reject extends string, Skip extends string>(
+  format: FormatDefinition<Reject, Skip> & { readonly name: Name },
+): FormatDefinition<Reject, Skip> & { readonly name: Name } {
   return format;
 }

@@ -9,7 +9,8 @@ const open = (description: string) =>
   Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description }));
 
 export const EventTypeSchema = Type.Union([Type.Literal('response'), Type.Literal('faulty')], {
-  description: 'From the metric name: `apim:response` → `response`, `apim:faulty` → `faulty`.',
+  description:
+    '`response`: the gateway answered after reaching, or trying, a backend (its status relayed, whatever it was); `faulty`: the gateway answered itself with no backend response (auth, throttling, no route, backend unreachable or timed out…). WSO2: from the metric name, `apim:response` / `apim:faulty`.',
 });
 
 export type EventType = Static<typeof EventTypeSchema>;
@@ -56,12 +57,43 @@ export const CanonicalPropertiesSchema = Type.Object(
 
 export type CanonicalProperties = Static<typeof CanonicalPropertiesSchema>;
 
+export const GatewaySchema = Type.Object(
+  {
+    type: Type.String({
+      minLength: 1,
+      description: 'The input format that read the event (`inputs[].format`), e.g. `wso2-apim`.',
+    }),
+  },
+  {
+    additionalProperties: true,
+    description:
+      'The gateway product that wrote the event. Set by gax on every event it reads (not by the parser).',
+  },
+);
+
+export const HostSchema = Type.Object(
+  {
+    name: Type.String({
+      minLength: 1,
+      description:
+        'Host name of the gateway node whose log was read (ECS `host.name`): `inputs[].hostName`, else the host gax runs on.',
+    }),
+  },
+  {
+    additionalProperties: true,
+    description:
+      'The node that wrote the log. Set by `gax run`; absent from `gax replay` / `gax parse` events unless `--host-name` is given.',
+  },
+);
+
 /**
  * The canonical event: one WSO2 API-M 4.x analytics record, in WSO2's own camelCase field names,
  * after normalisation by the parser (docs/events.md lists every field, its versions and units).
  * Only `eventType`, `requestTimestamp` and `correlationId` are guaranteed: field sets differ between
  * APIM versions and publisher builds (the parser always sets `properties`, `{}` when absent).
- * Unknown keys are kept as they arrived, at the root and in `properties`.
+ * Unknown keys are kept as they arrived, at the root and in `properties`. Other gateways map onto
+ * the same names (docs/events.md "Any gateway"). `gateway` and `host` are stamped by the reader
+ * (src/parsers/origin.ts), not the parser: every delivered event has `gateway.type`.
  */
 export const CanonicalEventSchema = Type.Object(
   {
@@ -106,6 +138,8 @@ export const CanonicalEventSchema = Type.Object(
     environmentId: str('APK environment id (APK: `environmentID`).'),
     userAgentHeader: str('Raw `User-Agent` header (APK, 4.1.0 GA); `userAgent`/`platform` derived from it.'),
     properties: Type.Optional(CanonicalPropertiesSchema),
+    gateway: Type.Optional(GatewaySchema),
+    host: Type.Optional(HostSchema),
   },
   {
     title: 'CanonicalEvent',

@@ -1,4 +1,5 @@
-import type { LineParser } from '../parsers/registry.js';
+import type { LineParser } from '../parsers/format.js';
+import type { EventOrigin } from '../parsers/origin.js';
 import type { DeadLetterRecord, DeadLetterWriter } from '../pipeline/dead-letter.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { CanonicalEvent } from '../schema/event.js';
@@ -10,6 +11,8 @@ export interface IngestOptions {
   /** The plugin this reader feeds: the `plugin` label of the input metrics. */
   readonly plugin: string;
   readonly parser: LineParser;
+  /** `gateway.type` and `host.name`, stamped on each event (one shared frozen object per input). */
+  readonly origin: EventOrigin;
   readonly maxLineBytes: number;
   readonly pipeline: Pick<Pipeline, 'accept'>;
   /** Where rejected lines are kept; undefined for readers that leave that to another route. */
@@ -21,19 +24,21 @@ export interface IngestOptions {
 }
 
 /**
- * Turns chunks of read lines into events for the pipeline. Rejected lines are written to the
- * dead-letter file before their offsets can be committed, so no line is ever lost unseen.
+ * Turns chunks of read lines into events for the pipeline, each stamped with the input's origin
+ * (`gateway`, `host`). Rejected lines are written to the dead-letter file before their offsets can
+ * be committed, so no line is ever lost unseen. Skips are counted by the format's own reasons.
  */
 export function createIngest(options: IngestOptions): (chunk: LineChunk) => Promise<void> {
   const { plugin, parser, pipeline, deadLetter, metrics, telemetry } = options;
+  const { gateway, host } = options.origin;
   const parseOptions = { maxLineBytes: options.maxLineBytes };
   const maxAge = options.maxEventAgeMs ?? 0;
   return async (chunk) => {
     const events: CanonicalEvent[] = [];
     const rejects: DeadLetterRecord[] = [];
     let responses = 0;
-    let blank = 0;
-    let other = 0;
+    let faulty = 0;
+    let skips: Map<string, number> | undefined;
     let tooOld = 0;
     const cutoff = maxAge > 0 ? Date.now() - maxAge : 0;
     for (const line of chunk.lines) {
@@ -45,14 +50,22 @@ export function createIngest(options: IngestOptions): (chunk: LineChunk) => Prom
       }
       const result = parser.parseLine(line.text, parseOptions);
       switch (result.kind) {
-        case 'event':
-          if (result.event.eventType === 'response') responses++;
-          if (cutoff > 0 && Date.parse(result.event.requestTimestamp) < cutoff) tooOld++;
-          else events.push(result.event);
+        case 'event': {
+          const event = result.event;
+          if (event.eventType === 'response') responses++;
+          else faulty++;
+          if (cutoff > 0 && Date.parse(event.requestTimestamp) < cutoff) {
+            tooOld++;
+            break;
+          }
+          event.gateway = gateway;
+          if (host !== undefined) event.host = host;
+          events.push(event);
           break;
+        }
         case 'skip':
-          if (result.reason === 'blank') blank++;
-          else other++;
+          skips ??= new Map();
+          skips.set(result.reason, (skips.get(result.reason) ?? 0) + 1);
           break;
         case 'reject':
           rejects.push(reject(chunk, line.endOffset, result.reason, result.detail, line.text));
@@ -63,11 +76,11 @@ export function createIngest(options: IngestOptions): (chunk: LineChunk) => Prom
     metrics.linesRead.inc({ plugin }, chunk.lines.length);
     if (chunk.bytes > 0) metrics.bytesRead.inc({ plugin }, chunk.bytes);
     if (responses > 0) metrics.eventsParsed.inc({ plugin, event_type: 'response' }, responses);
-    const parsed = events.length + tooOld;
-    if (parsed > responses) metrics.eventsParsed.inc({ plugin, event_type: 'faulty' }, parsed - responses);
+    if (faulty > 0) metrics.eventsParsed.inc({ plugin, event_type: 'faulty' }, faulty);
     if (tooOld > 0) metrics.eventsSkipped.inc({ plugin, reason: 'too_old' }, tooOld);
-    if (blank > 0) metrics.linesSkipped.inc({ plugin, reason: 'blank' }, blank);
-    if (other > 0) metrics.linesSkipped.inc({ plugin, reason: 'not_metric' }, other);
+    if (skips !== undefined) {
+      for (const [reason, n] of skips) metrics.linesSkipped.inc({ plugin, reason }, n);
+    }
     if (rejects.length > 0 && deadLetter !== undefined) await deadLetter.write(rejects);
     await pipeline.accept(events, chunk.sourceId, chunk.endOffset);
   };

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { REJECT_REASONS } from '../parsers/wso2-apim/parse.js';
+import { REJECT_REASONS } from '../parsers/index.js';
 
 /**
  * The daemon's own metrics (`gax_*`), registered on the registry served at `/metrics`.

@@ -1,12 +1,10 @@
-import type { CanonicalEvent, EventType } from '../../schema/event.js';
+import type { EventType } from '../../schema/event.js';
+import type { ParseResult as FormatResult, ParsedEvent, ParseOptions } from '../format.js';
 import { normaliseRecord, reject } from './normalise.js';
 
-export const DEFAULT_MAX_LINE_BYTES = 1_048_576;
+export type { ParseOptions };
 
-export interface ParseOptions {
-  /** Longest accepted line, compared with `line.length` (the tailer enforces bytes). */
-  readonly maxLineBytes?: number;
-}
+export const DEFAULT_MAX_LINE_BYTES = 1_048_576;
 
 /** Why a metric line could not be parsed (`gax_lines_rejected_total{reason}`). */
 export const REJECT_REASONS = [
@@ -21,22 +19,22 @@ export const REJECT_REASONS = [
 
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
-export type SkipReason = 'blank' | 'not_metric';
+export const SKIP_REASONS = ['blank', 'not_metric'] as const;
 
-export type ParseResult =
-  | {
-      readonly kind: 'event';
-      readonly event: CanonicalEvent;
-      /**
-       * The record's JSON text, present when the event is exactly its value plus `eventType` and,
-       * if `sourceTimestamp` is set, a canonicalised `requestTimestamp` (that key's value in the
-       * text). Lets {@link eventJson} skip `JSON.stringify`. Undefined when anything else changed.
-       */
-      readonly source?: string;
-      readonly sourceTimestamp?: string;
-    }
-  | { readonly kind: 'skip'; readonly reason: SkipReason }
-  | { readonly kind: 'reject'; readonly reason: RejectReason; readonly detail: string };
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+/** A WSO2 event with its fast-path extras for `eventJson` (serialise.ts). */
+export interface Wso2ParsedEvent extends ParsedEvent {
+  /**
+   * The record's JSON text, present when the event is exactly its value plus `eventType` and,
+   * if `sourceTimestamp` is set, a canonicalised `requestTimestamp` (that key's value in the
+   * text). Lets `eventJson` skip `JSON.stringify`. Undefined when anything else changed.
+   */
+  readonly source?: string;
+  readonly sourceTimestamp?: string;
+}
+
+export type ParseResult = Wso2ParsedEvent | Exclude<FormatResult<RejectReason, SkipReason>, ParsedEvent>;
 
 const MARKER = 'apimMetrics:';
 const SEPARATOR = 'properties';

@@ -8,8 +8,8 @@ import {
   selectForReplay,
 } from '../../../src/dead-letter/select.js';
 import type { StoredDeadLetterRecord } from '../../../src/pipeline/dead-letter.js';
-import type { CanonicalEvent } from '../../../src/schema/event.js';
 import { historyPolicy } from '../../../src/plugin/registry.js';
+import type { CanonicalEvent } from '../../../src/schema/event.js';
 import { testEvent } from '../../doubles/plugins.js';
 import { responseLine, truncatedLine } from '../../helpers/lines.js';
 

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parsers } from '../../../src/parsers/registry.js';
+import { formatOf } from '../../../src/parsers/index.js';
+import { eventOrigin } from '../../../src/parsers/origin.js';
 import { DeadLetterWriter } from '../../../src/pipeline/dead-letter.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
 import { noopPipelineTelemetry } from '../../../src/pipeline/telemetry.js';
@@ -70,7 +71,8 @@ describe('pipeline conservation', () => {
     const metrics = createSelfMetrics({ version: 'test', defaultMetrics: false });
     const ingest = createIngest({
       plugin: 'good',
-      parser: parsers['wso2-apim'],
+      parser: formatOf('wso2-apim').parser,
+      origin: eventOrigin('wso2-apim', 'gw-1'),
       maxLineBytes: 1 << 20,
       pipeline,
       deadLetter,
