@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { GeneratorOptions } from '../src/sim/generate.js';
+import type { GeneratorOptions } from '../src/parsers/wso2-apim/sim/generate.js';
 import { describeFile, prepareGeneratedFile } from './lib/data-file.js';
 import { medianMetrics } from './lib/figures.js';
 import type { Meter, Sample } from './lib/measure.js';

@@ -14,7 +14,7 @@ import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createGenerator } from '../../dist/src/sim/generate.js';
+import { createGenerator } from '../../dist/src/parsers/wso2-apim/sim/generate.js';
 import { countDocs } from './es-count.mjs';
 import { startSwitch } from './tcp-switch.mjs';
 

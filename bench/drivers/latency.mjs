@@ -14,7 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createGenerator } from '../../dist/src/sim/generate.js';
+import { createGenerator } from '../../dist/src/parsers/wso2-apim/sim/generate.js';
 import { startDaemon, waitUntil } from './in-process.mjs';
 
 const { values } = parseArgs({

@@ -33,7 +33,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
-import { createGenerator } from '../../dist/src/sim/generate.js';
+import { createGenerator } from '../../dist/src/parsers/wso2-apim/sim/generate.js';
 
 const { values } = parseArgs({
   options: {

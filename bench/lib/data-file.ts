@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { GeneratorOptions, GeneratorStats } from '../../src/sim/generate.js';
-import { createGenerator } from '../../src/sim/generate.js';
+import type { GeneratorOptions, GeneratorStats } from '../../src/parsers/wso2-apim/sim/generate.js';
+import { createGenerator } from '../../src/parsers/wso2-apim/sim/generate.js';
 
 export interface WrittenFile {
   path: string;
@@ -60,7 +60,7 @@ interface Sidecar {
 /** Hash of the generator's source: a changed generator invalidates cached files. */
 /** Hash of every generator source file, so a cached data file is rebuilt when any of them changes. */
 function generatorSource(): string {
-  const dir = new URL('../../src/sim/', import.meta.url);
+  const dir = new URL('../../src/parsers/wso2-apim/sim/', import.meta.url);
   const hash = createHash('sha256');
   for (const name of readdirSync(dir).sort()) {
     if (!name.endsWith('.ts') || name === 'simulate.ts') continue;

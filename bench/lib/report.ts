@@ -1,6 +1,6 @@
 /** Result rows, run metadata, and their Markdown / JSON forms (`bench/results/latest.{md,json}`). */
 import { cpus, platform, release, totalmem } from 'node:os';
-import type { GeneratorOptions, GeneratorStats } from '../../src/sim/generate.js';
+import type { GeneratorOptions, GeneratorStats } from '../../src/parsers/wso2-apim/sim/generate.js';
 import { furtherRatios, metricsTable } from './figures.js';
 import type { Meter, Summary } from './measure.js';
 

@@ -1,4 +1,4 @@
-import type { GeneratorOptions } from '../../src/sim/generate.js';
+import type { GeneratorOptions } from '../../src/parsers/wso2-apim/sim/generate.js';
 import type { Command } from './measure.js';
 import type { ServiceName, Services } from './services.js';
 

@@ -6,7 +6,7 @@
  * receiver (test/helpers/datadog-receiver.ts), which runs in the harness process.
  */
 import { buildTemplates } from '../../plugins/elasticsearch/templates.js';
-import { createGenerator } from '../../src/sim/generate.js';
+import { createGenerator } from '../../src/parsers/wso2-apim/sim/generate.js';
 import { type DatadogReceiver, startDatadogReceiver } from '../../test/helpers/datadog-receiver.js';
 import { datadogValidator } from '../../test/helpers/datadog-spec.js';
 import { type EsNode, findJavaHome, startElasticsearch } from '../../test/helpers/elasticsearch.js';

@@ -1,7 +1,8 @@
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseConfig } from '../config/load.js';
-import { simulate } from '../sim/simulate.js';
+import type { FormatDefinition, FormatDemo } from '../parsers/format.js';
+import { formats } from '../parsers/index.js';
 import { createLogger } from '../telemetry/logger.js';
 import { packageRoot } from '../version.js';
 import { runDaemon } from './run.js';
@@ -13,14 +14,26 @@ export interface DemoOptions {
   readonly rate: number;
 }
 
+type DemoFormat = FormatDefinition & { readonly demo: FormatDemo };
+
+/** The format the demo runs on: the first in `formats` with a `demo` (WSO2 API-M's). */
+export function demoFormat(): DemoFormat {
+  const all: readonly FormatDefinition[] = formats;
+  for (const format of all) {
+    const { demo } = format;
+    if (demo !== undefined) return { ...format, demo };
+  }
+  throw new Error('no input format in src/parsers/index.ts has a demo');
+}
+
 /** The embedded default configuration of the demo: the sample log, the file and Prometheus plugins. */
-export function demoConfigYaml(options: DemoOptions): string {
+export function demoConfigYaml(options: DemoOptions, format: DemoFormat = demoFormat()): string {
   const dir = resolve(options.dir);
   const q = (value: string): string => JSON.stringify(value);
   return [
     'inputs:',
-    '  - format: wso2-apim',
-    `    paths: [${q(join(dir, 'logs', 'apim_metrics*.log'))}]`,
+    `  - format: ${format.name}`,
+    `    paths: [${q(join(dir, 'logs', format.demo.glob))}]`,
     '    from: beginning',
     '    pollIntervalMs: 100',
     'state:',
@@ -37,21 +50,22 @@ export function demoConfigYaml(options: DemoOptions): string {
 }
 
 /**
- * `npm start`: copies the bundled sample log into `dir`, appends simulated traffic to it (with
- * log4j2-style rotation) and runs the daemon on it until Ctrl-C.
+ * `npm start`: copies the demo format's bundled sample log into `dir`, appends simulated traffic
+ * to it (rotated as the gateway's logger does) and runs the daemon on it until Ctrl-C.
  */
 export async function runDemo(options: DemoOptions): Promise<number> {
+  const format = demoFormat();
   const dir = resolve(options.dir);
   const logDir = join(dir, 'logs');
-  const logPath = join(logDir, 'apim_metrics.log');
+  const logPath = join(logDir, format.demo.fileName);
   await mkdir(logDir, { recursive: true });
   const exists = await stat(logPath).then(
     () => true,
     () => false,
   );
-  if (!exists) await copyFile(join(packageRoot(), 'examples', 'apim_metrics.log'), logPath);
+  if (!exists) await copyFile(join(packageRoot(), format.demo.sampleLog), logPath);
 
-  const loaded = parseConfig(demoConfigYaml(options), { env: process.env });
+  const loaded = parseConfig(demoConfigYaml(options, format), { env: process.env });
   if (!loaded.ok) {
     for (const p of loaded.problems) process.stderr.write(`demo config: ${p.path}: ${p.message}\n`);
     return 2;
@@ -65,7 +79,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     'Demo running: simulated traffic is appended to the log. Press Ctrl-C to stop.',
   );
   const stopSimulator = new AbortController();
-  const simulator = simulate({
+  const simulator = format.demo.simulate({
     path: logPath,
     ratePerSecond: options.rate,
     signal: stopSimulator.signal,

@@ -85,9 +85,7 @@ export async function runDlqReplay(
     now: Date.now(),
     ...(options.reason === undefined ? {} : { reason: options.reason }),
     ...(since === undefined ? {} : { since }),
-    ...(options.reparse === true && input !== undefined
-      ? { reparse: reparseFor(input) }
-      : {}),
+    ...(options.reparse === true && input !== undefined ? { reparse: reparseFor(input) } : {}),
   };
   const path = config.pipeline.deadLetter.path;
   const lock =

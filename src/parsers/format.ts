@@ -73,6 +73,33 @@ export interface FormatDefinition<Reject extends string = string, Skip extends s
    * line of JSON whose value is exactly the event. Default: `JSON.stringify(parsed.event)`.
    */
   readonly eventJson?: (parsed: ParsedEvent) => string;
+  /** `gax demo`'s sample log and simulated traffic (WSO2's: src/parsers/wso2-apim/sim/). */
+  readonly demo?: FormatDemo;
+}
+
+/** What `gax demo` asks of a format's simulator. */
+export interface DemoTraffic {
+  /** The active log file; its directory exists and holds the format's sample log. */
+  readonly path: string;
+  readonly ratePerSecond: number;
+  /** Ends the simulation; the promise of {@link FormatDemo.simulate} then resolves. */
+  readonly signal: AbortSignal;
+  /** Roll the file over the way the gateway's logger does after this many lines. */
+  readonly rotateEveryLines: number;
+  /** Rolled-over files kept. */
+  readonly keepRotated: number;
+}
+
+/** Optional: what `gax demo` (`npm start`) needs to run on this format without a gateway. */
+export interface FormatDemo {
+  /** The active log file's name, e.g. `apim_metrics.log`. */
+  readonly fileName: string;
+  /** The demo input's `paths` glob in the same directory: the active and the rotated files. */
+  readonly glob: string;
+  /** The bundled sample log copied there first, relative to the package root (`examples/…`). */
+  readonly sampleLog: string;
+  /** Appends simulated live traffic until the signal; loads its code only when called. */
+  simulate(traffic: DemoTraffic): Promise<void>;
 }
 
 /** Declares an input format; keeps its literal name (the `inputs[].format` union is built from it). */

@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseLine } from '../../src/parsers/wso2-apim/parse.js';
+import { createGenerator, type GeneratorOptions } from '../../src/parsers/wso2-apim/sim/generate.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
-import { createGenerator, type GeneratorOptions } from '../../src/sim/generate.js';
 
 /** Helpers for tests that index into a real Elasticsearch: known logs, counts, queries. */
 

@@ -1,5 +1,5 @@
 /** Byte-level damage for the fuzz corpus (`fuzz-lines.ts`), and the random helpers it shares. */
-import type { Random } from '../../src/sim/random.js';
+import type { Random } from '../../src/parsers/wso2-apim/sim/random.js';
 import { INVALID_UTF8 } from './fuzz-values.js';
 
 /** One to six byte edits: set, flip a bit, insert invalid UTF-8, NUL, CR/LF or random bytes, delete. */

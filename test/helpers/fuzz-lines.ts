@@ -5,8 +5,8 @@
  * oracle in `fuzz-oracle.ts` splits the bytes as the tailer does). Same seed, same bytes.
  */
 import { randomInt } from 'node:crypto';
-import { createGenerator } from '../../src/sim/generate.js';
-import { createRandom, type Random } from '../../src/sim/random.js';
+import { createGenerator } from '../../src/parsers/wso2-apim/sim/generate.js';
+import { createRandom, type Random } from '../../src/parsers/wso2-apim/sim/random.js';
 import {
   cutPoint,
   insertAt,

@@ -1,5 +1,5 @@
 /** Record- and text-level mutations of a valid line for the fuzz corpus (`fuzz-lines.ts`). */
-import type { Random } from '../../src/sim/random.js';
+import type { Random } from '../../src/parsers/wso2-apim/sim/random.js';
 import { insertAt, mutateBytes, pick, randomText } from './fuzz-bytes.js';
 import { HOSTILE_VALUES, KEYS, PROPERTY_KEYS } from './fuzz-values.js';
 

@@ -9,7 +9,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { createGenerator, type Generator } from '../../src/sim/generate.js';
+import { createGenerator, type Generator } from '../../src/parsers/wso2-apim/sim/generate.js';
 import { ensureDebianPackage, versionLine } from './apt.js';
 import { CLI, ROOT, watchOutput } from './cli.js';
 import {

@@ -18,7 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { createGenerator, type Generator } from '../../src/sim/generate.js';
+import { createGenerator, type Generator } from '../../src/parsers/wso2-apim/sim/generate.js';
 import { startCli } from './cli.js';
 
 export { OutputReader, sleep, waitForIds } from './output-reader.js';

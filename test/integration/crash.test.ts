@@ -23,7 +23,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGenerator } from '../../src/sim/generate.js';
+import { createGenerator } from '../../src/parsers/wso2-apim/sim/generate.js';
 import { waitFor } from '../helpers/daemon.js';
 import {
   appendLines,

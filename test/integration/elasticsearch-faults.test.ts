@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon.js';
 import { parseLine } from '../../src/parsers/wso2-apim/parse.js';
-import { createGenerator } from '../../src/sim/generate.js';
+import { createGenerator } from '../../src/parsers/wso2-apim/sim/generate.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { startCli } from '../helpers/cli.js';
 import { sample, testConfig, waitFor } from '../helpers/daemon.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon.js';
-import { createRandom, type Random } from '../../src/sim/random.js';
+import { createRandom, type Random } from '../../src/parsers/wso2-apim/sim/random.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { startCli } from '../helpers/cli.js';
 import { readNdjson, sample, testConfig, waitFor } from '../helpers/daemon.js';

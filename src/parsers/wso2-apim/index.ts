@@ -1,5 +1,5 @@
 import { basename, dirname, join } from 'node:path';
-import { defineFormat } from '../format.js';
+import { defineFormat, type FormatDemo } from '../format.js';
 import { DEFAULT_MAX_LINE_BYTES, parseLine, REJECT_REASONS, SKIP_REASONS } from './parse.js';
 import { eventJson } from './serialise.js';
 
@@ -21,6 +21,17 @@ function rotatedSiblings(path: string): string | undefined {
   return join(dirname(path), `${basename(path, '.log')}-*.log`);
 }
 
+/** `gax demo`: the bundled sample log, then generated traffic rotated like log4j2 (./sim/). */
+const demo: FormatDemo = {
+  fileName: 'apim_metrics.log',
+  glob: 'apim_metrics*.log',
+  sampleLog: 'examples/apim_metrics.log',
+  simulate: async (traffic) => {
+    const { simulate } = await import('./sim/simulate.js');
+    await simulate({ ...traffic });
+  },
+};
+
 /** WSO2 API Manager 4.x `apim_metrics.log` (and APK / Choreo Connect's same grammar). */
 export const wso2ApimFormat = defineFormat({
   name: 'wso2-apim',
@@ -33,4 +44,5 @@ export const wso2ApimFormat = defineFormat({
   rotatedSiblings,
   samples: SAMPLES,
   eventJson,
+  demo,
 });

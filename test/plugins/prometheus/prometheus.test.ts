@@ -13,7 +13,7 @@ import { OVERFLOW, SeriesGuard } from '../../../plugins/prometheus/series-guard.
 import { parseConfig } from '../../../src/config/load.js';
 import { parseLine } from '../../../src/parsers/wso2-apim/parse.js';
 import type { CanonicalEvent } from '../../../src/schema/event.js';
-import { createGenerator } from '../../../src/sim/generate.js';
+import { createGenerator } from '../../../src/parsers/wso2-apim/sim/generate.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { testEvent } from '../../doubles/plugins.js';
 import { expectGolden } from '../../helpers/golden.js';

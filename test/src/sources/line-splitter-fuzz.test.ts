@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../../src/sim/random.js';
+import { createRandom } from '../../../src/parsers/wso2-apim/sim/random.js';
 import { LineSplitter, type SplitLine } from '../../../src/sources/line-splitter.js';
 import { fuzzCorpus, fuzzSeed } from '../../helpers/fuzz-lines.js';
 import { splitLines } from '../../helpers/fuzz-oracle.js';

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { type ParseResult, parseLine } from '../../../../src/parsers/wso2-apim/parse.js';
 import { eventJson } from '../../../../src/parsers/wso2-apim/serialise.js';
+import { createGenerator } from '../../../../src/parsers/wso2-apim/sim/generate.js';
 import type { CanonicalEvent } from '../../../../src/schema/event.js';
-import { createGenerator } from '../../../../src/sim/generate.js';
 import { WSO2_APIM_FIXTURES } from '../../../helpers/wso2-apim-fixtures.js';
 
 const PREFIX = '09:00:00,026 [-] [PassThroughMessageProcessor-103]  INFO ELKCounterMetric apimMetrics: ';

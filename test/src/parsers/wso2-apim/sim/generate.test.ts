@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { GeneratorOptions } from '../../../src/sim/generate.js';
-import { createGenerator, expectedCounts, gsonString } from '../../../src/sim/generate.js';
+import type { GeneratorOptions } from '../../../../../src/parsers/wso2-apim/sim/generate.js';
+import {
+  createGenerator,
+  expectedCounts,
+  gsonString,
+} from '../../../../../src/parsers/wso2-apim/sim/generate.js';
 
 /** The WSO2 line grammar (reference §1.3); APK writes `properties: ` (no space before the colon). */
 const GRAMMAR =

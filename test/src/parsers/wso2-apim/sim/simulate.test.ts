@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGenerator } from '../../../src/sim/generate.js';
-import { simulate } from '../../../src/sim/simulate.js';
+import { createGenerator } from '../../../../../src/parsers/wso2-apim/sim/generate.js';
+import { simulate } from '../../../../../src/parsers/wso2-apim/sim/simulate.js';
 
 const generator = { seed: 3, startTime: Date.UTC(2025, 0, 1), eventsPerSecond: 1000 };
 const expectedLines = (n: number): string[] => {
