@@ -51,6 +51,10 @@ export const FIELD_TYPES: Readonly<Record<string, FieldType>> = {
   organizationId: 'text',
   environmentId: 'text',
   userAgentHeader: 'text',
+  // Stamped by gax on every event (docs/events.md): exact values, filtered and grouped on, never
+  // searched as text; ECS spells `host.name` the same way.
+  'gateway.type': 'keyword',
+  'host.name': 'keyword',
   'properties.userName': 'text',
   'properties.apiContext': 'text',
   'properties.responseSize': 'long',

@@ -10,7 +10,7 @@ const open = (description: string) =>
 
 export const EventTypeSchema = Type.Union([Type.Literal('response'), Type.Literal('faulty')], {
   description:
-    '`response`: the gateway answered after reaching, or trying, a backend (its status relayed, whatever it was); `faulty`: the gateway answered itself with no backend response (auth, throttling, no route, backend unreachable or timed out…). WSO2: from the metric name, `apim:response` / `apim:faulty`.',
+    '`response`: the answer carries a backend response (relayed with any status, possibly after retries or failover, or from the response cache); `faulty`: the gateway made the answer itself with no backend response behind it (refused before forwarding: auth, throttling, no route, validation; or forwarded with no response: refused, reset, timed out). WSO2: from the metric name, `apim:response` / `apim:faulty`.',
 });
 
 export type EventType = Static<typeof EventTypeSchema>;

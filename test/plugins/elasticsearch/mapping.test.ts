@@ -184,8 +184,16 @@ describe('elasticsearch templates', () => {
     expect(mappings.dynamic).toBe(false);
     expect(mappings.properties.properties?.dynamic).toBe(false);
     const canonical = Object.keys(CanonicalEventSchema.properties);
-    for (const key of canonical.filter((k) => k !== 'properties'))
+    const stamped = {
+      gateway: CanonicalEventSchema.properties.gateway,
+      host: CanonicalEventSchema.properties.host,
+    };
+    for (const key of canonical.filter((k) => k !== 'properties' && !(k in stamped)))
       expect(FIELD_TYPES, key).toHaveProperty([key]);
+    for (const [key, schema] of Object.entries(stamped)) {
+      for (const leaf of Object.keys(schema.properties))
+        expect(FIELD_TYPES[`${key}.${leaf}`]).toBe('keyword');
+    }
     const nested = ['aiMetadata', 'aiTokenUsage'] as const;
     const props = CanonicalEventSchema.properties.properties.properties;
     for (const key of Object.keys(props)) {
