@@ -1,12 +1,15 @@
 /**
  * Writes schemas/config.schema.json (for editors) and docs/configuration.md (for people) from
- * src/config/schema.ts, so neither can drift from the code.
+ * src/config/schema.ts, and the `plugins:` part of config.example.yaml from each plugin's
+ * `plugins/<type>/example.yaml`, so none can drift from the code.
  *
  *   npx tsx scripts/gen-config-schema.ts           write both files
  *   npx tsx scripts/gen-config-schema.ts --check   exit 1 if either file on disk is stale
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { renderConfigExample } from './config-example.js';
+import { plugins } from '../plugins/index.js';
 import { durationPattern } from '../src/config/duration.js';
 import { ConfigSchema } from '../src/config/schema.js';
 
@@ -21,7 +24,14 @@ const root = ConfigSchema as unknown as Schema;
 
 /** The generated files, by path relative to the repository root. */
 export function renderConfigFiles(): Record<string, string> {
-  return { 'schemas/config.schema.json': renderJsonSchema(), 'docs/configuration.md': renderMarkdown() };
+  return {
+    'schemas/config.schema.json': renderJsonSchema(),
+    'docs/configuration.md': renderMarkdown(),
+    'config.example.yaml': renderConfigExample(
+      fileURLToPath(new URL('..', import.meta.url)),
+      plugins.map((p) => p.type),
+    ),
+  };
 }
 
 // ---- JSON Schema --------------------------------------------------------------------------
