@@ -1,0 +1,155 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { pluginSection } from '../config/sections.js';
+import { type DeadLetterWriter, deadLetterWriter } from '../pipeline/dead-letter.js';
+import type { LaneCounts } from '../pipeline/lane.js';
+import type { PipelineTelemetry } from '../pipeline/telemetry.js';
+import type { Plugin } from '../plugin/contract.js';
+import { Route } from '../route.js';
+import type { PluginPositions } from '../sources/checkpoint.js';
+import type { Checkpointer } from '../sources/checkpointer.js';
+import type { InputTelemetry } from '../telemetry/events.js';
+import type { SelfMetrics } from '../telemetry/metrics.js';
+
+export interface ReadersOptions {
+  readonly config: Config;
+  /** Loaded: its saved positions are where each reader starts. */
+  readonly checkpointer: Checkpointer;
+  readonly metrics: SelfMetrics;
+  readonly pipelineTelemetry: PipelineTelemetry;
+  readonly inputTelemetry: InputTelemetry;
+  readonly logger: Logger;
+}
+
+/** Per plugin: events delivered, dead-lettered, and left unacknowledged at stop. */
+export type Counts = Record<string, LaneCounts>;
+
+/**
+ * The readers of a running daemon, one {@link Route} per plugin instance, with what they share:
+ * the checkpoint, the dead-letter writer, and the choice of the one reader that writes rejected
+ * lines to the dead-letter file. Created at start, once the checkpoint is loaded.
+ */
+export class Readers {
+  readonly checkpointer: Checkpointer;
+  readonly #options: ReadersOptions;
+  #config: Config;
+  #deadLetter: DeadLetterWriter;
+  readonly #routes = new Map<string, Route>();
+  /** Counts of readers a reload replaced, so {@link counts} covers the whole run. */
+  readonly #pastCounts = new Map<string, LaneCounts>();
+  /** The plugin whose reader writes rejected lines to the dead-letter file (exactly one does). */
+  #rejectsOwner: string | undefined;
+
+  constructor(options: ReadersOptions) {
+    this.#options = options;
+    this.checkpointer = options.checkpointer;
+    this.#config = options.config;
+    this.#deadLetter = deadLetterWriter(options.config.pipeline.deadLetter, options.logger);
+  }
+
+  /** Every running reader. */
+  all(): Route[] {
+    return [...this.#routes.values()];
+  }
+
+  ids(): string[] {
+    return [...this.#routes.keys()];
+  }
+
+  /** Starts the reader of plugin `id` from `saved` (by default the positions committed so far). */
+  start(id: string, plugin: Plugin, saved: PluginPositions = this.checkpointer.saved(id)): void {
+    const { checkpointer } = this;
+    const o = this.#options;
+    this.#rejectsOwner ??= id;
+    const route = new Route({
+      id,
+      plugin,
+      maxEventAge: pluginSection(this.#config, id)?.maxEventAge ?? '0s',
+      config: this.#config,
+      deadLetter: this.#deadLetter,
+      checkpointer,
+      metrics: o.metrics,
+      pipelineTelemetry: o.pipelineTelemetry,
+      inputTelemetry: o.inputTelemetry,
+      recordsRejects: this.#rejectsOwner === id,
+      logger: o.logger,
+    });
+    route.start(saved, checkpointer.horizon(id), () => this.#filesChanged());
+    this.#routes.set(id, route);
+  }
+
+  /** Stops a reader as shutdown does: no more reading, what is queued delivered by `deadline`, committed. */
+  async stop(id: string, deadline: number): Promise<void> {
+    const route = this.#routes.get(id);
+    if (route === undefined) return;
+    await route.stop(deadline);
+    this.#routes.delete(id);
+    this.#filesChanged();
+    this.#pastCounts.set(id, addCounts(this.#pastCounts.get(id), route.pipeline.counts()[id]));
+  }
+
+  /** Stops every reader by `deadline` (see {@link stop}). */
+  async stopAll(deadline: number): Promise<void> {
+    await Promise.all(this.ids().map((id) => this.stop(id, deadline)));
+  }
+
+  /**
+   * Starts a reader for every plugin in `plugins` without one. If the reader that kept rejected
+   * lines is gone for good, another one takes that over (restarted if need be, so that it starts
+   * writing them from its own position).
+   */
+  async startIdle(plugins: ReadonlyMap<string, Plugin>, deadline: number): Promise<void> {
+    if (this.#rejectsOwner !== undefined && !plugins.has(this.#rejectsOwner)) this.#rejectsOwner = undefined;
+    const idle = [...plugins.keys()].filter((id) => !this.#routes.has(id));
+    const [heir] = this.#routes.keys();
+    if (this.#rejectsOwner === undefined && idle.length === 0 && heir !== undefined) {
+      await this.stop(heir, deadline);
+      idle.push(heir);
+    }
+    for (const id of idle) {
+      const plugin = plugins.get(id);
+      if (plugin !== undefined) this.start(id, plugin);
+    }
+  }
+
+  /** The configuration readers started from now on use (a reload's, once applied). */
+  configure(config: Config): void {
+    this.#config = config;
+  }
+
+  /** Replaces the dead-letter writer; only while no reader runs (a reload that restarts them all). */
+  async replaceDeadLetter(section: Config['pipeline']['deadLetter']): Promise<void> {
+    await this.#deadLetter.close();
+    this.#deadLetter = deadLetterWriter(section, this.#options.logger);
+  }
+
+  /** After every reader stopped: the checkpoint, then (after the plugins) the dead-letter file. */
+  closeCheckpoint(): Promise<void> {
+    return this.checkpointer.close();
+  }
+
+  closeDeadLetter(): Promise<void> {
+    return this.#deadLetter.close();
+  }
+
+  /** Per plugin, over the whole run (readers a reload replaced included). */
+  counts(): Counts {
+    const counts = new Map([...this.#pastCounts].map(([id, c]) => [id, { ...c }]));
+    for (const r of this.#routes.values())
+      counts.set(r.id, addCounts(counts.get(r.id), r.pipeline.counts()[r.id]));
+    return Object.fromEntries(counts);
+  }
+
+  #filesChanged(): void {
+    const open = this.all().reduce((n, r) => Math.max(n, r.openFiles), 0);
+    this.#options.metrics.filesWatched.set(open);
+  }
+}
+
+function addCounts(a: LaneCounts | undefined, b: LaneCounts | undefined): LaneCounts {
+  return {
+    delivered: (a?.delivered ?? 0) + (b?.delivered ?? 0),
+    deadLettered: (a?.deadLettered ?? 0) + (b?.deadLettered ?? 0),
+    aborted: (a?.aborted ?? 0) + (b?.aborted ?? 0),
+  };
+}
