@@ -1,11 +1,15 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runParse } from '../../../src/commands/parse.js';
-import { parseLine } from '../../../src/parsers/wso2-apim/parse.js';
+import type { ParsedEvent } from '../../../src/parsers/format.js';
+import { formatOf } from '../../../src/parsers/index.js';
+
+const WSO2 = formatOf('wso2-apim');
+const parseLine = (line: string) => WSO2.parser.parseLine(line);
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/wso2-apim/', import.meta.url));
 const SYNTHETIC = join(FIXTURES, 'SYNTHETIC_apim_metrics_fixtures.log');
@@ -52,7 +56,11 @@ class Capture extends Writable {
   }
 }
 
-async function run(files: readonly string[], options?: { maxLineBytes?: number }, stdout = new Capture()) {
+async function run(
+  files: readonly string[],
+  options?: { maxLineBytes?: number; format?: string; hostName?: string },
+  stdout = new Capture(),
+) {
   const stderr = new Capture();
   const code = await runParse(files, { stdout, stderr }, options);
   return {
@@ -183,8 +191,41 @@ describe('runParse', () => {
     const { code, events, errors } = await run([path], {}, slow);
     const expected = lines.map((line) => parseLine(line)).filter((result) => result.kind === 'event');
     expect(code).toBe(1);
-    expect(events).toEqual(expected.map((result) => result.event));
+    expect(events).toEqual(expected.map((result) => ({ ...result.event, gateway: { type: 'wso2-apim' } })));
     expect(errors).toHaveLength(lines.length - expected.length);
+  });
+
+  it("writes each event as the format's own text with only gateway (and host) added before the closing brace", async () => {
+    const { stdout } = await run([SYNTHETIC, DATADOG]);
+    const text = `${await readFile(SYNTHETIC, 'utf8')}\n${await readFile(DATADOG, 'utf8')}`;
+    const unstamped = text
+      .split('\n')
+      .map((line) => parseLine(line.replace(/\r$/, '')))
+      .filter((result): result is ParsedEvent => result.kind === 'event')
+      .map((result) => WSO2.eventJson?.(result) ?? JSON.stringify(result.event));
+    expect(unstamped.length).toBeGreaterThan(0);
+    const tail = ',"gateway":{"type":"wso2-apim"}}';
+    expect(stdout.text).toBe(unstamped.map((json) => `${json.slice(0, -1)}${tail}\n`).join(''));
+  });
+
+  it('stamps host.name only when a host name is given (the files may come from any node)', async () => {
+    const without = await run([DATADOG]);
+    expect(without.events[0]).toMatchObject({ gateway: { type: 'wso2-apim' } });
+    expect(without.events[0]).not.toHaveProperty('host');
+    const named = await run([DATADOG], { hostName: 'gw-node-2' });
+    expect(named.events[0]).toMatchObject({ gateway: { type: 'wso2-apim' }, host: { name: 'gw-node-2' } });
+  });
+
+  it('reads the format chosen with format, and exits 2 naming the known formats for an unknown one', async () => {
+    const chosen = await run([DATADOG], { format: 'wso2-apim' });
+    expect(chosen.code).toBe(0);
+    expect(chosen.events).toHaveLength(1);
+    const unknown = await run([DATADOG], { format: 'kong' });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout.text).toBe('');
+    expect(unknown.errors).toEqual([
+      { error: 'unknown format "kong"; known formats: wso2-apim', code: 'GAX_ERR_CLI_USAGE' },
+    ]);
   });
 
   it('exits 2 for a missing file, names it, and parses nothing', async () => {
