@@ -8,10 +8,10 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { renderConfigExample } from './config-example.js';
 import { plugins } from '../plugins/index.js';
 import { durationPattern } from '../src/config/duration.js';
 import { ConfigSchema } from '../src/config/schema.js';
+import { renderConfigExample } from './config-example.js';
 
 type Schema = {
   [keyword: string]: unknown;
