@@ -3,7 +3,11 @@
  * lines as documented for the tailer (`src/sources/line-splitter.ts`), each line given to the pure
  * parser. The fuzz tests compare the daemon's outputs and counters with this.
  */
+import { hostname } from 'node:os';
 import { parseLine } from '../../src/parsers/wso2-apim/parse.js';
+
+/** What `gax run` adds to each event of a wso2-apim input without `hostName`. */
+const RUN_ORIGIN = { gateway: { type: 'wso2-apim' }, host: { name: hostname() } };
 
 /** One physical line: bytes up to a `\n`, or the last bytes of a file without one. */
 export interface PhysicalLine {
@@ -74,7 +78,8 @@ export function expectedOutcome(files: readonly Buffer[], maxLineBytes: number):
       const result = parseLine(line.text, { maxLineBytes });
       switch (result.kind) {
         case 'event':
-          expected.events.push(serialisable(result.event, line.text));
+          // The daemon's reader stamps gateway.type and host.name (inputs[].hostName unset: this host).
+          expected.events.push(serialisable({ ...result.event, ...RUN_ORIGIN }, line.text));
           count(expected.eventTypes, result.event.eventType);
           break;
         case 'skip':

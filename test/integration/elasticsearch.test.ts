@@ -5,7 +5,7 @@
  * document ES refuses is dead-lettered with its reason while the rest of its batch is indexed.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentId } from '../../plugins/elasticsearch/mapping.js';
@@ -99,7 +99,9 @@ describe('elasticsearch plugin against a real Elasticsearch 8', () => {
       );
       const { '@timestamp': timestamp, ...source } = doc._source;
       expect(timestamp).toBe(event.requestTimestamp);
-      expect(source).toEqual(JSON.parse(JSON.stringify(event)));
+      // The reader stamps gateway.type and host.name (no inputs[].hostName: this machine's).
+      const stamped = { ...event, gateway: { type: 'wso2-apim' }, host: { name: hostname() } };
+      expect(source).toEqual(JSON.parse(JSON.stringify(stamped)));
     }
   });
 
