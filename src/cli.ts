@@ -6,7 +6,7 @@ import { addDlqCommands } from './cli/dlq.js';
 import { duration, portNumber, positiveInt, positiveSeconds, usage } from './cli/options.js';
 import { addSetupCommands } from './cli/setup.js';
 import { watchEarlyStop } from './commands/early-stop.js';
-import { isGaxError } from './errors.js';
+import { isGaxError, renderGaxError } from './errors.js';
 import { formats } from './parsers/index.js';
 import { packageVersion } from './version.js';
 
@@ -218,10 +218,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       return 2;
     }
+    // Every command error that carries a code ends here: commands throw, this renders.
     if (isGaxError(err)) {
-      for (const detail of err.details) process.stderr.write(`${detail}\n`);
-      process.stderr.write(`gax: ${err.message} [${err.code}]\n`);
-      return err.code === 'GAX_ERR_CLI_USAGE' || err.code === 'GAX_ERR_CONFIG_INVALID' ? 2 : 1;
+      process.stderr.write(renderGaxError(err));
+      return err.exitCode;
     }
     process.stderr.write(`gax: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;

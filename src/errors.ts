@@ -41,19 +41,50 @@ export const errorCodes = {
 
 export type ErrorCode = keyof typeof errorCodes;
 
+/** What a {@link GaxError} may carry besides its code and message. */
+export interface GaxErrorOptions {
+  /** Lines printed before the message (e.g. every problem of a config file). */
+  readonly details?: readonly string[];
+  readonly cause?: unknown;
+  /** The command that failed (`setup kibana`): the message reads `gax setup kibana: …`. */
+  readonly command?: string;
+  /** The process's exit code; by default 2 for usage and config errors, 1 otherwise. */
+  readonly exitCode?: number;
+  /** Further errors of the same check, rendered after this one (every unreadable file, …). */
+  readonly also?: readonly GaxError[];
+}
+
 /** An error an operator can act on: a stable code plus a message and optional details. */
 export class GaxError extends Error {
   readonly code: ErrorCode;
   readonly details: readonly string[];
+  readonly command: string | undefined;
+  readonly exitCode: number;
+  readonly also: readonly GaxError[];
 
-  constructor(code: ErrorCode, message: string, options?: { details?: readonly string[]; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: GaxErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GaxError';
     this.code = code;
     this.details = options?.details ?? [];
+    this.command = options?.command;
+    this.exitCode =
+      options?.exitCode ?? (code === 'GAX_ERR_CLI_USAGE' || code === 'GAX_ERR_CONFIG_INVALID' ? 2 : 1);
+    this.also = options?.also ?? [];
   }
 }
 
 export function isGaxError(err: unknown): err is GaxError {
   return err instanceof GaxError;
+}
+
+/**
+ * How a coded error (or warning) reads on a terminal, the one place that writes its code: its
+ * details, then `gax <command>: <message> [<code>]`, then the errors it carries in `also`; each
+ * line ends with a newline. The CLI renders every command error with it (src/cli.ts).
+ */
+export function renderGaxError(err: GaxError): string {
+  const prefix = err.command === undefined ? 'gax' : `gax ${err.command}`;
+  const lines = [...err.details.map((d) => `${d}\n`), `${prefix}: ${err.message} [${err.code}]\n`];
+  return lines.join('') + err.also.map(renderGaxError).join('');
 }

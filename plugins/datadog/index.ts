@@ -1,6 +1,8 @@
 import { definePlugin, sectionSchema } from '../../src/plugin/define.js';
 import { MAX_AGE_S, MAX_AHEAD_S } from './aggregate.js';
 import { datadogConfig } from './config.js';
+import { datadogCost, describeDatadog } from './describe.js';
+import { datadogSetup } from './setup.js';
 
 /** The Datadog plugin: request metrics (distributions for latencies) and optional logs. */
 export const datadogPlugin = definePlugin({
@@ -32,6 +34,9 @@ export const datadogPlugin = definePlugin({
     why: 'Datadog accepts points from 1 hour back to 10 minutes ahead only',
   },
   load: () => import('./plugin.js'),
+  setup: datadogSetup,
+  describe: describeDatadog,
+  cost: datadogCost,
 });
 
 /** `plugins.datadog`, as validated. */

@@ -1,5 +1,7 @@
 import { definePlugin, sectionSchema } from '../../src/plugin/define.js';
 import { elasticsearchConfig } from './config.js';
+import { describeElasticsearch, elasticsearchConflicts } from './describe.js';
+import { elasticsearchSetup } from './setup.js';
 
 /** The Elasticsearch plugin: one document per event, WSO2-compatible indices, exactly once. */
 export const elasticsearchPlugin = definePlugin({
@@ -10,6 +12,9 @@ export const elasticsearchPlugin = definePlugin({
   config: elasticsearchConfig,
   history: { accepts: 'any', idempotent: true },
   load: () => import('./plugin.js'),
+  setup: elasticsearchSetup,
+  describe: describeElasticsearch,
+  conflicts: elasticsearchConflicts,
 });
 
 /** `plugins.elasticsearch`, as validated. */

@@ -1,5 +1,6 @@
 import { definePlugin, sectionSchema } from '../../src/plugin/define.js';
 import { fileConfig } from './config.js';
+import { fileConflicts } from './conflicts.js';
 
 /** The file plugin: events as NDJSON on local disk. The reference plugin: read it first. */
 export const filePlugin = definePlugin({
@@ -14,6 +15,7 @@ export const filePlugin = definePlugin({
   config: fileConfig,
   history: { accepts: 'any', idempotent: false },
   load: () => import('./plugin.js'),
+  conflicts: fileConflicts,
 });
 
 /** `plugins.file`, as validated. */

@@ -20,6 +20,16 @@ export const prometheusPlugin = definePlugin({
       'its counters are live: they start at zero with the process and Prometheus scrapes only their current value, so history replayed into them is never stored with its own time (and is gone when the command exits). Send history to Elasticsearch instead: --plugin elasticsearch',
   },
   load: () => import('./plugin.js'),
+  conflicts: (_section, { serverEnabled }) =>
+    serverEnabled
+      ? []
+      : [
+          {
+            path: ['enabled'],
+            message:
+              'the prometheus plugin is served on the HTTP server’s /metrics, but server.enabled is false: nothing can scrape it (enable the server, or disable the plugin)',
+          },
+        ],
 });
 
 /** `plugins.prometheus`, as validated. */

@@ -1,5 +1,5 @@
 /** A bundled dashboard: what it is about, its template variables and its groups of widgets. */
-import { dashboardKeyMarker, type Json } from '../../src/commands/datadog-bundle.js';
+import { dashboardKeyMarker, type Json } from '../../plugins/datadog/setup/bundle.js';
 import { type Group, layoutGroups } from './layout.js';
 import type { TemplateVar } from './query.js';
 

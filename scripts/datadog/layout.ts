@@ -3,7 +3,7 @@
  * widget has a layout): widgets fill rows left to right; each group is a full-width `group`
  * widget whose children are laid out inside it.
  */
-import type { Json } from '../../src/commands/datadog-bundle.js';
+import type { Json } from '../../plugins/datadog/setup/bundle.js';
 import type { Widget } from './widgets.js';
 
 export const GRID_COLUMNS = 12;

@@ -2,7 +2,7 @@
  * The bundled monitors (v1 Monitor API). Each is tagged `managed-by:gax` and `gax-id:<key>`;
  * `gax setup datadog` finds them again by that key.
  */
-import { type Json, MANAGED_BY_TAG, monitorKeyTag } from '../../src/commands/datadog-bundle.js';
+import { type Json, MANAGED_BY_TAG, monitorKeyTag } from '../../plugins/datadog/setup/bundle.js';
 import { ERROR_RATIO_PERCENT, LATENCY_SLO_MS } from './common.js';
 import { countOf, percentileOf } from './query.js';
 

@@ -6,7 +6,7 @@
  * dashboard's template variables whose tag the metric carries, so `$api` never empties a widget.
  */
 import { DATADOG_METRICS, type DatadogMetric, GLOBAL_TAGS } from '../../plugins/datadog/metrics.js';
-import { BUNDLED_DATADOG_PREFIX } from '../../src/commands/datadog-bundle.js';
+import { BUNDLED_DATADOG_PREFIX } from '../../plugins/datadog/setup/bundle.js';
 
 type Metrics = typeof DATADOG_METRICS;
 export type CountMetric = {

@@ -1,6 +1,6 @@
 /** dashboards/datadog/README.md, generated with the bundle so its tables always match the files. */
 import { DATADOG_METRICS, type DatadogMetric } from '../../plugins/datadog/metrics.js';
-import { BUNDLED_DATADOG_PREFIX, MANAGED_BY_TAG } from '../../src/commands/datadog-bundle.js';
+import { BUNDLED_DATADOG_PREFIX, MANAGED_BY_TAG } from '../../plugins/datadog/setup/bundle.js';
 import { type DashboardSpec, fileOf } from './dashboard.js';
 import { leafWidgets } from './layout.js';
 import { type MonitorSpec, NO_DATA_MINUTES, RUNBOOKS } from './monitors.js';

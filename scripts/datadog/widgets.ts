@@ -3,7 +3,7 @@
  * (the `queries`/`formulas` request form; no deprecated `q`). Each widget carries its size in the
  * 12-column grid of an `ordered` dashboard; layout.ts places them.
  */
-import type { Json } from '../../src/commands/datadog-bundle.js';
+import type { Json } from '../../plugins/datadog/setup/bundle.js';
 import type { MetricQuery } from './query.js';
 
 export interface Widget {

@@ -6,10 +6,6 @@ export function usage(command: string, message: string): CommanderError {
   return new CommanderError(2, 'gax.usage', message);
 }
 
-export const INDEX_PREFIX = /^[a-z0-9][a-z0-9_.-]*$/;
-/** `plugins.datadog.prefix`'s pattern. */
-export const DATADOG_PREFIX = /^[a-zA-Z][a-zA-Z0-9_.]*\.?$/;
-
 export function emptyToUndefined(value: string | undefined): string | undefined {
   return value === '' ? undefined : value;
 }

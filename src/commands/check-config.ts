@@ -1,9 +1,10 @@
 import { stringify } from 'yaml';
-import { EVENT_TYPES, indexBase } from '../../plugins/elasticsearch/templates.js';
 import { type ConfigEnv, type ConfigProblem, loadConfig, redactConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { redactUrlCredentials } from '../telemetry/redact.js';
-import { datadogLines, sampleEvents } from './datadog-cost.js';
+import { enabledPlugins } from '../config/sections.js';
+import type { EventSample } from '../plugin/capabilities.js';
+import { pluginLines } from './plugin-lines.js';
+import { sampleEvents } from './sample-events.js';
 
 export interface CheckConfigIo {
   stdout: NodeJS.WritableStream;
@@ -13,7 +14,7 @@ export interface CheckConfigIo {
 export interface CheckConfigOptions {
   /** Print the effective configuration (defaults filled, secrets redacted) as YAML instead of a summary. */
   print?: boolean;
-  /** A sample `apim_metrics.log`: estimate the Datadog custom metrics from its events. */
+  /** A sample log of the configured input format: plugins with a `cost` estimate from its events. */
   sample?: string;
 }
 
@@ -41,50 +42,34 @@ export async function runCheckConfig(
     io.stdout.write(header + stringify(redactConfig(result.config), { lineWidth: 0 }));
     return 0;
   }
-  const { datadog } = result.config.plugins;
   const sample =
     options.sample === undefined
       ? undefined
-      : { path: options.sample, events: await sampleEvents(options.sample) };
-  const ddLines = datadog.enabled || sample !== undefined ? datadogLines(datadog, sample) : [];
-  io.stdout.write(`config OK: ${path}\n${summary(result.config)}${ddLines.join('')}`);
+      : { path: options.sample, events: await sampleEvents(result.config, options.sample) };
+  io.stdout.write(`config OK: ${path}\n${summary(result.config, sample)}`);
   return 0;
 }
 
-/** `config.yaml:3:11 inputs[0].from: must be one of: beginning, end [GAX_ERR_CONFIG_INVALID]`. */
+/** `config.yaml:3:11 inputs[0].from: must be one of: beginning, end [<code>]`. */
 export function formatProblem(file: string, problem: ConfigProblem): string {
   const where = problem.line === undefined ? file : `${file}:${problem.line}:${problem.column ?? 1}`;
   const what = problem.path === '' ? problem.message : `${problem.path}: ${problem.message}`;
   return `${where} ${what} [${problem.code}]`;
 }
 
-function summary(config: Config): string {
+function summary(config: Config, sample: EventSample | undefined): string {
   const inputs = config.inputs.map((i) => `  input:   ${i.format} ${i.paths.join(', ')} (from ${i.from})\n`);
-  const enabled = Object.entries(config.plugins)
-    .filter(([, section]) => section?.enabled === true)
-    .map(([name]) => name);
   const { server } = config;
   const address = server.enabled
     ? `http://${hostPort(server.host, server.port)} (/metrics, /healthz, /readyz)`
     : 'disabled';
   return [
     ...inputs,
-    `  plugins: ${enabled.join(', ')}\n`,
-    ...elasticsearchLine(config),
+    `  plugins: ${enabledPlugins(config).join(', ')}\n`,
+    ...pluginLines(config, sample).map((line) => `${line}\n`),
     `  server:  ${address}\n`,
     `  state:   ${config.state.dir}\n`,
   ].join('');
-}
-
-/** Where the Elasticsearch plugin writes, when it is enabled: what an operator checks first. */
-function elasticsearchLine(config: Config): string[] {
-  const es = config.plugins.elasticsearch;
-  if (!es.enabled) return [];
-  const target = es.cloudId === undefined ? redactUrlCredentials(es.node) : 'Elastic Cloud';
-  const suffix = es.indexMode === 'daily' ? '-YYYY.MM.DD' : '';
-  const kind = es.indexMode === 'dataStream' ? 'data streams' : 'indices';
-  const names = EVENT_TYPES.map((t) => `${indexBase(es.indexPrefix, t)}${suffix}`).join(', ');
-  return [`  elasticsearch: ${target} → ${kind} ${names}\n`];
 }
 
 function hostPort(host: string, port: number): string {

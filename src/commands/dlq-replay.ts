@@ -9,6 +9,7 @@ import {
   reparseFor,
   selectForReplay,
 } from '../dead-letter/select.js';
+import { GaxError, renderGaxError } from '../errors.js';
 import type { Batch } from '../pipeline/batch.js';
 import { deadLetterWriter } from '../pipeline/dead-letter.js';
 import { Lane } from '../pipeline/lane.js';
@@ -50,34 +51,29 @@ export interface DlqReplayOptions {
  * handling (src/pipeline/lane.ts). Each finished batch — every event delivered or written to the
  * dead-letter file again — is then marked in the replay ledger (src/dead-letter/ledger.ts), so the
  * next replay skips it; nothing is rewritten in place. Exit 0 when everything selected was
- * delivered, 1 when some was dead-lettered again or left, 2 for usage, 130 when interrupted.
+ * delivered, 1 when some was dead-lettered again or left, 130 when interrupted; usage errors and
+ * refusals are thrown as `GaxError`s (exit 2).
  */
 export async function runDlqReplay(
   options: DlqReplayOptions,
   io: DlqIo,
   env?: ConfigEnv,
-): Promise<0 | 1 | 2 | 130> {
+): Promise<0 | 1 | 130> {
   const config = await loadCommandConfig(options.config, env);
   const id = options.plugin;
   if (instanceType(id) === undefined || pluginSection(config, id) === undefined) {
     const known = Object.keys(config.plugins).join(', ');
-    io.stderr.write(`gax dlq replay: unknown plugin "${id}" (one of: ${known}) [GAX_ERR_CLI_USAGE]\n`);
-    return 2;
+    throw refusal('GAX_ERR_CLI_USAGE', `unknown plugin "${id}" (one of: ${known})`);
   }
   const policy = historyPolicy(id);
-  if (policy.accepts === 'none') {
-    io.stderr.write(
-      `gax dlq replay: plugin "${id}" cannot take replayed events: ${policy.reason} [GAX_ERR_REPLAY_REFUSED]\n`,
-    );
-    return 2;
-  }
+  if (policy.accepts === 'none')
+    throw refusal('GAX_ERR_REPLAY_REFUSED', `plugin "${id}" cannot take replayed events: ${policy.reason}`);
   const since = options.since === undefined ? undefined : parseSince(options.since);
-  if (options.since !== undefined && since === undefined) {
-    io.stderr.write(
-      `gax dlq replay: --since must be a time (2025-03-04T09:00:00Z) or a duration (2h): ${options.since} [GAX_ERR_CLI_USAGE]\n`,
+  if (options.since !== undefined && since === undefined)
+    throw refusal(
+      'GAX_ERR_CLI_USAGE',
+      `--since must be a time (2025-03-04T09:00:00Z) or a duration (2h): ${options.since}`,
     );
-    return 2;
-  }
   const input = config.inputs[0];
   const criteria: ReplayCriteria = {
     plugin: id,
@@ -149,7 +145,11 @@ export async function runDlqReplay(
     // stop as if interrupted, and leave the ledger to the replay that holds the lock now.
     const onLockLost = (): void => {
       io.stderr.write(
-        `gax dlq replay: lost the replay lock ${lock?.path}; stopping [GAX_ERR_DEADLETTER_LOCKED]\n`,
+        renderGaxError(
+          new GaxError('GAX_ERR_DEADLETTER_LOCKED', `lost the replay lock ${lock?.path}; stopping`, {
+            command: 'dlq replay',
+          }),
+        ),
       );
       stopping.abort();
       wake?.();
@@ -219,4 +219,9 @@ export async function runDlqReplay(
     await closeDeadLetterFiles(files);
     await lock?.release();
   }
+}
+
+/** A refusal of `gax dlq replay`: exit 2, whatever the code. */
+function refusal(code: GaxError['code'], message: string): GaxError {
+  return new GaxError(code, message, { command: 'dlq replay', exitCode: 2 });
 }

@@ -48,23 +48,18 @@ const PRINTED_REJECTS = 20;
  * daemon's batching, retry and dead-letter handling, and no checkpoint (the daemon's state is not
  * touched). Refuses plugins whose backend cannot take the files' age (src/plugin/history.ts).
  * Exit 0 when every event was delivered and every line parsed, 1 when some were dead-lettered or
- * rejected, 2 for usage, config or refusal, 130 when interrupted.
+ * rejected, 130 when interrupted; usage errors, config problems and refusals are thrown as
+ * `GaxError`s (exit 2).
  */
-export async function runReplay(
-  options: ReplayOptions,
-  io: ReplayIo,
-  env?: ConfigEnv,
-): Promise<0 | 1 | 2 | 130> {
+export async function runReplay(options: ReplayOptions, io: ReplayIo, env?: ConfigEnv): Promise<0 | 1 | 130> {
   const config = await loadCommandConfig(options.config, env);
   const files = [...new Set(options.files)];
-  const sizes = await fileSizes(files, io);
-  if (sizes === undefined) return 2;
+  const sizes = await fileSizes(files);
   const chosen = choosePlugins(config, options.plugins, io);
-  if (chosen === undefined) return 2;
   const { format, maxLineBytes } = replayFormat(config, options.format);
   const { parser } = format;
   const origin = eventOrigin(format.name, options.hostName);
-  if (!(await checkWindows(chosen, files, parser, maxLineBytes, io))) return 2;
+  await checkWindows(chosen, files, parser, maxLineBytes, io);
 
   const started = Date.now();
   let progress: ReturnType<typeof startProgress> | undefined;

@@ -1,10 +1,13 @@
 import { basename, dirname, extname, join } from 'node:path';
+import { instanceType, pluginDefinition } from '../plugin/registry.js';
 import type { Found, Segment } from './locate.js';
 import type { Config } from './schema.js';
+import { pluginSection, pluginSections } from './sections.js';
 
 /**
  * Settings that are each valid but contradict each other: a plugin that can never be reached,
- * a section configured but left off, gax reading its own output. Reported as warnings
+ * a section configured but left off, gax reading its own output (plugin-specific checks are the
+ * plugins' own `conflicts` capability, src/plugin/capabilities.ts). Reported as warnings
  * (`GAX_ERR_CONFIG_CONFLICT`) by `gax check-config` and logged by `gax run` at start and on
  * reload; none stops the daemon, since each has a reading in which it is what the operator meant.
  */
@@ -21,54 +24,43 @@ export function writtenButOff(raw: unknown): string[] {
     .map(([name]) => name);
 }
 
-/** Every contradiction in a loaded config; `silentlyOff` from {@link writtenButOff} before defaults. */
+/**
+ * Every contradiction in a loaded config; `silentlyOff` from {@link writtenButOff} before defaults.
+ * The core checks what is its own (sections left off, inputs reading the dead-letter file, retry
+ * settings); each enabled plugin instance adds its own through its definition's `conflicts`.
+ */
 export function conflicts(config: Config, silentlyOff: readonly string[] = []): Found[] {
   const found: Found[] = [];
   const warn = (path: Segment[], message: string): void => {
     found.push({ path, message, code: 'GAX_ERR_CONFIG_CONFLICT' });
   };
-  const { plugins } = config;
   for (const name of silentlyOff) {
-    if (plugins[name as keyof typeof plugins]?.enabled === false) {
+    if (pluginSection(config, name)?.enabled === false) {
       warn(
         ['plugins', name],
         `has settings but is off (this plugin is off unless enabled): add "enabled: true" to use it, or remove the section`,
       );
     }
   }
-  if (plugins.prometheus.enabled && !config.server.enabled) {
-    warn(
-      ['plugins', 'prometheus', 'enabled'],
-      'the prometheus plugin is served on the HTTP server’s /metrics, but server.enabled is false: nothing can scrape it (enable the server, or disable the plugin)',
-    );
-  }
   const deadLetter = config.pipeline.deadLetter.path;
-  if (plugins.file.enabled && plugins.file.path === deadLetter) {
-    warn(
-      ['plugins', 'file', 'path'],
-      `is also the dead-letter file (${deadLetter}): events and dead letters would be mixed, and each file's rotation would cut the other's`,
-    );
-  }
-  config.inputs.forEach((input, i) => {
-    const own: [Segment[], string, string][] = [
-      [['pipeline', 'deadLetter', 'path'], deadLetter, 'the dead-letter file'],
-    ];
-    if (plugins.file.enabled)
-      own.push([['plugins', 'file', 'path'], plugins.file.path, 'the file plugin’s output']);
-    for (const [path, file, what] of own) {
+  const inputsReading = (file: string): { index: number; pattern: string }[] =>
+    config.inputs.flatMap((input, index) => {
       const pattern = input.paths.find((p) => readsFile(p, file, input.followRotated));
-      if (pattern !== undefined)
-        warn(
-          path,
-          `${what} (${file}) is matched by inputs[${i}].paths "${pattern}": gax would read what it writes`,
-        );
-    }
-  });
-  const es = plugins.elasticsearch;
-  if (es.enabled && es.indexMode === 'index' && es.templates.ilmPolicy !== undefined) {
+      return pattern === undefined ? [] : [{ index, pattern }];
+    });
+  for (const [id, section] of pluginSections(config)) {
+    const type = instanceType(id);
+    if (!section.enabled || type === undefined) continue;
+    const check = pluginDefinition(type).conflicts;
+    const context = { id, serverEnabled: config.server.enabled, deadLetterPath: deadLetter, inputsReading };
+    // Validated against this type's section schema before the checks run.
+    const validated = section as unknown as Record<string, unknown>;
+    for (const c of check?.(validated, context) ?? []) warn(['plugins', id, ...c.path], c.message);
+  }
+  for (const { index, pattern } of inputsReading(deadLetter)) {
     warn(
-      ['plugins', 'elasticsearch', 'templates', 'ilmPolicy'],
-      'indexMode "index" writes fixed index names that never roll over, so an ILM policy’s rollover cannot act on them: use indexMode "daily" or "dataStream" with it',
+      ['pipeline', 'deadLetter', 'path'],
+      `the dead-letter file (${deadLetter}) is matched by inputs[${index}].paths "${pattern}": gax would read what it writes`,
     );
   }
   const retry = config.pipeline.retry;

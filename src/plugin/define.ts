@@ -9,6 +9,7 @@ import {
 } from '@sinclair/typebox';
 import { maxEventAgeSchema } from '../config/duration.js';
 import { PiiSchema } from '../pii/schema.js';
+import type { PluginCapabilities } from './capabilities.js';
 import type { Plugin, PluginSettings } from './contract.js';
 import type { HistoryPolicy } from './history.js';
 
@@ -39,9 +40,12 @@ export interface PluginModule<C> {
  *
  * `index.ts` must stay light (config schema and metadata only): the plugin's code, with its
  * backend client, is loaded by {@link load} when an instance is created, so `gax parse` or
- * `gax check-config` never pay for a client they do not use.
+ * `gax check-config` never pay for a client they do not use. The optional capabilities
+ * (`setup`, `describe`, `cost`, `conflicts`: src/plugin/capabilities.ts) follow the same rule: a
+ * setup command's options are declared here, its `run` imports the code that does the work.
  */
-export interface PluginDefinition<P extends TProperties = TProperties> {
+export interface PluginDefinition<P extends TProperties = TProperties>
+  extends PluginCapabilities<SectionConfig<P>> {
   /** The key under `plugins:` and the instance id's type part (`elasticsearch/archive`). */
   readonly type: string;
   /** One sentence: the section's description in the schema and docs/configuration.md. */

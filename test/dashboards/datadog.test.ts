@@ -10,7 +10,7 @@ import {
   MANAGED_BY_TAG,
   monitorKey,
   withDatadogPrefix,
-} from '../../src/commands/datadog-bundle.js';
+} from '../../plugins/datadog/setup/bundle.js';
 import { clientRoundTrip, datadogValidator } from '../helpers/datadog-spec.js';
 import {
   expectedScalarAggregator,

@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ElasticsearchConfig } from '../../plugins/elasticsearch/config.js';
 import { create as createElasticsearch } from '../../plugins/elasticsearch/plugin.js';
-import { esSection } from '../../src/commands/setup-config.js';
+import { esDefaults } from '../../plugins/elasticsearch/setup/section.js';
 import { Daemon } from '../../src/daemon.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { runCli } from '../helpers/cli.js';
@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 async function plugin(overrides: Partial<ElasticsearchConfig>) {
-  const config = { ...(await esSection(undefined, { node: node.url })), ...overrides };
+  const config = { ...esDefaults({ node: node.url }), ...overrides };
   const settings = { id: 'elasticsearch', logger: silentLogger(), registry: new Registry(), stateDir: dir };
   const instance = createElasticsearch(config, settings);
   await instance.start(new AbortController().signal);

@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ElasticsearchConfig } from '../../plugins/elasticsearch/config.js';
 import { create as createElasticsearch } from '../../plugins/elasticsearch/plugin.js';
 import { documentId } from '../../plugins/elasticsearch/mapping.js';
-import { esSection as defaultSection } from '../../src/commands/setup-config.js';
+import { esDefaults } from '../../plugins/elasticsearch/setup/section.js';
 import { Daemon } from '../../src/daemon.js';
 import type { Plugin } from '../../src/plugin/contract.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
@@ -170,7 +170,7 @@ describe.each([
       logger = silentLogger(),
     ) {
       const registry = new Registry();
-      const config = { ...(await defaultSection(undefined, { node: node.url })) };
+      const config = esDefaults({ node: node.url });
       const settings = { id: 'elasticsearch', logger, registry, stateDir: dir };
       const p = createElasticsearch(
         {

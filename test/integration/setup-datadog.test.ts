@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { covers, dashboardKey, loadDatadogBundle, monitorKey } from '../../src/commands/datadog-bundle.js';
+import { covers, dashboardKey, loadDatadogBundle, monitorKey } from '../../plugins/datadog/setup/bundle.js';
 import { runCli } from '../helpers/cli.js';
 import { type DatadogReceiver, startDatadogReceiver } from '../helpers/datadog-receiver.js';
 

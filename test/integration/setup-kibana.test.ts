@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryableFields } from '../../plugins/elasticsearch/fields.js';
-import { withIndexPrefix } from '../../src/commands/setup-kibana.js';
+import { withIndexPrefix } from '../../plugins/elasticsearch/setup/kibana.js';
 import { validateKibanaNdjson } from '../dashboards/kibana-validator/index.js';
 import { runCli } from '../helpers/cli.js';
 import { type SelfSigned, selfSignedCert } from '../helpers/tls.js';

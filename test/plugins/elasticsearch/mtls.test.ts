@@ -13,7 +13,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ElasticsearchConfig } from '../../../plugins/elasticsearch/config.js';
 import { create as createElasticsearch } from '../../../plugins/elasticsearch/plugin.js';
-import { esSection } from '../../../src/commands/setup-config.js';
+import { esDefaults } from '../../../plugins/elasticsearch/setup/section.js';
 import { testEvent } from '../../doubles/plugins.js';
 import { type SelfSigned, selfSignedCert } from '../../helpers/tls.js';
 
@@ -63,7 +63,7 @@ afterAll(async () => {
 });
 
 async function send(tls: ElasticsearchConfig['tls'], lines: string[] = []) {
-  const config = { ...(await esSection(undefined, { node: url })), tls, templates: { install: false } };
+  const config = { ...esDefaults({ node: url }), tls, templates: { install: false } };
   const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
   const plugin = createElasticsearch(config, {
     id: 'elasticsearch',

@@ -15,7 +15,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ElasticsearchConfig } from '../../../plugins/elasticsearch/config.js';
 import { create as createElasticsearch } from '../../../plugins/elasticsearch/plugin.js';
-import { esSection } from '../../../src/commands/setup-config.js';
+import { esDefaults } from '../../../plugins/elasticsearch/setup/section.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { testEvent } from '../../doubles/plugins.js';
 import { selfSignedCert } from '../../helpers/tls.js';
@@ -71,7 +71,7 @@ beforeEach(() => {
 });
 
 async function send(overrides: Partial<ElasticsearchConfig>) {
-  const config = { ...(await esSection(undefined, { node: url })), ...overrides };
+  const config = { ...esDefaults({ node: url }), ...overrides };
   const plugin = createElasticsearch(config, {
     id: 'elasticsearch',
     logger: silentLogger(),

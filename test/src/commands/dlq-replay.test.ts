@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDlqReplay } from '../../../src/commands/dlq-replay.js';
 import { ledgerPath, lockPath } from '../../../src/dead-letter/ledger.js';
+import { isGaxError, renderGaxError } from '../../../src/errors.js';
 import { type DeadLetterRecord, DeadLetterWriter } from '../../../src/pipeline/dead-letter.js';
 import type { Plugin } from '../../../src/plugin/contract.js';
 import { DELIVERED, rejected } from '../../../src/plugin/result.js';
@@ -58,6 +59,7 @@ async function replay(plugin: Plugin, extra: { plugin?: string; lockStaleMs?: nu
   stderr.on('data', (d: Buffer) => {
     err += d.toString();
   });
+  // A refusal is thrown as a GaxError; rendered and exited with as the CLI does (src/cli.ts).
   const code = await runDlqReplay(
     {
       config,
@@ -67,7 +69,11 @@ async function replay(plugin: Plugin, extra: { plugin?: string; lockStaleMs?: nu
     },
     { stdout, stderr },
     {},
-  );
+  ).catch((e: unknown) => {
+    if (!isGaxError(e)) throw e;
+    err += renderGaxError(e);
+    return e.exitCode;
+  });
   return { code, out, err };
 }
 

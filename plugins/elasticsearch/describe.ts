@@ -1,0 +1,25 @@
+import type { DescribeContext, PluginConflict } from '../../src/plugin/capabilities.js';
+import { redactUrlCredentials } from '../../src/telemetry/redact.js';
+import type { ElasticsearchConfig } from './config.js';
+import { EVENT_TYPES, indexBase } from './templates.js';
+
+/** `gax check-config`'s line: where an instance writes, what an operator checks first. */
+export function describeElasticsearch(section: ElasticsearchConfig, { id }: DescribeContext): string[] {
+  const target = section.cloudId === undefined ? redactUrlCredentials(section.node) : 'Elastic Cloud';
+  const suffix = section.indexMode === 'daily' ? '-YYYY.MM.DD' : '';
+  const kind = section.indexMode === 'dataStream' ? 'data streams' : 'indices';
+  const names = EVENT_TYPES.map((t) => `${indexBase(section.indexPrefix, t)}${suffix}`).join(', ');
+  return [`  ${id}: ${target} → ${kind} ${names}`];
+}
+
+/** Settings of an Elasticsearch section that contradict each other. */
+export function elasticsearchConflicts(section: ElasticsearchConfig): PluginConflict[] {
+  if (section.indexMode !== 'index' || section.templates.ilmPolicy === undefined) return [];
+  return [
+    {
+      path: ['templates', 'ilmPolicy'],
+      message:
+        'indexMode "index" writes fixed index names that never roll over, so an ILM policy’s rollover cannot act on them: use indexMode "daily" or "dataStream" with it',
+    },
+  ];
+}
