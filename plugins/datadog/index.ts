@@ -34,6 +34,7 @@ export const datadogPlugin = definePlugin({
     why: 'Datadog accepts points from 1 hour back to 10 minutes ahead only',
   },
   load: () => import('./plugin.js'),
+  selfMetrics: async (registry) => (await import('./metrics-self.js')).registerDdMetrics(registry),
   setup: datadogSetup,
   describe: describeDatadog,
   cost: datadogCost,

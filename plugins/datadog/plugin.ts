@@ -102,8 +102,9 @@ class DatadogPlugin implements Plugin {
     this.#timer = undefined;
     const cancel = setTimeout(() => this.#cancel.abort(), Math.max(0, deadlineMs - Date.now()));
     await this.#flush().finally(() => clearTimeout(cancel));
-    this.#metrics?.remove();
+    const metrics = this.#metrics;
     this.#metrics = undefined;
+    await metrics?.remove();
     this.#client?.close();
     this.#client = undefined;
   }

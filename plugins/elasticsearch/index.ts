@@ -12,6 +12,7 @@ export const elasticsearchPlugin = definePlugin({
   config: elasticsearchConfig,
   history: { accepts: 'any', idempotent: true },
   load: () => import('./plugin.js'),
+  selfMetrics: async (registry) => (await import('./metrics.js')).registerEsMetrics(registry),
   setup: elasticsearchSetup,
   describe: describeElasticsearch,
   conflicts: elasticsearchConflicts,

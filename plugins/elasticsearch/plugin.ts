@@ -113,8 +113,9 @@ class ElasticsearchPlugin implements Plugin {
   async stop(): Promise<void> {
     const client = this.#client;
     this.#client = undefined;
-    this.#metrics?.remove();
+    const metrics = this.#metrics;
     this.#metrics = undefined;
+    await metrics?.remove();
     await client?.close();
   }
 

@@ -32,13 +32,19 @@ export const prometheusConfig = {
     description:
       'Longest label value, in UTF-16 code units; longer ones (a huge user name or resource path) are cut to this length, ending in `...`, and counted in `gax_prometheus_label_values_truncated_total{metric,label}`. Mimir and Cortex refuse values over 2048 and a `label_value_length_limit` in the scrape config fails the whole scrape.',
   }),
+  metricPrefix: Type.String({
+    default: 'apim',
+    pattern: '^[a-z_][a-z0-9_]*$',
+    description:
+      "First part of the gateway metrics' names: `apim` gives `apim_requests_total`, `apim_detailed` gives `apim_detailed_requests_total`. Two Prometheus instances (`prometheus`, `prometheus/<name>`) share `/metrics`, so each needs its own prefix.",
+  }),
   allowLabels: Type.Record(
-    Type.String({ pattern: '^apim_[a-z_]+$' }),
+    Type.String({ pattern: '^[a-z_][a-z0-9_]*$' }),
     Type.Array(Type.String({ minLength: 1 })),
     {
       default: {},
       description:
-        'Per metric, the only labels to keep (others are aggregated away), e.g. `apim_requests_total: [api, status_code]`. A metric not listed keeps all its labels.',
+        "Per metric, named with this instance's `metricPrefix`, the only labels to keep (others are aggregated away), e.g. `apim_requests_total: [api, status_code]`. A metric not listed keeps all its labels; a key naming no metric of this instance is logged at start.",
     },
   ),
   buckets: Type.Object(

@@ -20,6 +20,7 @@ export const prometheusPlugin = definePlugin({
       'its counters are live: they start at zero with the process and Prometheus scrapes only their current value, so history replayed into them is never stored with its own time (and is gone when the command exits). Send history to Elasticsearch instead: --plugin elasticsearch',
   },
   load: () => import('./plugin.js'),
+  selfMetrics: async (registry) => (await import('./metrics.js')).registerPrometheusMetrics(registry),
   conflicts: (_section, { serverEnabled }) =>
     serverEnabled
       ? []

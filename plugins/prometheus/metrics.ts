@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { releaseShared, sharedMetric } from '../../src/telemetry/instance-metrics.js';
 import type { PrometheusConfig } from './config.js';
 import { CounterFamily, type CounterSeries, HistogramFamily, type HistogramSeries } from './families.js';
 import { type LabelName, type Labels, METRIC_LABELS, type MetricName } from './mapping.js';
@@ -22,25 +23,157 @@ type Recorder = {
   record(labels: Labels, value: number): void;
 };
 
-/** The gateway metrics, each behind its series cap, plus the plugin's own metrics. */
+/** What the self-metrics report of one instance: its recorders and cut label values, by exposed name. */
+interface InstanceStats {
+  readonly prefix: string;
+  readonly guards: Map<string, SeriesGuard<LabelName, unknown>>;
+  readonly truncated: Map<string, Map<LabelName, number>>;
+}
+
+const SELF_METRICS = [
+  'gax_prometheus_series',
+  'gax_prometheus_series_overflow_total',
+  'gax_prometheus_label_values_truncated_total',
+];
+
+/** The running instances of each registry, which the shared self-metrics read when scraped. */
+const running = new WeakMap<Registry, Map<string, InstanceStats>>();
+
+function instancesOf(registry: Registry): Map<string, InstanceStats> {
+  let instances = running.get(registry);
+  if (instances === undefined) {
+    instances = new Map();
+    running.set(registry, instances);
+  }
+  return instances;
+}
+
+/** What a gateway metric is exposed as under `prefix`: `apim_requests_total` → `<prefix>_requests_total`. */
+export function exposedName(prefix: string, metric: MetricName): string {
+  return `${prefix}${metric.slice('apim'.length)}`;
+}
+
+/** The settings the metrics are built from (a section, or the defaults the docs check uses). */
+export type MetricsSettings = Pick<
+  PrometheusConfig,
+  'metricPrefix' | 'labels' | 'allowLabels' | 'maxSeriesPerMetric' | 'maxLabelValueLength' | 'buckets'
+>;
+
+/**
+ * The plugin's own metrics, shared by every instance of a registry: each reports its gateway
+ * metrics by their exposed name in the `metric` label (prefixes differ, so series do not).
+ */
+function registerSelfMetrics(registry: Registry, plugin: string): void {
+  const instances = instancesOf(registry);
+  sharedMetric(
+    registry,
+    'gax_prometheus_series',
+    (registers) =>
+      new Gauge({
+        name: 'gax_prometheus_series',
+        help: 'Label sets (series) per gateway metric.',
+        labelNames: ['metric'],
+        registers,
+        collect() {
+          this.reset();
+          for (const i of instances.values())
+            for (const [metric, g] of i.guards) this.set({ metric }, g.size);
+        },
+      }),
+    plugin,
+  );
+  sharedMetric(
+    registry,
+    'gax_prometheus_series_overflow_total',
+    (registers) =>
+      new Counter({
+        name: 'gax_prometheus_series_overflow_total',
+        help: 'Observations recorded in the __overflow__ series because the metric was at maxSeriesPerMetric.',
+        labelNames: ['metric'],
+        registers,
+        collect() {
+          this.reset();
+          for (const i of instances.values())
+            for (const [metric, g] of i.guards) this.inc({ metric }, g.overflowed);
+        },
+      }),
+    plugin,
+  );
+  sharedMetric(
+    registry,
+    'gax_prometheus_label_values_truncated_total',
+    (registers) =>
+      new Counter({
+        name: 'gax_prometheus_label_values_truncated_total',
+        help: 'Label values cut to plugins.prometheus.maxLabelValueLength, by metric and label.',
+        labelNames: ['metric', 'label'],
+        registers,
+        collect() {
+          this.reset();
+          for (const i of instances.values())
+            for (const [metric, cut] of i.truncated)
+              for (const [label, n] of cut) this.inc({ metric, label }, n);
+        },
+      }),
+    plugin,
+  );
+}
+
+/** Registers every metric a Prometheus instance with the default prefix registers (`selfMetrics`). */
+export function registerPrometheusMetrics(registry: Registry): void {
+  if (registry.getSingleMetric(exposedName('apim', 'apim_requests_total')) !== undefined) return;
+  const defaults: MetricsSettings = {
+    metricPrefix: 'apim',
+    labels: { application: true, user: true },
+    allowLabels: {},
+    maxSeriesPerMetric: 1,
+    maxLabelValueLength: 16,
+    buckets: { latency: [1], responseSize: [1] },
+  };
+  new GatewayMetrics(defaults, registry, 'prometheus');
+}
+
+/** The `allowLabels` keys that name no gateway metric under the instance's prefix. */
+export function unknownAllowLabels(config: MetricsSettings): string[] {
+  const names = new Set(
+    (Object.keys(METRIC_LABELS) as MetricName[]).map((m) => exposedName(config.metricPrefix, m)),
+  );
+  return Object.keys(config.allowLabels).filter((key) => !names.has(key));
+}
+
+/**
+ * The gateway metrics of one instance, each behind its series cap, named with its
+ * `metricPrefix`; the plugin's own metrics are shared with other instances of the registry.
+ * Throws when another instance of the registry already uses the prefix.
+ */
 export class GatewayMetrics {
   readonly #registry: Registry;
+  readonly #plugin: string;
   readonly #recorders = new Map<MetricName, Recorder>();
   readonly #names: string[] = [];
 
-  constructor(config: PrometheusConfig, registry: Registry) {
+  constructor(config: MetricsSettings, registry: Registry, plugin: string) {
     this.#registry = registry;
-    const registers = [registry];
-    const truncated = new Map<MetricName, Map<LabelName, number>>();
+    this.#plugin = plugin;
+    const prefix = config.metricPrefix;
+    const instances = instancesOf(registry);
+    const clash = [...instances].find(([, i]) => i.prefix === prefix);
+    if (clash !== undefined) {
+      throw new Error(
+        `metricPrefix "${prefix}" is already used by plugin "${clash[0]}": give each prometheus instance its own metricPrefix`,
+      );
+    }
+    const stats: InstanceStats = { prefix, guards: new Map(), truncated: new Map() };
     const max = config.maxLabelValueLength;
     for (const metric of Object.keys(METRIC_LABELS) as MetricName[]) {
-      const names = labelNames(metric, config);
+      const name = exposedName(prefix, metric);
+      const names = labelNames(metric, name, config);
       const cut = new Map<LabelName, number>();
-      truncated.set(metric, cut);
-      this.#names.push(metric);
+      stats.truncated.set(name, cut);
+      this.#names.push(name);
       // Known label sets are found by their key alone; only a new one builds its label object.
       if (metric.endsWith('_total')) {
-        const family = new CounterFamily(metric, HELP[metric], names);
+        const family = new CounterFamily(name, HELP[metric], names);
         registry.registerMetric(family as never);
         const guard = new SeriesGuard<LabelName, CounterSeries>(names, config.maxSeriesPerMetric);
         const make = (labels: Record<LabelName, string>) => family.series(labels);
@@ -49,10 +182,11 @@ export class GatewayMetrics {
           series.value += value;
         };
         this.#recorders.set(metric, { guard, record });
+        stats.guards.set(name, guard);
       } else {
         const buckets =
           metric === 'apim_response_size_bytes' ? config.buckets.responseSize : config.buckets.latency;
-        const family = new HistogramFamily(metric, HELP[metric], names, buckets);
+        const family = new HistogramFamily(name, HELP[metric], names, buckets);
         registry.registerMetric(family as never);
         const guard = new SeriesGuard<LabelName, HistogramSeries>(names, config.maxSeriesPerMetric);
         const make = (labels: Record<LabelName, string>) => family.series(labels);
@@ -60,62 +194,30 @@ export class GatewayMetrics {
           family.observe(guard.find(labels) ?? guard.admit(pick(labels, names, max, cut), make), value);
         };
         this.#recorders.set(metric, { guard, record });
+        stats.guards.set(name, guard);
       }
     }
-    const recorders = this.#recorders;
-    new Gauge({
-      name: 'gax_prometheus_series',
-      help: 'Label sets (series) per gateway metric.',
-      labelNames: ['metric'],
-      registers,
-      collect() {
-        for (const [metric, r] of recorders) this.set({ metric }, r.guard.size);
-      },
-    });
-    new Counter({
-      name: 'gax_prometheus_series_overflow_total',
-      help: 'Observations recorded in the __overflow__ series because the metric was at maxSeriesPerMetric.',
-      labelNames: ['metric'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [metric, r] of recorders) this.inc({ metric }, r.guard.overflowed);
-      },
-    });
-    new Counter({
-      name: 'gax_prometheus_label_values_truncated_total',
-      help: 'Label values cut to plugins.prometheus.maxLabelValueLength, by metric and label.',
-      labelNames: ['metric', 'label'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [metric, cut] of truncated) {
-          for (const [label, n] of cut) this.inc({ metric, label }, n);
-        }
-      },
-    });
-    this.#names.push(
-      'gax_prometheus_series',
-      'gax_prometheus_series_overflow_total',
-      'gax_prometheus_label_values_truncated_total',
-    );
+    registerSelfMetrics(registry, plugin);
+    instances.set(plugin, stats);
   }
 
   record(metric: MetricName, labels: Labels, value: number): void {
     this.#recorders.get(metric)?.record(labels, value);
   }
 
-  /** Unregisters every metric of the plugin. */
+  /** Unregisters the instance's gateway metrics; its series leave the shared self-metrics. */
   remove(): void {
     for (const name of this.#names) this.#registry.removeSingleMetric(name);
+    instancesOf(this.#registry).delete(this.#plugin);
+    releaseShared(this.#registry, SELF_METRICS, this.#plugin);
   }
 }
 
-function labelNames(metric: MetricName, config: PrometheusConfig): LabelName[] {
+function labelNames(metric: MetricName, name: string, config: MetricsSettings): LabelName[] {
   const all = METRIC_LABELS[metric].filter(
     (l) => (l !== 'application' || config.labels.application) && (l !== 'user' || config.labels.user),
   );
-  const allowed = config.allowLabels[metric];
+  const allowed = config.allowLabels[name];
   return allowed === undefined ? all : all.filter((l) => allowed.includes(l));
 }
 

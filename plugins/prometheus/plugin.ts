@@ -4,7 +4,7 @@ import { allOf, DELIVERED, type EventResult } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import type { PrometheusConfig } from './config.js';
 import { type Labels, observe, type Recorder } from './mapping.js';
-import { GatewayMetrics } from './metrics.js';
+import { GatewayMetrics, unknownAllowLabels } from './metrics.js';
 
 /**
  * Counts canonical events into gateway metrics served on the daemon's `/metrics`. Counting is
@@ -24,7 +24,16 @@ class PrometheusPlugin implements Plugin {
   }
 
   async start(): Promise<void> {
-    this.#metrics ??= new GatewayMetrics(this.#config, this.#settings.registry);
+    if (this.#metrics !== undefined) return;
+    const { registry, id, logger } = this.#settings;
+    this.#metrics = new GatewayMetrics(this.#config, registry, id);
+    const unknown = unknownAllowLabels(this.#config);
+    if (unknown.length > 0) {
+      logger.warn(
+        { keys: unknown, metricPrefix: this.#config.metricPrefix },
+        'allowLabels names metrics this instance does not have (keys are metric names with its metricPrefix); ignored.',
+      );
+    }
   }
 
   async send(batch: readonly CanonicalEvent[]): Promise<readonly EventResult[]> {

@@ -7,6 +7,7 @@ import {
   type TString,
   Type,
 } from '@sinclair/typebox';
+import type { Registry } from 'prom-client';
 import { maxEventAgeSchema } from '../config/duration.js';
 import { PiiSchema } from '../pii/schema.js';
 import type { PluginCapabilities } from './capabilities.js';
@@ -65,6 +66,12 @@ export interface PluginDefinition<P extends TProperties = TProperties>
   readonly history: HistoryPolicy;
   /** The plugin's code: `() => import('./plugin.js')`. */
   load(): Promise<PluginModule<SectionConfig<P>>>;
+  /**
+   * Registers in `registry` every self-metric an instance of this type registers (its instances
+   * share them, told apart by the `plugin` label), so docs/metrics.md is checked from the
+   * composition root. Like {@link load}, it imports the plugin's metrics module when called.
+   */
+  readonly selfMetrics?: (registry: Registry) => Promise<void>;
 }
 
 /** Declares a plugin type; keeps its literal `type` and its config's static type. */
