@@ -24,6 +24,14 @@ describe('nextGeneration', () => {
     expect((await readdir(state)).sort()).toEqual(['datadog-datadog.json', 'datadog-other.json']);
   });
 
+  it('keeps a named instance (datadog/eu) in its own file of the state dir, beside the base one', async () => {
+    expect(await nextGeneration(dir, 'datadog')).toBe(0);
+    expect(await nextGeneration(dir, 'datadog/eu')).toBe(0);
+    expect(await nextGeneration(dir, 'datadog/eu')).toBe(1);
+    expect(await nextGeneration(dir, 'datadog')).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual(['datadog-datadog.eu.json', 'datadog-datadog.json']);
+  });
+
   it('starts again at 0 after an unreadable file', async () => {
     await writeFile(join(dir, 'datadog-datadog.json'), '{"gener');
     expect(await nextGeneration(dir, 'datadog')).toBe(0);
