@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Config } from '../config/schema.js';
+import { type CommonSection, pluginSections } from '../config/sections.js';
 
 /**
  * What applying `next` over the running `current` config takes. Pure: computed before anything
@@ -8,7 +9,7 @@ import type { Config } from '../config/schema.js';
 export interface ReloadPlan {
   /** Changed keys that only a process restart can apply (`state.dir`); non-empty: refuse the reload. */
   readonly needsRestart: readonly string[];
-  /** Plugin ids enabled now and not before: created, started, read from their checkpoint. */
+  /** Plugin instance ids enabled now and not before: created, started, read from their checkpoint. */
   readonly added: readonly string[];
   /** Plugin ids enabled before and not now: drained and stopped. */
   readonly removed: readonly string[];
@@ -30,8 +31,8 @@ const RESTART_ONLY = ['state', 'log.format'] as const;
 export function planReload(current: Config, next: Config): ReloadPlan {
   const changes = changedPaths(current, next);
   const needsRestart = changes.filter((path) => RESTART_ONLY.some((key) => within(path, key)));
-  const before = enabledPlugins(current);
-  const after = enabledPlugins(next);
+  const before = enabledSections(current);
+  const after = enabledSections(next);
   const added = [...after.keys()].filter((id) => !before.has(id));
   const removed = [...before.keys()].filter((id) => !after.has(id));
   const changed = [...after.keys()].filter(
@@ -57,10 +58,12 @@ export function isEmptyPlan(plan: ReloadPlan): boolean {
   return plan.changes.length === 0;
 }
 
-/** Plugin id → section, for the enabled plugins only (a disabled section's options do not matter). */
-function enabledPlugins(config: Config): Map<string, unknown> {
-  const sections = Object.entries(config.plugins) as [string, { enabled?: boolean } | undefined][];
-  return new Map(sections.filter(([, section]) => section?.enabled === true));
+/**
+ * Instance id (`file`, `elasticsearch/archive`) → section, for the enabled instances only (a
+ * disabled section's options do not matter).
+ */
+function enabledSections(config: Config): Map<string, CommonSection> {
+  return new Map(pluginSections(config).filter(([, section]) => section.enabled));
 }
 
 /**

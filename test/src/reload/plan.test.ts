@@ -134,4 +134,20 @@ describe('planReload', () => {
     });
     expect(planReload(base, next).changes).toEqual(['log.level', 'pipeline.batchMaxEvents', 'plugins.file']);
   });
+
+  it('adds, changes and removes a named instance (file/copy) on its own, leaving the base instance alone', () => {
+    const withCopy = edited((c) => {
+      Object.assign(c.plugins, { 'file/copy': { ...c.plugins.file, path: '/srv/copy.ndjson' } });
+    });
+    expect(planReload(base, withCopy)).toMatchObject({
+      added: ['file/copy'],
+      removed: [],
+      changed: [],
+      readers: false,
+    });
+    const moved = structuredClone(withCopy);
+    Object.assign(moved.plugins, { 'file/copy': { ...moved.plugins.file, path: '/srv/moved.ndjson' } });
+    expect(planReload(withCopy, moved)).toMatchObject({ added: [], removed: [], changed: ['file/copy'] });
+    expect(planReload(withCopy, base)).toMatchObject({ added: [], removed: ['file/copy'], changed: [] });
+  });
 });
