@@ -76,6 +76,22 @@ describe('gax replay', () => {
     await expect(readFile(join(dir, 'state', 'checkpoint.json'))).rejects.toThrow();
   });
 
+  it('sends to a named instance given with --plugin <type>/<name>, and to it alone', async () => {
+    const log = knownLog(20);
+    const file = await writeLog(dir, log.lines);
+    const cfg = await config('gax.yaml', 'out/events.ndjson', [
+      '  file/archive: { path: out/archive.ndjson }',
+    ]);
+    const result = await runCli(['replay', '--config', cfg, '--plugin', 'file/archive', file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      new RegExp(`^file/archive: delivered ${log.events.length}, dead-lettered 0$`, 'm'),
+    );
+    const written = await readNdjson<{ correlationId: string }>(join(dir, 'out', 'archive.ndjson'));
+    expect(written.map((e) => e.correlationId)).toEqual(log.events.map((e) => e.correlationId));
+    await expect(readFile(join(dir, 'out', 'events.ndjson'))).rejects.toThrow();
+  });
+
   it('reports rejected lines on stderr and in the summary, and exits 1', async () => {
     const file = await writeLog(dir, [responseLine('r1'), truncatedLine('t1'), faultyLine('f1')]);
     const cfg = await config('gax.yaml', 'out/events.ndjson');

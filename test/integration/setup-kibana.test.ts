@@ -206,6 +206,38 @@ describe('gax setup kibana', () => {
     ).toContain('"apim_event x"');
   });
 
+  it('titles the data views with the index prefix of the instance named by --instance', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gax-kibana-'));
+    const config = join(dir, 'gax.yaml');
+    await writeFile(
+      config,
+      'inputs: [{ paths: [a.log] }]\nplugins:\n  elasticsearch: { indexPrefix: hot_apim }\n  elasticsearch/archive: { indexPrefix: cold_apim }\n',
+    );
+    try {
+      const r = await runCli([
+        'setup',
+        'kibana',
+        '--url',
+        url,
+        '--space',
+        'cold',
+        '-c',
+        config,
+        '--instance',
+        'elasticsearch/archive',
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const titles = [...(stored.get('cold') ?? new Map<string, string>()).entries()]
+        .filter(([k]) => k.startsWith('index-pattern/'))
+        .map(([, t]) => t)
+        .sort();
+      expect(titles).toEqual(['cold_apim*', 'cold_apim_faulty*', 'cold_apim_response*']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('sends Kibana credentials from the environment', async () => {
     await runCli(['setup', 'kibana', '--url', url], { env: { KIBANA_API_KEY: 'c2VjcmV0' } });
     expect(uploads[0]?.headers.authorization).toBe('ApiKey c2VjcmV0');

@@ -64,6 +64,35 @@ describe('runCheckConfig', () => {
     );
   });
 
+  it('describes every enabled instance, named ones included, each under its own id', async () => {
+    const file = await write(
+      'instances.yaml',
+      [
+        'inputs: [{ paths: [a.log] }]',
+        'plugins:',
+        '  elasticsearch: { enabled: true, node: "https://hot:9200" }',
+        '  elasticsearch/archive: { node: "https://user:pw@cold:9200", indexPrefix: cold, indexMode: daily }',
+        '  elasticsearch/off: { enabled: false }',
+        '  datadog/eu: { apiKey: "${K}", site: datadoghq.eu }',
+        '',
+      ].join('\n'),
+    );
+    const { io, text } = capture();
+    expect(await runCheckConfig(file, io, { K: 'k' })).toBe(0);
+    const lines = text.out.split('\n');
+    expect(lines).toContain('  plugins: prometheus, elasticsearch, elasticsearch/archive, datadog/eu');
+    expect(lines).toContain(
+      '  elasticsearch: https://hot:9200 → indices apim_event_response, apim_event_faulty',
+    );
+    expect(lines).toContain(
+      '  elasticsearch/archive: https://user:<redacted>@cold:9200 → indices cold_response-YYYY.MM.DD, cold_faulty-YYYY.MM.DD',
+    );
+    expect(lines).toContain('  datadog/eu: https://api.datadoghq.eu, metrics apim.*, logs off');
+    expect(text.out).toMatch(/^ {2}datadog\/eu custom metrics: one per distinct tag set/m);
+    expect(text.out).not.toContain('elasticsearch/off:');
+    expect(text.out).not.toMatch(/^ {2}datadog:/m);
+  });
+
   it('estimates the Datadog custom metrics of the config from a sample log', async () => {
     const file = await write(
       'dd.yaml',

@@ -64,7 +64,7 @@ async function replay(plugin: Plugin, extra: { plugin?: string; lockStaleMs?: nu
     {
       config,
       plugin: extra.plugin ?? 'file',
-      plugins: { file: plugin },
+      plugins: { [extra.plugin ?? 'file']: plugin },
       ...(extra.lockStaleMs === undefined ? {} : { lockStaleMs: extra.lockStaleMs }),
     },
     { stdout, stderr },
@@ -164,6 +164,29 @@ describe('gax dlq replay bookkeeping', () => {
     expect((await replay(second)).code).toBe(0);
     const all = new Set([...first.received, ...second.received].map((e) => e.correlationId));
     expect(all.size).toBe(12);
+  });
+
+  it('replays the dead letters of a named instance through that instance only', async () => {
+    await writeFile(
+      config,
+      [
+        'inputs: [{ paths: [logs/apim_metrics.log] }]',
+        'state: { dir: state }',
+        'server: { enabled: false }',
+        'plugins: { file: { enabled: true, path: out/a.ndjson }, file/archive: { path: out/b.ndjson } }',
+        '',
+      ].join('\n'),
+    );
+    await seed([deadLetter(1), deadLetter(2, 'file/archive'), deadLetter(3, 'file/archive')]);
+    const archive = new RecordingPlugin();
+    const result = await replay(archive, { plugin: 'file/archive' });
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(ids(archive)).toEqual(['corr-2', 'corr-3']);
+    expect(result.out).toContain('Replayed 2 dead-lettered events to file/archive');
+    const base = new RecordingPlugin();
+    expect((await replay(base)).code).toBe(0);
+    expect(ids(base)).toEqual(['corr-1']);
   });
 
   it('refuses prometheus (live counters) and unknown plugins with exit 2', async () => {

@@ -59,6 +59,28 @@ describe('configuration contradictions', () => {
     expect(found.map((f) => f.path)).toEqual(['plugins.file.path']);
   });
 
+  it('runs each plugin’s own checks on its named instances too, at the instance’s path', () => {
+    const found = conflicts(
+      [
+        INPUT.trim(),
+        'state: { dir: /s }',
+        'server: { enabled: false }',
+        'plugins:',
+        '  prometheus: { enabled: false }',
+        '  prometheus/edge: {}',
+        '  file/copy: { path: /s/dead-letter.ndjson }',
+        '  elasticsearch/archive: { templates: { ilmPolicy: p } }',
+        '  elasticsearch/off: { enabled: false, templates: { ilmPolicy: p } }',
+        '',
+      ].join('\n'),
+    );
+    expect(found.map((f) => f.path).sort()).toEqual([
+      'plugins["elasticsearch/archive"].templates.ilmPolicy',
+      'plugins["file/copy"].path',
+      'plugins["prometheus/edge"].enabled',
+    ]);
+  });
+
   it('warns about an ILM policy on fixed index names, and a retry ceiling under its first interval', () => {
     const found = conflicts(
       [
