@@ -71,13 +71,13 @@ class DatadogPlugin implements Plugin {
     // `gax` command (and a daemon without this plugin) should not pay.
     const { DdClient } = await import('./client.js');
     this.#client ??= await DdClient.open(this.#config);
-    warnIfInsecure(this.#settings.logger, this.#settings.id, this.#config.tls);
+    warnIfInsecure(this.#settings.logger, this.#config.tls);
     const generation = await nextGeneration(this.#settings.stateDir, this.#settings.id);
     this.#slot = generation % this.#config.flushIntervalSeconds;
     this.#timer ??= setInterval(() => void this.#flush(), this.#config.flushIntervalSeconds * 1000);
     const { site, url, prefix } = this.#config;
     this.#settings.logger.info(
-      { plugin: this.#settings.id, site: url === undefined ? site : 'custom url', prefix, generation },
+      { site: url === undefined ? site : 'custom url', prefix, generation },
       'Datadog plugin started.',
     );
   }

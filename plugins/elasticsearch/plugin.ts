@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../src/errors.js';
 import { warnIfInsecure } from '../../src/http/client-tls.js';
 import type { Plugin, PluginSettings } from '../../src/plugin/contract.js';
 import type { PluginModule } from '../../src/plugin/define.js';
@@ -50,10 +51,10 @@ class ElasticsearchPlugin implements Plugin {
       const { RolloverGuard } = await import('./rollover-guard.js');
       this.#guard = new RolloverGuard(this.#client, this.#config, this.#metrics, this.#settings.logger);
     }
-    warnIfInsecure(this.#settings.logger, this.#settings.id, this.#config.tls);
+    warnIfInsecure(this.#settings.logger, this.#config.tls);
     const { node, cloudId, indexPrefix, indexMode } = this.#config;
     this.#settings.logger.info(
-      { plugin: this.#settings.id, node: cloudId === undefined ? node : 'cloud', indexPrefix, indexMode },
+      { node: cloudId === undefined ? node : 'cloud', indexPrefix, indexMode },
       'Elasticsearch plugin started.',
     );
   }
@@ -122,11 +123,11 @@ class ElasticsearchPlugin implements Plugin {
   /** Installs the templates once; a failure other than "not allowed" holds the batch back. */
   async #ensureTemplates(client: EsClient, signal: AbortSignal): Promise<EventResult | undefined> {
     if (this.#templatesReady) return undefined;
-    const { logger, id } = this.#settings;
+    const { logger } = this.#settings;
     try {
       await client.installTemplates(buildTemplates(this.#config), signal);
       this.#templatesReady = true;
-      logger.info({ plugin: id, indexPrefix: this.#config.indexPrefix }, 'Index templates installed.');
+      logger.info({ indexPrefix: this.#config.indexPrefix }, 'Index templates installed.');
       return undefined;
     } catch (err) {
       const { toFailure } = await import('./client.js'); // loaded by start: no I/O
@@ -134,7 +135,7 @@ class ElasticsearchPlugin implements Plugin {
       if (failure.statusCode === 403) {
         this.#templatesReady = true;
         logger.warn(
-          { plugin: id, reason: failure.message, code: 'GAX_ERR_ES_TEMPLATES' },
+          { reason: failure.message, code: 'GAX_ERR_ES_TEMPLATES' satisfies ErrorCode },
           'Not allowed to install index templates; indexing without them. Run `gax setup elasticsearch` as an administrator, or set templates.install: false.',
         );
         return undefined;
@@ -223,7 +224,11 @@ class ElasticsearchPlugin implements Plugin {
     if (item._index === target) return;
     this.#aliasWarned = true;
     this.#settings.logger.warn(
-      { plugin: this.#settings.id, index: target, writtenTo: item._index, code: 'GAX_ERR_ES_ALIAS' },
+      {
+        index: target,
+        writtenTo: item._index,
+        code: 'GAX_ERR_ES_ALIAS' satisfies ErrorCode,
+      },
       'indexMode index writes through an alias or data stream: a resend across its rollover can be a second document. Use indexMode: dataStream for rollover.',
     );
   }

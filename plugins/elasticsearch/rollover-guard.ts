@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../../src/errors.js';
 import { DELIVERED, type EventResult, retryable } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import type { BulkItem, ClassifiedItem } from './classify.js';
@@ -219,7 +220,10 @@ export class RolloverGuard {
       const response = await this.#client.mget(part, signal);
       if (!response.ok) {
         this.#logger.warn(
-          { plugin: 'elasticsearch', reason: response.failure.message, code: 'GAX_ERR_ES_ROLLOVER_PROBE' },
+          {
+            reason: response.failure.message,
+            code: 'GAX_ERR_ES_ROLLOVER_PROBE' satisfies ErrorCode,
+          },
           'Looking up documents in rolled-over backing indices failed; those documents are retried.',
         );
       }

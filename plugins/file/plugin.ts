@@ -27,7 +27,6 @@ class FilePlugin implements Plugin {
       onRotate: (discarded) =>
         settings.logger.info(
           {
-            plugin: settings.id,
             path: config.path,
             deleted: discarded?.file,
             deletedBytes: discarded?.bytes,
@@ -39,10 +38,7 @@ class FilePlugin implements Plugin {
 
   async start(): Promise<void> {
     await this.#file.open();
-    this.#settings.logger.info(
-      { plugin: this.#settings.id, path: this.#config.path },
-      'File plugin started.',
-    );
+    this.#settings.logger.info({ path: this.#config.path }, 'File plugin started.');
   }
 
   async send(batch: readonly CanonicalEvent[]): Promise<readonly EventResult[]> {

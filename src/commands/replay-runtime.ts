@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { parseDurationMs } from '../config/duration.js';
 import type { Config } from '../config/schema.js';
 import { pluginSection } from '../config/sections.js';
-import { GaxError } from '../errors.js';
+import { type ErrorCode, GaxError } from '../errors.js';
 import type { RetryPolicy } from '../pipeline/retry.js';
 import type { PipelineTelemetry } from '../pipeline/telemetry.js';
 import type { Plugin } from '../plugin/contract.js';
@@ -84,7 +84,10 @@ export async function startPlugins(
     await Promise.all(
       [...plugins].map(([id, plugin]) =>
         plugin.stop(deadlineMs).catch((err: unknown) => {
-          logger.error({ err, plugin: id, code: 'GAX_ERR_PLUGIN_STOP' }, 'Plugin failed to stop.');
+          logger.error(
+            { err, plugin: id, code: 'GAX_ERR_PLUGIN_STOP' satisfies ErrorCode },
+            'Plugin failed to stop.',
+          );
         }),
       ),
     );
@@ -146,7 +149,10 @@ export function commandTelemetry(logger: Logger): CommandTelemetry {
     sendError(plugin, err) {
       const suppressed = limiter.allow(`send:${plugin}`);
       if (suppressed !== undefined)
-        logger.error({ plugin, err, suppressed, code: 'GAX_ERR_PLUGIN_SEND' }, 'Plugin threw while sending.');
+        logger.error(
+          { plugin, err, suppressed, code: 'GAX_ERR_PLUGIN_SEND' satisfies ErrorCode },
+          'Plugin threw while sending.',
+        );
     },
     batchDone: () => undefined,
     queueDepth: () => undefined,

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ConfigProblem, ConfigResult } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { Daemon } from '../daemon.js';
-import { isGaxError } from '../errors.js';
+import { type ErrorCode, isGaxError } from '../errors.js';
 import type { HeldLock } from '../fs/lock.js';
 import { describeProblem } from '../reload/telemetry.js';
 import { type ConfigWatch, ReloadQueue, watchConfigFile } from '../reload/trigger.js';
@@ -89,7 +89,7 @@ export async function runDaemon(
       daemon.stop().then(
         () => resolve(0),
         (err: unknown) => {
-          log.error({ err, code: 'GAX_ERR_SHUTDOWN_DEADLINE' }, 'Stop failed.');
+          log.error({ err, code: 'GAX_ERR_SHUTDOWN_DEADLINE' satisfies ErrorCode }, 'Stop failed.');
           resolve(1);
         },
       );
@@ -103,7 +103,7 @@ export async function runDaemon(
     // stale time). Two writers of one checkpoint cannot both be right: stop, and exit 1.
     lock.signal.addEventListener('abort', () => {
       log.error(
-        { lock: lock.path, code: 'GAX_ERR_STATE_LOCKED' },
+        { lock: lock.path, code: 'GAX_ERR_STATE_LOCKED' satisfies ErrorCode },
         'Lost the state directory lock to another gax run; stopping.',
       );
       onSignal('lost lock');
@@ -129,7 +129,7 @@ function reloadOnRequest(
   const queue = new ReloadQueue(async () => {
     if (stopping()) return;
     await daemon.reload(await reload()).catch((err: unknown) => {
-      log.error({ err, code: 'GAX_ERR_RELOAD_FAILED' }, 'Configuration reload failed.');
+      log.error({ err, code: 'GAX_ERR_RELOAD_FAILED' satisfies ErrorCode }, 'Configuration reload failed.');
     });
   });
   const request = (trigger: string): void => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { GaxError } from '../errors.js';
+import { type ErrorCode, GaxError } from '../errors.js';
 import type { HeldLock } from '../fs/lock.js';
 import { lockWithOwner } from '../fs/owned-lock.js';
 import type { LockOwner } from '../fs/owner.js';
@@ -30,7 +30,7 @@ export async function lockStateDir(
     ...(signal === undefined ? {} : { signal }),
     onWait: (owner, ms) =>
       log.warn(
-        { lock: path, owner, waitMs: ms, code: 'GAX_ERR_STATE_LOCKED' },
+        { lock: path, owner, waitMs: ms, code: 'GAX_ERR_STATE_LOCKED' satisfies ErrorCode },
         'The state directory is locked by another gax run; waiting for it to be released or to go stale.',
       ),
   });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { GaxError } from '../errors.js';
+import { type ErrorCode, GaxError } from '../errors.js';
 import type { Plugin } from '../plugin/contract.js';
 import { createPlugin } from '../plugin/registry.js';
 import type { PluginHealth } from '../telemetry/health.js';
@@ -111,12 +111,15 @@ export class PluginInstances {
       const outcome = await Promise.race([entry.plugin.stop(deadline), abandoned]);
       if (outcome === 'abandoned') {
         logger.error(
-          { plugin: id, code: 'GAX_ERR_PLUGIN_STOP' },
+          { plugin: id, code: 'GAX_ERR_PLUGIN_STOP' satisfies ErrorCode },
           'Plugin did not stop within the shutdown deadline; abandoned.',
         );
       }
     } catch (err) {
-      logger.error({ err, plugin: id, code: 'GAX_ERR_PLUGIN_STOP' }, 'Plugin failed to stop.');
+      logger.error(
+        { err, plugin: id, code: 'GAX_ERR_PLUGIN_STOP' satisfies ErrorCode },
+        'Plugin failed to stop.',
+      );
     } finally {
       clearTimeout(timer);
     }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ConfigResult } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { type CommonSection, pluginSection } from '../config/sections.js';
+import type { ErrorCode } from '../errors.js';
 import { planReload, type ReloadPlan } from '../reload/plan.js';
 import { describeProblem, type ReloadOutcome, type ReloadTelemetry } from '../reload/telemetry.js';
 import type { PluginInstances } from './instances.js';
@@ -40,7 +41,10 @@ export async function reloadRunning(
   }
   const started = performance.now();
   const problems = await applyReload(target, plan, current, next.config).catch((err: unknown) => {
-    logger.error({ err, code: 'GAX_ERR_RELOAD_FAILED' }, 'Applying the configuration failed.');
+    logger.error(
+      { err, code: 'GAX_ERR_RELOAD_FAILED' satisfies ErrorCode },
+      'Applying the configuration failed.',
+    );
     return [String(err)];
   });
   const ms = performance.now() - started;
@@ -107,7 +111,10 @@ async function addInstance(target: ReloadTarget, id: string, section: unknown): 
     return undefined;
   } catch (err) {
     await instances.drop(id, Date.now() + 1000); // what a failed start registered goes too
-    logger.error({ err, plugin: id, code: 'GAX_ERR_RELOAD_FAILED' }, 'Plugin failed to start on reload.');
+    logger.error(
+      { err, plugin: id, code: 'GAX_ERR_RELOAD_FAILED' satisfies ErrorCode },
+      'Plugin failed to start on reload.',
+    );
     return err instanceof Error ? err.message : String(err);
   }
 }

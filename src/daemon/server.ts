@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
+import type { ErrorCode } from '../errors.js';
 import { type Readiness, type RunningServer, startServer } from '../http/server.js';
 
 export interface HttpServerOptions {
@@ -57,9 +58,15 @@ export class HttpServer {
       await this.open(wanted);
       return undefined;
     } catch (err) {
-      logger.error({ err, code: 'GAX_ERR_RELOAD_FAILED' }, 'HTTP server cannot start with the new settings.');
+      logger.error(
+        { err, code: 'GAX_ERR_RELOAD_FAILED' satisfies ErrorCode },
+        'HTTP server cannot start with the new settings.',
+      );
       await this.open(previous).catch((again: unknown) => {
-        logger.error({ err: again, code: 'GAX_ERR_SERVER_LISTEN' }, 'HTTP server cannot start again.');
+        logger.error(
+          { err: again, code: 'GAX_ERR_SERVER_LISTEN' satisfies ErrorCode },
+          'HTTP server cannot start again.',
+        );
       });
       return err instanceof Error ? err.message : String(err);
     }

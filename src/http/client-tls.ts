@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../errors.js';
 
 /** The `tls` keys of an outbound connection (src/config/tls-schema.ts). */
 export interface ClientTlsConfig {
@@ -38,11 +39,14 @@ export async function readClientTls(config: ClientTlsConfig, section: string): P
   };
 }
 
-/** The loud start-up line for `tls.rejectUnauthorized: false`: every start, at WARN. */
-export function warnIfInsecure(logger: Logger, plugin: string, tls: ClientTlsConfig | undefined): void {
+/**
+ * The loud start-up line for `tls.rejectUnauthorized: false`: every start, at WARN. `logger` is
+ * the plugin's own (its `plugin` field already set, so the line does not repeat it).
+ */
+export function warnIfInsecure(logger: Logger, tls: ClientTlsConfig | undefined): void {
   if (tls === undefined || tls.rejectUnauthorized) return;
   logger.warn(
-    { plugin, code: 'GAX_ERR_TLS_INSECURE' },
+    { code: 'GAX_ERR_TLS_INSECURE' satisfies ErrorCode },
     'TLS certificate verification is OFF (tls.rejectUnauthorized: false): credentials and events can be read by anyone on the network path. Set tls.caFile instead.',
   );
 }

@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { GaxError } from '../errors.js';
+import { type ErrorCode, GaxError } from '../errors.js';
 import { ensureDirectory, syncDirectory } from '../fs/durable.js';
 import type { CanonicalEvent } from '../schema/event.js';
 
@@ -178,7 +178,7 @@ export function deadLetterWriter(
     maxFiles: section.maxFiles,
     onDiscard: (file, bytes) =>
       logger.error(
-        { file, bytes, code: 'GAX_ERR_DEADLETTER_FULL' },
+        { file, bytes, code: 'GAX_ERR_DEADLETTER_FULL' satisfies ErrorCode },
         'Dead-letter files reached their cap; the oldest was deleted.',
       ),
   });

@@ -53,7 +53,7 @@ export function createReloadTelemetry(metrics: SelfMetrics, logger: Logger): Rel
       metrics.configReloads.inc({ result: 'failed' });
       success(false);
       logger.error(
-        { code: 'GAX_ERR_RELOAD_FAILED', changes, problems, ms: Math.round(ms) },
+        { code: 'GAX_ERR_RELOAD_FAILED' satisfies ErrorCode, changes, problems, ms: Math.round(ms) },
         'Configuration reload applied in part; the parts that failed kept their previous setting.',
       );
       return { result: 'failed', changes, problems };

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../errors.js';
 import { LogRateLimiter } from '../telemetry/rate-limit.js';
 import {
   type FileInfo,
@@ -257,7 +258,7 @@ export class Checkpointer {
         failures: this.#failures,
         retryInMs,
         suppressed,
-        code: 'GAX_ERR_CHECKPOINT_WRITE',
+        code: 'GAX_ERR_CHECKPOINT_WRITE' satisfies ErrorCode,
       },
       'Cannot write the checkpoint; the last one written stays, reading pauses until a write succeeds.',
     );

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../errors.js';
 import { LogRateLimiter } from '../telemetry/rate-limit.js';
 
 /** Longest wait between two attempts at a file that keeps failing. */
@@ -52,7 +53,7 @@ export class ReadErrors {
     const suppressed = this.#limiter.allow(`read:${code}`);
     if (suppressed !== undefined) {
       this.#logger.warn(
-        { path, reason: code, retryInMs, suppressed, code: 'GAX_ERR_INPUT_READ' },
+        { path, reason: code, retryInMs, suppressed, code: 'GAX_ERR_INPUT_READ' satisfies ErrorCode },
         'Reading an input file failed; keeping its position and trying again.',
       );
     }

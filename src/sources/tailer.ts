@@ -1,5 +1,6 @@
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { glob } from 'tinyglobby';
+import type { ErrorCode } from '../errors.js';
 import { type Fingerprint, fingerprintOf } from './fingerprint.js';
 import { ReadErrors } from './read-errors.js';
 import { StartPositions } from './start-position.js';
@@ -163,7 +164,10 @@ export class Tailer {
     } catch (err) {
       const reason = (err as NodeJS.ErrnoException).code ?? String(err);
       if (this.#errors.get(path) !== reason) {
-        this.#o.logger.error({ path, reason, code: 'GAX_ERR_INPUT_READ' }, 'Cannot open input file.');
+        this.#o.logger.error(
+          { path, reason, code: 'GAX_ERR_INPUT_READ' satisfies ErrorCode },
+          'Cannot open input file.',
+        );
       }
       this.#errors.set(path, reason);
       return;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../errors.js';
 import type { PipelineTelemetry } from '../pipeline/telemetry.js';
 import type { PluginHealth } from './health.js';
 import type { SelfMetrics } from './metrics.js';
@@ -39,7 +40,10 @@ export function createPipelineTelemetry(
       metrics.pluginSendErrors.inc({ plugin });
       const suppressed = limiter.allow(`send:${plugin}`);
       if (suppressed === undefined) return;
-      logger.error({ plugin, err, suppressed, code: 'GAX_ERR_PLUGIN_SEND' }, 'Plugin threw while sending.');
+      logger.error(
+        { plugin, err, suppressed, code: 'GAX_ERR_PLUGIN_SEND' satisfies ErrorCode },
+        'Plugin threw while sending.',
+      );
     },
     batchDone(plugin, seconds) {
       metrics.batchDuration.observe({ plugin }, seconds);
