@@ -148,6 +148,11 @@ describe('named plugin instances', () => {
     await stop();
     expect(await ids('file.ndjson')).toEqual(range(0, 10));
     expect(await ids('copy.ndjson')).toEqual(range(0, 10));
+    // Each datadog instance dead-letters the (2022) events under its own id: 10 each over the runs.
+    const dead = await readNdjson<{ plugin?: string }>(join(dir, 'state', 'dead-letter.ndjson'));
+    const byPlugin = new Map<string, number>();
+    for (const r of dead) byPlugin.set(r.plugin ?? 'parse', (byPlugin.get(r.plugin ?? 'parse') ?? 0) + 1);
+    expect(Object.fromEntries(byPlugin)).toEqual({ datadog: 10, 'datadog/eu': 10 });
 
     // The runs' log lines: plugins' own lines carry their instance id once, no line repeats a key.
     const started = lines.filter((l) => l.includes('"msg":"File plugin started."'));
