@@ -55,10 +55,7 @@ function describe(e: ErrorObject): Found {
   const code = 'GAX_ERR_CONFIG_INVALID';
   const schema = (e.parentSchema ?? {}) as Schema;
   if (e.keyword === 'required') {
-    const missing = String(e.params.missingProperty);
-    const said = (schema.properties?.[missing] as Schema | undefined)?.errorMessage;
-    const message = typeof said === 'string' ? said : 'is required';
-    return { path: [...path, missing], message, code };
+    return { path: [...path, e.params.missingProperty], message: 'is required', code };
   }
   if (e.keyword === 'additionalProperties') {
     const key = String(e.params.additionalProperty);
