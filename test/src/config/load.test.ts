@@ -69,6 +69,7 @@ describe('parseConfig', () => {
       labels: { application: false, user: false },
       maxSeriesPerMetric: 10_000,
       maxLabelValueLength: 1024,
+      metricPrefix: 'apim',
       allowLabels: {},
       buckets: {
         latency: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
