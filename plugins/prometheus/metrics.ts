@@ -1,8 +1,8 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
-import { releaseShared, sharedMetric } from '../../src/telemetry/instance-metrics.js';
+import type { Registry } from 'prom-client';
 import type { PrometheusConfig } from './config.js';
 import { CounterFamily, type CounterSeries, HistogramFamily, type HistogramSeries } from './families.js';
 import { type LabelName, type Labels, METRIC_LABELS, type MetricName } from './mapping.js';
+import { type InstanceStats, instancesOf, registerSelfMetrics, releaseSelfMetrics } from './metrics-self.js';
 import { SeriesGuard } from './series-guard.js';
 
 const HELP: Record<MetricName, string> = {
@@ -23,31 +23,6 @@ type Recorder = {
   record(labels: Labels, value: number): void;
 };
 
-/** What the self-metrics report of one instance: its recorders and cut label values, by exposed name. */
-interface InstanceStats {
-  readonly prefix: string;
-  readonly guards: Map<string, SeriesGuard<LabelName, unknown>>;
-  readonly truncated: Map<string, Map<LabelName, number>>;
-}
-
-const SELF_METRICS = [
-  'gax_prometheus_series',
-  'gax_prometheus_series_overflow_total',
-  'gax_prometheus_label_values_truncated_total',
-];
-
-/** The running instances of each registry, which the shared self-metrics read when scraped. */
-const running = new WeakMap<Registry, Map<string, InstanceStats>>();
-
-function instancesOf(registry: Registry): Map<string, InstanceStats> {
-  let instances = running.get(registry);
-  if (instances === undefined) {
-    instances = new Map();
-    running.set(registry, instances);
-  }
-  return instances;
-}
-
 /** What a gateway metric is exposed as under `prefix`: `apim_requests_total` → `<prefix>_requests_total`. */
 export function exposedName(prefix: string, metric: MetricName): string {
   return `${prefix}${metric.slice('apim'.length)}`;
@@ -58,66 +33,6 @@ export type MetricsSettings = Pick<
   PrometheusConfig,
   'metricPrefix' | 'labels' | 'allowLabels' | 'maxSeriesPerMetric' | 'maxLabelValueLength' | 'buckets'
 >;
-
-/**
- * The plugin's own metrics, shared by every instance of a registry: each reports its gateway
- * metrics by their exposed name in the `metric` label (prefixes differ, so series do not).
- */
-function registerSelfMetrics(registry: Registry, plugin: string): void {
-  const instances = instancesOf(registry);
-  sharedMetric(
-    registry,
-    'gax_prometheus_series',
-    (registers) =>
-      new Gauge({
-        name: 'gax_prometheus_series',
-        help: 'Label sets (series) per gateway metric.',
-        labelNames: ['metric'],
-        registers,
-        collect() {
-          this.reset();
-          for (const i of instances.values())
-            for (const [metric, g] of i.guards) this.set({ metric }, g.size);
-        },
-      }),
-    plugin,
-  );
-  sharedMetric(
-    registry,
-    'gax_prometheus_series_overflow_total',
-    (registers) =>
-      new Counter({
-        name: 'gax_prometheus_series_overflow_total',
-        help: 'Observations recorded in the __overflow__ series because the metric was at maxSeriesPerMetric.',
-        labelNames: ['metric'],
-        registers,
-        collect() {
-          this.reset();
-          for (const i of instances.values())
-            for (const [metric, g] of i.guards) this.inc({ metric }, g.overflowed);
-        },
-      }),
-    plugin,
-  );
-  sharedMetric(
-    registry,
-    'gax_prometheus_label_values_truncated_total',
-    (registers) =>
-      new Counter({
-        name: 'gax_prometheus_label_values_truncated_total',
-        help: 'Label values cut to plugins.prometheus.maxLabelValueLength, by metric and label.',
-        labelNames: ['metric', 'label'],
-        registers,
-        collect() {
-          this.reset();
-          for (const i of instances.values())
-            for (const [metric, cut] of i.truncated)
-              for (const [label, n] of cut) this.inc({ metric, label }, n);
-        },
-      }),
-    plugin,
-  );
-}
 
 /** Registers every metric a Prometheus instance with the default prefix registers (`selfMetrics`). */
 export function registerPrometheusMetrics(registry: Registry): void {
@@ -208,8 +123,7 @@ export class GatewayMetrics {
   /** Unregisters the instance's gateway metrics; its series leave the shared self-metrics. */
   remove(): void {
     for (const name of this.#names) this.#registry.removeSingleMetric(name);
-    instancesOf(this.#registry).delete(this.#plugin);
-    releaseShared(this.#registry, SELF_METRICS, this.#plugin);
+    releaseSelfMetrics(this.#registry, this.#plugin);
   }
 }
 
