@@ -164,6 +164,29 @@ describe('named plugin instances', () => {
     expect(lines.flatMap((l) => repeatedKeys(l).map((k) => `${k} in ${l}`))).toEqual([]);
   });
 
+  it('adds file/copy on reload: it reads from the beginning while file carries on, and removes it again', async () => {
+    await writeFile(join(dir, 'logs', 'apim_metrics.log'), '');
+    await log(0, 4);
+    const d = await start(false);
+    await waitFor(async () => (await ids('file.ndjson')).length === 4, 10_000, 'file: 4 events');
+    const added = await d.reload({ ok: true, config: config(true), warnings: [] });
+    expect(added).toMatchObject({ result: 'applied' });
+    await log(4, 6);
+    await waitFor(async () => (await ids('copy.ndjson')).length === 6, 10_000, 'file/copy: 6 events');
+    await waitFor(async () => (await ids('file.ndjson')).length === 6, 10_000, 'file: 6 events');
+    expect(d.readiness().checks['plugin:file/copy']).toEqual({ ok: true });
+    const removed = await d.reload({ ok: true, config: config(false), warnings: [] });
+    expect(removed).toMatchObject({ result: 'applied' });
+    const metrics = await (await fetch(`${d.url}/metrics`)).text();
+    // Its up gauge goes; its counters stay, totals of the run (as for any plugin a reload removes).
+    expect(sample(metrics, 'gax_plugin_up{plugin="file/copy"}')).toBeUndefined();
+    expect(sample(metrics, 'gax_events_delivered_total{plugin="file/copy"}')).toBe(6);
+    await stop();
+    expect(await ids('file.ndjson')).toEqual(range(0, 6));
+    expect(await ids('copy.ndjson')).toEqual(range(0, 6));
+    expect(d.counts()['file/copy']).toMatchObject({ delivered: 6 });
+  });
+
   it('refuses a second prometheus instance with the same metricPrefix at start, naming both', async () => {
     const yaml = [
       'inputs:',
