@@ -139,7 +139,7 @@ function config(echo: string): string {
     '    hostName: gw-7',
     '    pollIntervalMs: 20',
     'state: { dir: ./state }',
-    'server: { enabled: false }',
+    'server: { host: 127.0.0.1, port: 0 }',
     'pipeline: { batchMaxWaitMs: 10, shutdownTimeoutMs: 3000 }',
     'plugins:',
     '  prometheus: { enabled: false }',
@@ -168,6 +168,21 @@ describe('used as a user would', () => {
       /\n {2}echo:\n {4}enabled: true\n {4}maxEventAge: 0s\n {4}path: .*\/work\/out\/first\.txt\n {4}prefix: one\n/,
     );
     expect(stdout).toMatch(/\n {2}echo\/second:\n {4}enabled: true\n/);
+  }, 60_000);
+
+  it("describes each echo instance in check-config, from the plugin's describe", async () => {
+    const { code, stdout } = await gax(['check-config', '-c', 'gax.yaml']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ {2}echo: echo to .*\/work\/out\/first\.txt$/m);
+    expect(stdout).toMatch(/^ {2}echo\/second: echo to .*\/work\/out\/second\.txt$/m);
+  }, 60_000);
+
+  it('adds gax setup echo, which works on a named instance', async () => {
+    const help = await gax(['setup', '--help']);
+    expect(help.stdout).toMatch(/^ {2}echo \[options\] +Print the file an echo instance writes to\.$/m);
+    const { code, stdout } = await gax(['setup', 'echo', '-c', 'gax.yaml', '--instance', 'echo/second']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^echo\/second echoes to .*\/work\/out\/second\.txt$/m);
   }, 60_000);
 
   it('rejects a bad echo section with the path of every problem', async () => {
@@ -201,6 +216,23 @@ describe('used as a user would', () => {
     expect(check.stderr).toBe('');
   }, 60_000);
 
+  it('checks that the plugin documents its metrics in its own README', async () => {
+    const script = join(copy, 'scripts', 'metrics-docs.ts');
+    const ok = await run(process.execPath, ['--import', 'tsx', script], { cwd: copy });
+    expect(ok.stderr).toBe('');
+    const readme = join(copy, 'plugins', 'echo', 'README.md');
+    const text = await readFile(readme, 'utf8');
+    await writeFile(readme, text.replace('`gax_echo_lines_total`', 'a counter'));
+    const failed = await run(process.execPath, ['--import', 'tsx', script], { cwd: copy }).catch(
+      (err: { code: number; stderr: string }) => err,
+    );
+    await writeFile(readme, text);
+    expect(failed).toMatchObject({
+      code: 1,
+      stderr: 'undocumented metric: gax_echo_lines_total (plugins/echo/README.md)\n',
+    });
+  }, 60_000);
+
   it('parses the new format with gax parse --format', async () => {
     const { code, stdout, stderr } = await gax(['parse', '--format', 'pipe-log', 'logs/access.log']);
     expect(code).toBe(1); // one rejected line
@@ -226,14 +258,23 @@ describe('used as a user would', () => {
       },
     );
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let log = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      log += d.toString();
+    });
     const want = ['req-1 response 200', 'req-2 faulty 401', 'req-3 response 201'];
     const read = (name: string) => readFile(join(copy, 'work', 'out', name), 'utf8').catch(() => '');
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && (await read('second.txt')).split('\n').length <= want.length) {
       await new Promise((r) => setTimeout(r, 100));
     }
+    const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(log)?.[1];
+    const metrics = await (await fetch(`${url}/metrics`)).text();
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    expect(metrics).toContain('gax_echo_lines_total{plugin="echo"} 3');
+    expect(metrics).toContain('gax_echo_lines_total{plugin="echo/second"} 3');
+    expect(metrics).toMatch(/gax_events_delivered_total\{plugin="echo\/second"\} 3/);
     expect(await read('first.txt')).toBe(want.map((w) => `one pipe-log gw-7 ${w}\n`).join(''));
     expect(await read('second.txt')).toBe(want.map((w) => `two pipe-log gw-7 ${w}\n`).join(''));
     const checkpoint = JSON.parse(await readFile(join(copy, 'work', 'state', 'checkpoint.json'), 'utf8'));
