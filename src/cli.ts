@@ -8,6 +8,7 @@ import { addSetupCommands } from './cli/setup.js';
 import { watchEarlyStop } from './commands/early-stop.js';
 import { isGaxError, renderGaxError } from './errors.js';
 import { formats } from './parsers/index.js';
+import { pluginTypes } from './plugin/registry.js';
 import { packageVersion } from './version.js';
 
 /**
@@ -23,7 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   const program = new Command('gax')
     .description(
-      'gateway-analytics-exporter: WSO2 API Manager analytics logs → Prometheus, Elasticsearch, Datadog',
+      `gateway-analytics-exporter: API gateway analytics logs (${formats.map((f) => f.name).join(', ')}) → ${pluginTypes.join(', ')}`,
     )
     .version(version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
@@ -200,7 +201,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   const setup = command(
     'setup',
-    'Install what the backends need: Elasticsearch templates, Kibana and Datadog dashboards.',
+    'Install what the backends need (index templates, dashboards, …): one subcommand per plugin that has setup.',
   );
   addSetupCommands(setup, version, setCode);
 
