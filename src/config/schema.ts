@@ -24,12 +24,12 @@ const InputSchema = Type.Object(
     paths: Type.Array(Type.String({ minLength: 1, filePath: true }), {
       minItems: 1,
       description:
-        'Files to tail; globs allowed. Relative to the config file. Name the active file (`…/apim_metrics.log`): its log4j2-rotated siblings are followed too (see `followRotated`).',
+        'Files to tail; globs allowed. Relative to the config file. Name the active file (`…/apim_metrics.log` for `wso2-apim`): the siblings its gateway\'s logger rotates it to are followed too (see `followRotated`).',
     }),
     followRotated: Type.Boolean({
       default: true,
       description:
-        'Also watch the log4j2-rotated siblings of each path that names a `.log` file (`apim_metrics.log` → `apim_metrics-*.log`): a rotated file is drained to its end, also when it was rotated while the daemon was stopped. Siblings older than the last checkpoint (history) are not read.',
+        'Also watch the rotated siblings of each path that names one file, as the input format names them (`wso2-apim`, log4j2: `apim_metrics.log` → `apim_metrics-*.log`): a rotated file is drained to its end, also when it was rotated while the daemon was stopped. Siblings older than the last checkpoint (history) are not read.',
     }),
     hostName: Type.Optional(
       Type.String({
