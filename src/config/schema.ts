@@ -24,7 +24,7 @@ const InputSchema = Type.Object(
     paths: Type.Array(Type.String({ minLength: 1, filePath: true }), {
       minItems: 1,
       description:
-        'Files to tail; globs allowed. Relative to the config file. Name the active file (`…/apim_metrics.log` for `wso2-apim`): the siblings its gateway\'s logger rotates it to are followed too (see `followRotated`).',
+        "Files to tail; globs allowed. Relative to the config file. Name the active file (`…/apim_metrics.log` for `wso2-apim`): the siblings its gateway's logger rotates it to are followed too (see `followRotated`).",
     }),
     followRotated: Type.Boolean({
       default: true,

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { create as createPrometheus } from '../../plugins/prometheus/plugin.js';
 import { METRIC_LABELS } from '../../plugins/prometheus/mapping.js';
+import { create as createPrometheus } from '../../plugins/prometheus/plugin.js';
 import { parseConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { createSelfMetrics } from '../../src/telemetry/metrics.js';

@@ -2,7 +2,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DATADOG_METRICS } from '../../plugins/datadog/metrics.js';
-import { DATADOG_DIR, REGENERATE_DATADOG, staleDatadogFiles } from '../../scripts/gen-datadog.js';
 import {
   BUNDLED_DATADOG_PREFIX,
   dashboardKey,
@@ -11,6 +10,7 @@ import {
   monitorKey,
   withDatadogPrefix,
 } from '../../plugins/datadog/setup/bundle.js';
+import { DATADOG_DIR, REGENERATE_DATADOG, staleDatadogFiles } from '../../scripts/gen-datadog.js';
 import { clientRoundTrip, datadogValidator } from '../helpers/datadog-spec.js';
 import {
   expectedScalarAggregator,

@@ -6,8 +6,8 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { classifyWriteError } from '../../../plugins/file/classify.js';
 import type { FileConfig } from '../../../plugins/file/config.js';
-import { create as createFile } from '../../../plugins/file/plugin.js';
 import { toNdjson } from '../../../plugins/file/mapping.js';
+import { create as createFile } from '../../../plugins/file/plugin.js';
 import type { CanonicalEvent } from '../../../src/schema/event.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { testEvent } from '../../doubles/plugins.js';
@@ -109,10 +109,7 @@ describe('file plugin', () => {
 
   it('reports a write failure as retryable for every event of the batch', async () => {
     await writeFile(join(dir, 'blocker'), 'a regular file where a directory should be');
-    const plugin = createFile(
-      config(join(dir, 'blocker', 'events.ndjson'), { fsync: 'never' }),
-      settings(),
-    );
+    const plugin = createFile(config(join(dir, 'blocker', 'events.ndjson'), { fsync: 'never' }), settings());
     const results = await plugin.send([testEvent(1), testEvent(2)], new AbortController().signal);
     expect(results).toEqual([
       { status: 'retryable', reason: expect.stringMatching(/^write failed: E/) },

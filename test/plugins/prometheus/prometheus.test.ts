@@ -2,18 +2,18 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { create as createPrometheus } from '../../../plugins/prometheus/plugin.js';
 import {
   METRIC_LABELS,
   type Observation,
   observe,
   type Recorder,
 } from '../../../plugins/prometheus/mapping.js';
+import { create as createPrometheus } from '../../../plugins/prometheus/plugin.js';
 import { OVERFLOW, SeriesGuard } from '../../../plugins/prometheus/series-guard.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { parseLine } from '../../../src/parsers/wso2-apim/parse.js';
-import type { CanonicalEvent } from '../../../src/schema/event.js';
 import { createGenerator } from '../../../src/parsers/wso2-apim/sim/generate.js';
+import type { CanonicalEvent } from '../../../src/schema/event.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { testEvent } from '../../doubles/plugins.js';
 import { expectGolden } from '../../helpers/golden.js';
