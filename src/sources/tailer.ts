@@ -8,6 +8,8 @@ import { COMPRESSED, currentSize, DirectoryWatches, gateShut } from './tail-supp
 import type { FileState, TailerOptions } from './tailer-types.js';
 import { type LineChunk, TrackedFile } from './tracked-file.js';
 
+const INPUT_READ: ErrorCode = 'GAX_ERR_INPUT_READ';
+
 export type { FileState, TailerEvent, TailerOptions } from './tailer-types.js';
 export type { LineChunk } from './tracked-file.js';
 
@@ -164,10 +166,7 @@ export class Tailer {
     } catch (err) {
       const reason = (err as NodeJS.ErrnoException).code ?? String(err);
       if (this.#errors.get(path) !== reason) {
-        this.#o.logger.error(
-          { path, reason, code: 'GAX_ERR_INPUT_READ' satisfies ErrorCode },
-          'Cannot open input file.',
-        );
+        this.#o.logger.error({ path, reason, code: INPUT_READ }, 'Cannot open input file.');
       }
       this.#errors.set(path, reason);
       return;
