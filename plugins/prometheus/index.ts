@@ -21,8 +21,8 @@ export const prometheusPlugin = definePlugin({
   },
   load: () => import('./plugin.js'),
   selfMetrics: async (registry) => (await import('./metrics.js')).registerPrometheusMetrics(registry),
-  conflicts: (_section, { serverEnabled }) =>
-    serverEnabled
+  conflicts: (section, { serverEnabled, earlier }) => [
+    ...(serverEnabled
       ? []
       : [
           {
@@ -30,7 +30,14 @@ export const prometheusPlugin = definePlugin({
             message:
               'the prometheus plugin is served on the HTTP server’s /metrics, but server.enabled is false: nothing can scrape it (enable the server, or disable the plugin)',
           },
-        ],
+        ]),
+    ...earlier
+      .filter((other) => other.section.metricPrefix === section.metricPrefix)
+      .map((other) => ({
+        path: ['metricPrefix'],
+        message: `${other.id} already exposes its metrics as ${section.metricPrefix}_*: this instance would fail to start; give it its own metricPrefix`,
+      })),
+  ],
 });
 
 /** `plugins.prometheus`, as validated. */

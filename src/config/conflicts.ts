@@ -48,12 +48,25 @@ export function conflicts(config: Config, silentlyOff: readonly string[] = []): 
       const pattern = input.paths.find((p) => readsFile(p, file, input.followRotated));
       return pattern === undefined ? [] : [{ index, pattern }];
     });
-  for (const [id, section] of pluginSections(config)) {
+  const enabled = pluginSections(config).filter(
+    ([id, section]) => section.enabled && instanceType(id) !== undefined,
+  );
+  for (const [i, [id, section]] of enabled.entries()) {
     const type = instanceType(id);
-    if (!section.enabled || type === undefined) continue;
+    if (type === undefined) continue;
     const check = pluginDefinition(type).conflicts;
-    const context = { id, serverEnabled: config.server.enabled, deadLetterPath: deadLetter, inputsReading };
-    // Validated against this type's section schema before the checks run.
+    // Sections are validated against their type's schema before the checks run.
+    const earlier = enabled
+      .slice(0, i)
+      .filter(([other]) => instanceType(other) === type)
+      .map(([other, s]) => ({ id: other, section: s as unknown as Record<string, unknown> }));
+    const context = {
+      id,
+      serverEnabled: config.server.enabled,
+      deadLetterPath: deadLetter,
+      inputsReading,
+      earlier,
+    };
     const validated = section as unknown as Record<string, unknown>;
     for (const c of check?.(validated, context) ?? []) warn(['plugins', id, ...c.path], c.message);
   }

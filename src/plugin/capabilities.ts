@@ -95,6 +95,16 @@ export interface ConflictContext {
   inputsReading(file: string): readonly { readonly index: number; readonly pattern: string }[];
 }
 
+/**
+ * An enabled instance of the same type configured before the one being checked (`prometheus`
+ * when `prometheus/detailed` is checked), so a clash between two instances is reported once, on
+ * the later one.
+ */
+export interface EarlierInstance<C> {
+  readonly id: string;
+  readonly section: C;
+}
+
 /** The optional capabilities, each typed by the plugin's validated section `C`. */
 export interface PluginCapabilities<C> {
   /** The `gax setup` subcommands this plugin contributes (Elasticsearch: `elasticsearch`, `kibana`). */
@@ -111,5 +121,8 @@ export interface PluginCapabilities<C> {
    * Settings of an enabled instance that are each valid but contradict each other, reported as
    * `GAX_ERR_CONFIG_CONFLICT` warnings at the instance's paths; synchronous and pure.
    */
-  conflicts?(section: C, context: ConflictContext): readonly PluginConflict[];
+  conflicts?(
+    section: C,
+    context: ConflictContext & { readonly earlier: readonly EarlierInstance<C>[] },
+  ): readonly PluginConflict[];
 }

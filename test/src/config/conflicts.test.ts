@@ -27,6 +27,25 @@ describe('configuration contradictions', () => {
     ]);
   });
 
+  it('warns about a second prometheus instance with a metricPrefix already in use, once, on the later one', () => {
+    const found = conflicts(
+      `${INPUT}plugins:\n  prometheus: {}\n  prometheus/copy: {}\n  prometheus/byapp: { metricPrefix: apim_app }\n  prometheus/again: { metricPrefix: apim_app }\n`,
+    );
+    expect(found).toEqual([
+      {
+        path: 'plugins["prometheus/copy"].metricPrefix',
+        message: expect.stringContaining('prometheus already exposes its metrics as apim_*'),
+      },
+      {
+        path: 'plugins["prometheus/again"].metricPrefix',
+        message: expect.stringContaining('prometheus/byapp already exposes its metrics as apim_app_*'),
+      },
+    ]);
+    expect(
+      conflicts(`${INPUT}plugins:\n  prometheus: {}\n  prometheus/copy: { enabled: false }\n`),
+    ).toEqual([]);
+  });
+
   it('warns about a plugin section with settings but no enabled key (the file plugin is off by default)', () => {
     const found = conflicts(
       `${INPUT}plugins: { prometheus: { enabled: true }, file: { path: /tmp/out.ndjson } }\n`,
