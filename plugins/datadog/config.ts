@@ -39,7 +39,11 @@ const LogsSchema = Type.Object(
       default: false,
       description: 'Also send every canonical event to the Datadog Logs API (billed per GB ingested).',
     }),
-    source: Type.String({ default: 'wso2-apim', minLength: 1, description: 'The `ddsource` of the logs.' }),
+    source: Type.String({
+      default: '',
+      description:
+        "The `ddsource` of the logs (Datadog's integration pipeline for them); empty: each event's `gateway.type`, e.g. `wso2-apim`.",
+    }),
   },
   { additionalProperties: false, default: {}, description: 'Canonical events as Datadog logs.' },
 );

@@ -94,16 +94,21 @@ export function valueCount(c: Contribution): number {
 
 /**
  * A canonical event as a Datadog log: the event as JSON in `message` (Datadog parses it into
- * attributes) and its request time as the log's `timestamp` (epoch ms, a reserved attribute).
+ * attributes), its request time as the log's `timestamp` (epoch ms, a reserved attribute), the
+ * gateway node's `host.name` as the reserved `hostname` (absent when the event has none) and,
+ * unless `logs.source` names one, the event's `gateway.type` as `ddsource`.
  */
 export function logItem(
   event: CanonicalEvent,
   config: Pick<DatadogConfig, 'service' | 'logs'>,
   tags: readonly string[],
 ): v2.HTTPLogItem {
+  const source = config.logs.source === '' ? (event.gateway?.type ?? 'gax') : config.logs.source;
+  const host = event.host?.name;
   return {
-    ddsource: config.logs.source,
+    ddsource: source,
     ...(tags.length === 0 ? {} : { ddtags: tags.join(',') }),
+    ...(host === undefined ? {} : { hostname: host }),
     service: config.service ?? 'apim-gateway',
     message: JSON.stringify(event),
     additionalProperties: { timestamp: Date.parse(event.requestTimestamp) },

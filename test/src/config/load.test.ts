@@ -108,7 +108,7 @@ describe('parseConfig', () => {
         'ai.tokens': ['vendor', 'model', 'token_type'],
         'ai.requests': ['vendor', 'model', 'status_code'],
       },
-      logs: { enabled: false, source: 'wso2-apim' },
+      logs: { enabled: false, source: '' },
       requestTimeoutMs: 30_000,
     });
   });
