@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { ErrorCode } from '../errors.js';
-import type { FormatDefinition, ParseOptions } from '../parsers/format.js';
+import type { FormatDefinition, ParsedEvent, ParseOptions } from '../parsers/format.js';
 import { findFormat, formats } from '../parsers/index.js';
 import { type EventOrigin, eventOrigin, withOriginJson } from '../parsers/origin.js';
 import { BatchedOutput, type ParseIo } from './batched-output.js';
@@ -92,7 +92,9 @@ interface FileResult {
 async function parseFile(file: string, reader: FileReader, output: BatchedOutput): Promise<FileResult> {
   const { format, origin, maxLineBytes } = reader;
   const { parser } = format;
-  const serialise = format.eventJson ?? ((parsed) => JSON.stringify(parsed.event));
+  const serialise =
+    format.eventJson ??
+    ((parsed: ParsedEvent, members: string) => withOriginJson(JSON.stringify(parsed.event), members));
   const parseOptions: ParseOptions = { maxLineBytes };
   const fileJson = JSON.stringify(file);
   let rejected = 0;
@@ -115,7 +117,7 @@ async function parseFile(file: string, reader: FileReader, output: BatchedOutput
           ? chunk.toString('utf8', start, end)
           : Buffer.concat([...parts, chunk.subarray(start, end)], bytes).toString('utf8');
       const result = parser.parseLine(text, parseOptions);
-      if (result.kind === 'event') output.event(`${withOriginJson(serialise(result), origin)}\n`);
+      if (result.kind === 'event') output.event(`${serialise(result, origin.json)}\n`);
       else if (result.kind === 'reject') {
         rejected++;
         output.error(rejection(fileJson, lineNumber, result.reason, result.detail));

@@ -70,9 +70,10 @@ export interface FormatDefinition<Reject extends string = string, Skip extends s
   readonly samples: readonly string[];
   /**
    * Optional fast serialiser: the event of `parsed` (a result of this format's own parser) as one
-   * line of JSON whose value is exactly the event. Default: `JSON.stringify(parsed.event)`.
+   * line of JSON whose value is exactly the event, with `members` (`,"key":value…`: the reader's
+   * `gateway` and `host`, default none) before its closing brace. Default: `JSON.stringify`.
    */
-  readonly eventJson?: (parsed: ParsedEvent) => string;
+  readonly eventJson?: (parsed: ParsedEvent, members?: string) => string;
   /** `gax demo`'s sample log and simulated traffic (WSO2's: src/parsers/wso2-apim/sim/). */
   readonly demo?: FormatDemo;
 }

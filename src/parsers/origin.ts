@@ -31,6 +31,7 @@ export function stampOrigin(event: CanonicalEvent, origin: EventOrigin): void {
  * before its closing brace: `JSON.parse` of the result deep-equals the stamped event (a key the
  * line itself had is then written twice; the later, stamped value is the one parsed).
  */
-export function withOriginJson(eventText: string, origin: EventOrigin): string {
-  return `${eventText.slice(0, eventText.lastIndexOf('}'))}${origin.json}}`;
+export function withOriginJson(eventText: string, origin: EventOrigin | string): string {
+  const members = typeof origin === 'string' ? origin : origin.json;
+  return `${eventText.slice(0, eventText.lastIndexOf('}'))}${members}}`;
 }

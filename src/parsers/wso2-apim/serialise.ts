@@ -11,7 +11,8 @@ const KEY = '"requestTimestamp"';
 
 /**
  * The event as one line of JSON whose value is exactly the event's (`JSON.parse` of it deep-equals
- * `event`). When the parser kept the record's own text (`source`: nothing but `eventType` and maybe
+ * `event`), with `members` (further `,"key":value` pairs: the reader's `gateway` and `host`) added
+ * before its closing brace in the same concatenation. When the parser kept the record's own text (`source`: nothing but `eventType` and maybe
  * the timestamp changed), that text is reused: `eventType` is appended before its closing brace and
  * a canonicalised timestamp spliced in. On the benchmark log this costs a few percent of a
  * `JSON.stringify` of the event, which costs as much as the `JSON.parse` before it
@@ -21,16 +22,17 @@ const KEY = '"requestTimestamp"';
  * stay as WSO2 wrote them, and a key written twice stays twice (its last value is the event's, as
  * for `JSON.parse`). Control characters cannot be in it: `JSON.parse` accepted it.
  */
-export function eventJson(parsed: ParsedEvent): string {
+export function eventJson(parsed: ParsedEvent, members = ''): string {
   const { source, event } = parsed;
-  if (source === undefined) return JSON.stringify(event);
+  if (source === undefined) return withMembers(JSON.stringify(event), members);
   const close = source.lastIndexOf('}');
-  const tail = event.eventType === 'response' ? ',"eventType":"response"}' : ',"eventType":"faulty"}';
+  const type = event.eventType === 'response' ? ',"eventType":"response"' : ',"eventType":"faulty"';
+  const tail = `${type}${members}}`;
   const original = parsed.sourceTimestamp;
   if (original === undefined) return source.slice(0, close) + tail;
 
   const value = timestampValueAt(source, original);
-  if (value === -1) return JSON.stringify(event);
+  if (value === -1) return withMembers(JSON.stringify(event), members);
   return `${source.slice(0, value)}${event.requestTimestamp}${source.slice(value + original.length, close)}${tail}`;
 }
 
@@ -87,4 +89,9 @@ function skipBlanks(json: string, from: number): number {
   let i = from;
   for (let c = json.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = json.charCodeAt(++i));
   return i;
+}
+
+/** `json` (an object's text) with `members` (`,"key":value…`) before its closing brace. */
+function withMembers(json: string, members: string): string {
+  return members === '' ? json : `${json.slice(0, -1)}${members}}`;
 }
