@@ -41,9 +41,9 @@ describe('configuration contradictions', () => {
         message: expect.stringContaining('prometheus/byapp already exposes its metrics as apim_app_*'),
       },
     ]);
-    expect(
-      conflicts(`${INPUT}plugins:\n  prometheus: {}\n  prometheus/copy: { enabled: false }\n`),
-    ).toEqual([]);
+    expect(conflicts(`${INPUT}plugins:\n  prometheus: {}\n  prometheus/copy: { enabled: false }\n`)).toEqual(
+      [],
+    );
   });
 
   it('warns about a plugin section with settings but no enabled key (the file plugin is off by default)', () => {
