@@ -3,7 +3,7 @@ import { closeDeadLetterFiles, openDeadLetterFiles, readDeadLetters } from '../d
 import { ReplayLedger } from '../dead-letter/ledger.js';
 import { renderSummary } from '../dead-letter/render.js';
 import { DeadLetterSummariser, type DeadLetterSummary } from '../dead-letter/summary.js';
-import { formatOf, formats, type InputFormat } from '../parsers/index.js';
+import { findFormat, formatOf, formats, type InputFormat } from '../parsers/index.js';
 import { loadCommandConfig } from './command-config.js';
 
 export interface DlqInspectOptions {
@@ -59,10 +59,13 @@ export async function summarise(
   maxLineBytes = formatOf(format).maxLineBytes,
 ): Promise<DeadLetterSummary> {
   const ledger = await ReplayLedger.load(path);
-  const { parser } = formatOf(format);
+  const fallback = formatOf(format).parser;
   const summariser = new DeadLetterSummariser({
     replayed: (record, id) => (record.stage === 'deliver' ? ledger.has(record.plugin, id) : ledger.any(id)),
-    parsesNow: (line) => parser.parseLine(line, { maxLineBytes }).kind === 'event',
+    parsesNow: (line, recorded) => {
+      const parser = (recorded === undefined ? undefined : findFormat(recorded))?.parser ?? fallback;
+      return parser.parseLine(line, { maxLineBytes }).kind === 'event';
+    },
   });
   const files = await openDeadLetterFiles(path);
   try {

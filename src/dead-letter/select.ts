@@ -1,5 +1,5 @@
 import type { LineParser, ParseOptions } from '../parsers/format.js';
-import { formatOf, type InputFormat } from '../parsers/index.js';
+import { findFormat, formatOf, type InputFormat } from '../parsers/index.js';
 import { type EventOrigin, eventOrigin, stampOrigin } from '../parsers/origin.js';
 import type { HistoryPolicy } from '../plugin/history.js';
 import { inWindow } from '../plugin/history.js';
@@ -20,22 +20,38 @@ export interface ReplayCriteria {
   readonly now: number;
 }
 
-/** How rejected lines are parsed again; `origin` is stamped on their events (as the reader does). */
-export interface Reparse {
+/** How one rejected line is parsed again; `origin` is stamped on its event (as the reader does). */
+export interface LineReparse {
   readonly parser: LineParser;
   readonly options: ParseOptions;
   readonly origin?: EventOrigin;
 }
 
+/** How rejected lines are parsed again, given the format and host a record names (if any). */
+export interface Reparse {
+  of(record: { readonly format?: string; readonly host?: string }): LineReparse;
+}
+
 /**
- * The reparse of an input's dead-lettered lines: its format's parser and `gateway.type`. The host
- * that wrote the line is not recorded, so `host.name` stays absent (never guessed).
+ * The reparse of dead-lettered lines: each by the format its record names (written since gax
+ * 0.2) with that record's `host.name`, else by `fallback`'s format with no `host.name` (never
+ * guessed). Events get `gateway.type` as the reader gives it.
  */
-export function reparseFor(input: { readonly format: InputFormat; readonly maxLineBytes: number }): Reparse {
+export function reparseFor(fallback: {
+  readonly format: InputFormat;
+  readonly maxLineBytes: number;
+}): Reparse {
+  const options = { maxLineBytes: fallback.maxLineBytes };
   return {
-    parser: formatOf(input.format).parser,
-    options: { maxLineBytes: input.maxLineBytes },
-    origin: eventOrigin(input.format, undefined),
+    of: ({ format, host }) => {
+      const known = format === undefined ? undefined : findFormat(format);
+      const name = known?.name ?? fallback.format;
+      return {
+        parser: (known ?? formatOf(fallback.format)).parser,
+        options,
+        origin: eventOrigin(name, host),
+      };
+    },
   };
 }
 
@@ -112,7 +128,7 @@ export async function* selectForReplay(
     if (record.stage === 'deliver') {
       event = record.event;
     } else {
-      const reparse = criteria.reparse as NonNullable<ReplayCriteria['reparse']>;
+      const reparse = (criteria.reparse as Reparse).of(record);
       const result = reparse.parser.parseLine(record.line, reparse.options);
       if (result.kind === 'reject') {
         counts.stillRejected++;

@@ -48,8 +48,8 @@ export interface DeadLetterSummary {
 export interface SummariserOptions {
   /** Whether a replay has finished this record (for its plugin; parse records: for any). */
   readonly replayed: (record: StoredDeadLetterRecord, id: string) => boolean;
-  /** Whether the current parser turns this rejected line into an event. */
-  readonly parsesNow?: (line: string) => boolean;
+  /** Whether the current parser (of the record's format, if it names one) turns this rejected line into an event. */
+  readonly parsesNow?: (line: string, format: string | undefined) => boolean;
 }
 
 /** Folds dead-letter entries into a summary by stage, plugin, kind and reason. Pure. */
@@ -149,7 +149,11 @@ export class DeadLetterSummariser {
     if (pending) group.pending++;
     if (record.time < group.first) group.first = record.time;
     if (record.time > group.last) group.last = record.time;
-    if (record.stage === 'parse' && group.parsesNow !== undefined && this.#options.parsesNow?.(record.line)) {
+    if (
+      record.stage === 'parse' &&
+      group.parsesNow !== undefined &&
+      this.#options.parsesNow?.(record.line, record.format)
+    ) {
       group.parsesNow++;
     }
   }

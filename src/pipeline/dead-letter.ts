@@ -14,6 +14,12 @@ export type DeadLetterRecord =
       readonly source: { readonly file: string; readonly offset: number };
       /** The line as read, cut to a prefix for over-long lines. */
       readonly line: string;
+      /**
+       * The input's format (`gateway.type`) and `host.name`, so the dead-letter tools re-parse the
+       * line with its own parser and stamp its own origin. Absent from records of gax 0.1.
+       */
+      readonly format?: string;
+      readonly host?: string;
     }
   | {
       readonly stage: 'deliver';

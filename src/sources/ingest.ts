@@ -44,7 +44,7 @@ export function createIngest(options: IngestOptions): (chunk: LineChunk) => Prom
     for (const line of chunk.lines) {
       if (line.kind === 'too_long') {
         const detail = `line of ${line.byteLength} bytes exceeds maxLineBytes ${options.maxLineBytes}`;
-        rejects.push(reject(chunk, line.endOffset, 'line_too_long', detail, line.prefix));
+        rejects.push(reject(chunk, line.endOffset, 'line_too_long', detail, line.prefix, options.origin));
         telemetry.lineRejected(plugin, 'line_too_long', chunk.path, line.endOffset, detail);
         continue;
       }
@@ -68,7 +68,9 @@ export function createIngest(options: IngestOptions): (chunk: LineChunk) => Prom
           skips.set(result.reason, (skips.get(result.reason) ?? 0) + 1);
           break;
         case 'reject':
-          rejects.push(reject(chunk, line.endOffset, result.reason, result.detail, line.text));
+          rejects.push(
+            reject(chunk, line.endOffset, result.reason, result.detail, line.text, options.origin),
+          );
           telemetry.lineRejected(plugin, result.reason, chunk.path, line.endOffset, result.detail);
           break;
       }
@@ -94,6 +96,7 @@ function reject(
   reason: string,
   detail: string,
   line: string,
+  origin: EventOrigin,
 ): DeadLetterRecord {
   return {
     stage: 'parse',
@@ -101,5 +104,7 @@ function reject(
     detail,
     source: { file: chunk.path, offset: endOffset },
     line: line.length > MAX_KEPT_LINE ? line.slice(0, MAX_KEPT_LINE) : line,
+    format: origin.gateway.type,
+    ...(origin.host === undefined ? {} : { host: origin.host.name }),
   };
 }

@@ -134,6 +134,35 @@ describe('choosing dead letters to replay', () => {
     expect(sent[0]).not.toHaveProperty('host');
   });
 
+  it('re-parses a record with the format and host.name it was written with (gax 0.2 records)', async () => {
+    const criteria: ReplayCriteria = {
+      plugin: 'elasticsearch',
+      policy: historyPolicy('elasticsearch'),
+      now: Date.now(),
+      reparse: reparseFor({ format: 'wso2-apim', maxLineBytes: 1e6 }),
+    };
+    const recorded = record('p1', {
+      time: '2025-01-01T00:00:00.000Z',
+      stage: 'parse',
+      reason: 'invalid_json',
+      detail: '',
+      source: { file: 'x', offset: 0 },
+      line: responseLine('fixed-1'),
+      format: 'wso2-apim',
+      host: 'gw-3',
+    });
+    const entries = (async function* () {
+      yield recorded;
+    })();
+    const sent: CanonicalEvent[] = [];
+    for await (const step of selectForReplay(entries, criteria, () => false, emptyCounts())) {
+      if (step.kind === 'send') sent.push(step.event);
+    }
+    expect(sent.map((e) => [e.correlationId, e.gateway, e.host])).toEqual([
+      ['fixed-1', { type: 'wso2-apim' }, { name: 'gw-3' }],
+    ]);
+  });
+
   it('leaves alone the events a time-window backend would refuse', async () => {
     const now = Date.parse('2025-06-01T12:00:00Z');
     const { steps, counts } = await select(

@@ -9,6 +9,7 @@ import type { Config } from '../../../src/config/schema.js';
 import { Daemon } from '../../../src/daemon.js';
 import { formatOf } from '../../../src/parsers/index.js';
 import { eventOrigin } from '../../../src/parsers/origin.js';
+import type { DeadLetterRecord } from '../../../src/pipeline/dead-letter.js';
 import type { CanonicalEvent } from '../../../src/schema/event.js';
 import { createIngest } from '../../../src/sources/ingest.js';
 import { LineSplitter, type SplitLine } from '../../../src/sources/line-splitter.js';
@@ -16,7 +17,7 @@ import { createInputTelemetry } from '../../../src/telemetry/events.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { createSelfMetrics } from '../../../src/telemetry/metrics.js';
 import { readNdjson, waitFor } from '../../helpers/daemon.js';
-import { faultyLine, INIT_LINE, responseLine } from '../../helpers/lines.js';
+import { faultyLine, INIT_LINE, responseLine, truncatedLine } from '../../helpers/lines.js';
 
 let dir: string;
 let daemon: Daemon | undefined;
@@ -34,6 +35,7 @@ type Stamped = CanonicalEvent & { gateway?: { type: string }; host?: { name: str
 /** Runs `text` through one reader (createIngest) and returns the events it accepted. */
 async function ingestText(text: string, hostName: string | undefined) {
   const accepted: CanonicalEvent[] = [];
+  const rejected: DeadLetterRecord[] = [];
   const metrics = createSelfMetrics({ version: 'test', defaultMetrics: false });
   const ingest = createIngest({
     plugin: 'file',
@@ -41,14 +43,14 @@ async function ingestText(text: string, hostName: string | undefined) {
     origin: eventOrigin('wso2-apim', hostName),
     maxLineBytes: 1 << 20,
     pipeline: { accept: async (events) => void accepted.push(...events) },
-    deadLetter: undefined,
+    deadLetter: { write: async (records) => void rejected.push(...records) },
     metrics,
     telemetry: createInputTelemetry(metrics, silentLogger()),
   });
   const lines: SplitLine[] = [];
   new LineSplitter({ maxLineBytes: 1 << 20 }).push(Buffer.from(text), lines);
   await ingest({ sourceId: 'log', path: 'log', lines, endOffset: text.length, bytes: text.length });
-  return { accepted, metrics };
+  return { accepted, rejected, metrics };
 }
 
 describe('event origin (gateway.type, host.name)', () => {
@@ -62,6 +64,16 @@ describe('event origin (gateway.type, host.name)', () => {
     expect(accepted[0]?.gateway).toBe(accepted[1]?.gateway);
     expect(accepted[0]?.host).toBe(accepted[1]?.host);
     expect(Object.isFrozen(accepted[0]?.gateway)).toBe(true);
+  });
+
+  it('is kept with each rejected line, so the dead-letter tools re-parse it as its reader would', async () => {
+    const { rejected } = await ingestText(`${responseLine('r1')}\n${truncatedLine('t1')}\n`, 'gw-2');
+    const parse = rejected.filter((r) => r.stage === 'parse');
+    expect(parse).toHaveLength(1);
+    expect(parse[0]).toMatchObject({ format: 'wso2-apim', host: 'gw-2' });
+    const { rejected: noHost } = await ingestText(`${truncatedLine('t2')}\n`, undefined);
+    expect(noHost[0]).toMatchObject({ format: 'wso2-apim' });
+    expect(noHost[0]).not.toHaveProperty('host');
   });
 
   it('leaves host absent when the reader has no host name (never faked)', async () => {
