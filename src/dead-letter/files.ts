@@ -135,6 +135,8 @@ export function toStoredRecord(value: unknown): StoredDeadLetterRecord | undefin
         offset: typeof source.offset === 'number' ? source.offset : 0,
       },
       line: value.line,
+      ...(typeof value.format === 'string' ? { format: value.format } : {}),
+      ...(typeof value.host === 'string' ? { host: value.host } : {}),
     };
   }
   if (value.stage !== 'deliver') return undefined;

@@ -337,16 +337,26 @@ describe('gax dlq replay', () => {
       source: { file: 'a.log', offset: 1 },
       line: responseLine('reparsed-1'),
     };
-    await seed(deadLetterFile(), `${JSON.stringify(parseRecord)}\n`);
+    // Written since 0.2: the input's format and host name come with the line.
+    const withOrigin = {
+      ...parseRecord,
+      line: responseLine('reparsed-2'),
+      source: { file: 'a.log', offset: 2 },
+      format: 'wso2-apim',
+      host: 'gw-9',
+    };
+    await seed(deadLetterFile(), `${JSON.stringify(parseRecord)}\n${JSON.stringify(withOrigin)}\n`);
     const without = await runCli(['dlq', 'replay', '-c', fixed, '--plugin', 'file']);
-    expect(without.stdout).toContain('not considered: 1 (add --reparse after a parser fix)');
+    expect(without.stdout).toContain('not considered: 2 (add --reparse after a parser fix)');
     const result = await runCli(['dlq', 'replay', '-c', fixed, '--plugin', 'file', '--reparse']);
     expect(result.code).toBe(0);
-    expect(
-      (await readNdjson<{ correlationId: string }>(join(dir, 'out', 'events.ndjson'))).map(
-        (e) => e.correlationId,
-      ),
-    ).toEqual(['reparsed-1']);
+    const events = await readNdjson<{ correlationId: string; gateway?: unknown; host?: unknown }>(
+      join(dir, 'out', 'events.ndjson'),
+    );
+    expect(events.map((e) => [e.correlationId, e.gateway, e.host])).toEqual([
+      ['reparsed-1', { type: 'wso2-apim' }, undefined],
+      ['reparsed-2', { type: 'wso2-apim' }, { name: 'gw-9' }],
+    ]);
   });
 
   it('stops on SIGTERM with 130 and leaves every unfinished record pending', async () => {

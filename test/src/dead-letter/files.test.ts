@@ -130,6 +130,22 @@ describe('dead-letter record shape', () => {
     expect(toStoredRecord(value)).toBeUndefined();
   });
 
+  it('keeps the format and host name a parse record was written with', () => {
+    expect(
+      toStoredRecord({
+        time: 't',
+        stage: 'parse',
+        reason: 'r',
+        line: 'x',
+        format: 'wso2-apim',
+        host: 'gw-1',
+      }),
+    ).toMatchObject({ format: 'wso2-apim', host: 'gw-1' });
+    expect(
+      toStoredRecord({ time: 't', stage: 'parse', reason: 'r', line: 'x', format: 7 }),
+    ).not.toHaveProperty('format');
+  });
+
   it('accepts a parse record, filling a missing detail and source', () => {
     expect(toStoredRecord({ time: 't', stage: 'parse', reason: 'invalid_json', line: 'x' })).toEqual({
       time: 't',
