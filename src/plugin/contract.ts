@@ -1,4 +1,3 @@
-import type { TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { CanonicalEvent } from '../schema/event.js';
@@ -37,12 +36,4 @@ export interface Plugin {
   start(signal: AbortSignal): Promise<void>;
   send(batch: readonly CanonicalEvent[], signal: AbortSignal): Promise<readonly EventResult[]>;
   stop(deadlineMs: number): Promise<void>;
-}
-
-/** The registry entry of a plugin type: its config section schema and constructor. */
-export interface PluginFactory<C> {
-  readonly type: string;
-  /** TypeBox schema of this plugin's section under `plugins.<type>` (defaults live here only). */
-  readonly configSchema: TSchema;
-  create(config: C, settings: PluginSettings): Plugin;
 }

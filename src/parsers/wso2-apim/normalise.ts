@@ -68,6 +68,11 @@ export function normaliseRecord(record: Json, eventType: EventType, source: stri
     if (failure !== undefined) return reject('invalid_field', failure);
   }
 
+  if (record.gateway !== undefined || record.host !== undefined) {
+    keepReservedKeys(record);
+    verbatim = false;
+  }
+
   const header = record.userAgent === undefined ? record.userAgentHeader : undefined;
   if (typeof header === 'string') {
     const families = classifyUserAgent(header);
@@ -120,4 +125,20 @@ function renameApkFields(r: Json): void {
   if (r.userIP !== undefined) respell(r, 'userIP', 'userIp');
   if (r.organizationID !== undefined) respell(r, 'organizationID', 'organizationId');
   if (r.environmentID !== undefined) respell(r, 'environmentID', 'environmentId');
+}
+
+/**
+ * `gateway` and `host` at the root belong to the reader's stamp (`gateway.type`, `host.name`;
+ * src/parsers/origin.ts). WSO2 writes neither; a record that has one keeps its value under
+ * `properties` (`gateway`, or `gateway_` if that is taken, …) instead of losing it to the stamp.
+ */
+function keepReservedKeys(record: Json): void {
+  const properties = record.properties as Json;
+  for (const key of ['gateway', 'host'] as const) {
+    if (record[key] === undefined) continue;
+    let name: string = key;
+    while (properties[name] !== undefined) name += '_';
+    properties[name] = record[key];
+    delete record[key];
+  }
 }

@@ -201,6 +201,17 @@ describe('parseLine on valid lines', () => {
     expect(event).toMatchObject({ tier: 'gold', properties: { score: [1, 2] } });
   });
 
+  it('keeps a record’s own root gateway and host under properties: the root keys are the reader’s stamp', () => {
+    const event = eventOf(
+      parseLine(
+        line('apim:response', response({ gateway: 'SYNAPSE', host: 'gw-a', properties: { host: 'taken' } })),
+      ),
+    );
+    expect(event).not.toHaveProperty('gateway');
+    expect(event).not.toHaveProperty('host');
+    expect(event.properties).toEqual({ host: 'taken', gateway: 'SYNAPSE', host_: 'gw-a' });
+  });
+
   it('copies properties.userName and properties.apiContext to a root without them', () => {
     const record = without(
       response({ properties: { userName: 'bob', apiContext: '/b/1' } }),
