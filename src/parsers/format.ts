@@ -26,7 +26,11 @@ export type ParseResult<Reject extends string = string, Skip extends string = st
   | { readonly kind: 'skip'; readonly reason: Skip }
   | { readonly kind: 'reject'; readonly reason: Reject; readonly detail: string };
 
-/** A pure line parser: one physical log line in, one event, skip or reject out. Never throws. */
+/**
+ * A pure line parser: one physical log line in, one event, skip or reject out. Never throws. Its
+ * events have no root `gateway` or `host`: those are the reader's stamp (src/parsers/origin.ts);
+ * a record's own keys of those names are kept under `properties`.
+ */
 export interface LineParser<Reject extends string = string, Skip extends string = string> {
   parseLine(line: string, options?: ParseOptions): ParseResult<Reject, Skip>;
 }

@@ -54,6 +54,7 @@ describe.each(formats.map((f) => [f.name, f] as const))('format %s', (_name, for
       expect(event.correlationId.length).toBeGreaterThan(0);
       expect(event.requestTimestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       expect(event).not.toHaveProperty('gateway'); // stamped by the reader, not the parser
+      expect(event).not.toHaveProperty('host');
       seen.add(event.eventType);
     }
     expect([...seen].sort()).toEqual([...format.eventTypes].sort());
