@@ -16,6 +16,9 @@ export const filePlugin = definePlugin({
   history: { accepts: 'any', idempotent: false },
   load: () => import('./plugin.js'),
   conflicts: fileConflicts,
+  describe: (section, { id }) => [
+    `  ${id}: → ${section.path} (rotated at ${section.maxBytes} bytes, ${section.maxFiles} kept, fsync ${section.fsync})`,
+  ],
 });
 
 /** `plugins.file`, as validated. */

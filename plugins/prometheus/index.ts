@@ -21,6 +21,9 @@ export const prometheusPlugin = definePlugin({
   },
   load: () => import('./plugin.js'),
   selfMetrics: async (registry) => (await import('./metrics.js')).registerPrometheusMetrics(registry),
+  describe: (section, { id }) => [
+    `  ${id}: ${section.metricPrefix}_* on /metrics (at most ${section.maxSeriesPerMetric} series per metric${section.labels.application || section.labels.user ? ', with application/user labels' : ''})`,
+  ],
   conflicts: (section, { serverEnabled, earlier }) => [
     ...(serverEnabled
       ? []

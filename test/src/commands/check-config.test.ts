@@ -44,6 +44,7 @@ describe('runCheckConfig', () => {
         `config OK: ${example}`,
         '  input:   wso2-apim /var/log/wso2/apim_metrics.log (from beginning)',
         '  plugins: prometheus',
+        '  prometheus: apim_* on /metrics (at most 10000 series per metric)',
         '  server:  http://127.0.0.1:9464 (/metrics, /healthz, /readyz)',
         `  state:   ${resolve(example, '../data')}`,
         '',
@@ -89,6 +90,7 @@ describe('runCheckConfig', () => {
     );
     expect(lines).toContain('  datadog/eu: https://api.datadoghq.eu, metrics apim.*, logs off');
     expect(text.out).toMatch(/^ {2}datadog\/eu custom metrics: one per distinct tag set/m);
+    expect(lines).toContain('  prometheus: apim_* on /metrics (at most 10000 series per metric)');
     expect(text.out).not.toContain('elasticsearch/off:');
     expect(text.out).not.toMatch(/^ {2}datadog:/m);
   });
