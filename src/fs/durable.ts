@@ -28,6 +28,21 @@ const DIRECTORY_SYNC_UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP']);
  * a crash left between create and rename is removed by a later write (see {@link sweepStaleTemps}).
  */
 export async function writeFileDurably(path: string, data: string | Uint8Array): Promise<void> {
+  await replaceFile(path, data, true);
+}
+
+/**
+ * Replaces `path` with `data` atomically but without any fsync: the new content is in the page
+ * cache, so it survives the process being killed (SIGKILL, OOM) but not a power cut, after which
+ * the file may hold the content of the last {@link writeFileDurably} (or, on filesystems without
+ * ext4's replace-via-rename heuristics, be empty). For state rewritten often whose durable copy
+ * is written on a bounded interval (the checkpoint, src/sources/checkpointer.ts).
+ */
+export async function replaceFileAtomically(path: string, data: string | Uint8Array): Promise<void> {
+  await replaceFile(path, data, false);
+}
+
+async function replaceFile(path: string, data: string | Uint8Array, durable: boolean): Promise<void> {
   const dir = dirname(resolve(path));
   await ensureDirectory(dir);
   const temp = tempPath(path);
@@ -35,7 +50,7 @@ export async function writeFileDurably(path: string, data: string | Uint8Array):
     const handle = await open(temp, 'wx', 0o644);
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (durable) await handle.sync();
     } finally {
       await handle.close();
     }
@@ -44,7 +59,7 @@ export async function writeFileDurably(path: string, data: string | Uint8Array):
     await unlink(temp).catch(() => undefined);
     throw err;
   }
-  await syncDirectory(dir);
+  if (durable) await syncDirectory(dir);
   await sweepStaleTemps(path);
 }
 

@@ -1,6 +1,6 @@
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { renameDurably, writeFileDurably } from '../fs/durable.js';
+import { renameDurably, replaceFileAtomically, writeFileDurably } from '../fs/durable.js';
 import type { Fingerprint } from './fingerprint.js';
 
 /** What the checkpoint keeps of one file for one plugin. */
@@ -127,6 +127,7 @@ export async function saveCheckpoint(
   plugins: ReadonlyMap<string, ReadonlyMap<string, number>>,
   files: ReadonlyMap<string, FileInfo>,
   horizons: ReadonlyMap<string, number> = new Map(),
+  durable = true,
 ): Promise<void> {
   const sections: Record<string, StoredSection> = {};
   for (const [plugin, positions] of plugins) {
@@ -142,5 +143,6 @@ export async function saveCheckpoint(
     sections[plugin] = horizon === undefined ? { files: stored } : { files: stored, horizon };
   }
   const data: CheckpointData = { version: 1, updatedAt: new Date().toISOString(), plugins: sections };
-  await writeFileDurably(path, `${JSON.stringify(data)}\n`);
+  const text = `${JSON.stringify(data)}\n`;
+  await (durable ? writeFileDurably(path, text) : replaceFileAtomically(path, text));
 }

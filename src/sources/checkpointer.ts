@@ -12,12 +12,21 @@ import {
 export interface CheckpointerOptions {
   readonly path: string;
   readonly logger: Logger;
-  /** At most one write per interval while positions keep moving. */
+  /**
+   * Longest a written position stays in the page cache only (default 1000 ms): every commit is
+   * written at once by an atomic replace, and an fsynced write (file and directory) follows
+   * within this interval. Also the first back-off of a failing write.
+   */
   readonly intervalMs?: number;
 }
 
 /** Entries kept per plugin; the least recently moved are dropped first (long-gone rotated files). */
 const MAX_FILES_PER_PLUGIN = 1000;
+/**
+ * Least time from the start of one checkpoint write to the next: commits coalesce over it, so a
+ * daemon delivering hundreds of batches a second writes at most 40 checkpoints a second.
+ */
+const MIN_GAP_MS = 25;
 /** Longest wait between attempts to write a checkpoint that keeps failing (full disk). */
 const MAX_RETRY_MS = 5000;
 
@@ -25,8 +34,13 @@ const MAX_RETRY_MS = 5000;
  * Persists every plugin's committed positions. Positions merge: a file keeps its saved offset
  * until its plugin commits past it, and files a reader starts following are saved at their
  * start offset at once, so even a daemon killed in its first second leaves a checkpoint that
- * knows its files. Writes happen at once after a quiet spell, then at most once per interval,
- * and once more on close.
+ * knows its files.
+ *
+ * Every change is written at once: one write at a time, at least 25 ms apart, and the changes
+ * made meanwhile go into the next. A write is an atomic replace in the page cache, which
+ * survives SIGKILL: a killed daemon re-sends at most the batches in flight plus what was
+ * committed in the last ~25 ms and the write under way. An fsync of the file and its directory,
+ * which only a power cut needs, follows within `intervalMs` (default 1 s), and on close.
  *
  * A write that fails (the state directory's disk full, `ENOSPC`) leaves the last good
  * checkpoint in place (the write goes to a temporary file first), is tried again with a
@@ -38,12 +52,19 @@ export class Checkpointer {
   readonly #options: CheckpointerOptions;
   readonly #files = new Map<string, FileInfo>();
   readonly #plugins = new Map<string, Map<string, number>>();
-  /** When commits were last written: the throttle's reference. */
-  #lastFlush = 0;
-  #commitsPending = false;
   #lastWrite: number | undefined;
+  /** When the last fsynced write began; positions written since then are in the page cache only. */
+  #lastDurable = 0;
+  /** A write without fsync happened since the last durable one. */
+  #unsynced = false;
   readonly #horizons = new Map<string, number>();
   #dirty = false;
+  /** A write is running; changes meanwhile go into the next one. */
+  #busy = false;
+  /** When the last write began (the gap's reference). */
+  #lastStart = 0;
+  #soon: NodeJS.Timeout | undefined;
+  /** The retry of a failing write (back-off), or the fsynced write that follows unsynced ones. */
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
   /** Writes failed in a row, and the gate readers wait on meanwhile. */
@@ -115,7 +136,7 @@ export class Checkpointer {
   setHorizon(plugin: string, startedAt: number): void {
     if ((this.#horizons.get(plugin) ?? 0) >= startedAt) return;
     this.#horizons.set(plugin, startedAt);
-    this.#schedule(true);
+    this.#schedule();
   }
 
   /** Seconds since the checkpoint was last written, or undefined before the first write. */
@@ -153,7 +174,7 @@ export class Checkpointer {
     const positions = this.#positionsOf(plugin);
     if ((positions.get(id) ?? Number.POSITIVE_INFINITY) <= offset) return;
     positions.set(id, offset);
-    this.#schedule(true);
+    this.#schedule();
   }
 
   /** Committed positions moved: merged over what is saved. */
@@ -177,42 +198,74 @@ export class Checkpointer {
     return positions;
   }
 
-  /** `soon`: new files or a new horizon, written at once; commits are throttled to one per interval. */
-  #schedule(soon = false): void {
+  /** Something changed: written at once (coalesced with what else changes in this turn), unless a write is running or failing. */
+  #schedule(): void {
     this.#dirty = true;
-    if (!soon) this.#commitsPending = true;
-    if (this.#timer !== undefined) {
-      if (!soon) return;
-      clearTimeout(this.#timer);
-    }
-    const interval = this.#options.intervalMs ?? 1000;
-    const wait = soon ? 0 : Math.max(0, this.#lastFlush + interval - Date.now());
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#flush();
-    }, wait);
+    if (this.#busy || this.#soon !== undefined || this.#failures > 0) return;
+    this.#soon = setTimeout(
+      () => {
+        this.#soon = undefined;
+        this.#flush();
+      },
+      Math.max(0, this.#lastStart + MIN_GAP_MS - Date.now()),
+    );
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#soon !== undefined) clearTimeout(this.#soon);
+    this.#soon = undefined;
+    await this.#writing;
+    if (this.#unsynced) this.#dirty = true; // the last positions go to disk durably
     this.#flush();
     await this.#writing;
   }
 
   #flush(): void {
-    if (!this.#dirty) return;
+    if (!this.#dirty || this.#busy) return;
     this.#dirty = false;
-    if (this.#commitsPending) this.#lastFlush = Date.now();
-    this.#commitsPending = false;
+    this.#busy = true;
+    const interval = this.#options.intervalMs ?? 1000;
+    const started = Date.now();
+    this.#lastStart = started;
+    const durable = this.#closed || started - this.#lastDurable >= interval;
     const plugins = new Map([...this.#plugins].map(([plugin, positions]) => [plugin, new Map(positions)]));
     const files = new Map(this.#files);
     const horizons = new Map(this.#horizons);
     this.#writing = this.#writing
-      .then(() => saveCheckpoint(this.#options.path, plugins, files, horizons))
-      .then(() => this.#written())
-      .catch((err: unknown) => this.#failed(err));
+      .then(() => saveCheckpoint(this.#options.path, plugins, files, horizons, durable))
+      .then(() => {
+        if (durable) this.#lastDurable = started;
+        this.#unsynced = !durable;
+        this.#written();
+      })
+      .catch((err: unknown) => this.#failed(err))
+      .finally(() => {
+        this.#busy = false;
+        this.#next();
+      });
+  }
+
+  /** After a write: the changes made meanwhile, else the fsynced write unsynced ones are owed. */
+  #next(): void {
+    if (this.#closed) return;
+    if (this.#dirty && this.#failures === 0) {
+      this.#dirty = false; // #schedule sets it again and waits out the gap
+      this.#schedule();
+      return;
+    }
+    if (!this.#unsynced || this.#timer !== undefined) return;
+    const interval = this.#options.intervalMs ?? 1000;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        if (this.#unsynced) this.#dirty = true;
+        this.#flush();
+      },
+      Math.max(0, this.#lastDurable + interval - Date.now()),
+    );
   }
 
   #written(): void {

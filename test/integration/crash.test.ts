@@ -84,6 +84,19 @@ describe('gax run under crashes and rotation', () => {
     await crashLoop({ kills: 12, minMs: 300, spanMs: 1700, seed: 1123, firstCheckpoint: true });
   }, 90_000);
 
+  it('crash-loop-6: 6 SIGKILLs in ~30,000 lines at 3,000 lines/s re-send only what was in flight, under 10 % of the input', async () => {
+    // Every commit moves the checkpoint at once (issue 17): when it moved at most once a second,
+    // this run re-sent about a second of lines per kill, 15–21 % of the input.
+    await crashLoop({
+      kills: 6,
+      minMs: 1200,
+      spanMs: 800,
+      seed: 1717,
+      linesPerSecond: 3000,
+      maxDuplicateShare: 0.1,
+    });
+  }, 90_000);
+
   it('rotation-storm: 25 rename rotations a second for 5 s, without any crash, deliver every event exactly once', async () => {
     // 25 rotations a second for 5 s: a rename lands between a poll's glob and its stat now and then.
     const w = new RotatingWriter(box, { seed: 7, linesPerSecond: 2500, rotateEvery: 100 });
@@ -310,6 +323,10 @@ interface CrashLoopOptions {
   readonly seed: number;
   /** Wait for the first incarnation's first checkpoint before the first kill. */
   readonly firstCheckpoint?: boolean;
+  /** The writer's rate (default 2,500 lines/s). */
+  readonly linesPerSecond?: number;
+  /** Most duplicates allowed, as a share of the lines written. */
+  readonly maxDuplicateShare?: number;
 }
 
 interface KillRecord {
@@ -336,7 +353,11 @@ interface KillRecord {
  */
 async function crashLoop(o: CrashLoopOptions): Promise<void> {
   const random = seededRandom(o.seed);
-  const w = new RotatingWriter(box, { seed: o.seed, linesPerSecond: 2500, rotateEvery: 400 });
+  const w = new RotatingWriter(box, {
+    seed: o.seed,
+    linesPerSecond: o.linesPerSecond ?? 2500,
+    rotateEvery: 400,
+  });
   writer = w;
   const reader = new OutputReader(box.output);
   // Per file (generation i: `apim_metrics-<day>-i.log` once rotated): lines committed as of the
@@ -443,6 +464,12 @@ async function crashLoop(o: CrashLoopOptions): Promise<void> {
   expect(reader.corrupt, `partial or corrupt output lines; ${summary()}`).toEqual([]);
   expect(reader.duplicates, `duplicates above the in-flight bound; ${summary()}`).toBeLessThanOrEqual(bound);
   expect(duplicatedBeyondInFlight(), `files duplicated beyond what was in flight; ${summary()}`).toEqual([]);
+  if (o.maxDuplicateShare !== undefined) {
+    expect(
+      reader.duplicates,
+      `duplicates as a share of ${written.length} lines; ${summary()}`,
+    ).toBeLessThanOrEqual(Math.floor(written.length * o.maxDuplicateShare));
+  }
   console.log(`crash-loop, ${o.kills} kills: ${summary(false)}`);
 }
 

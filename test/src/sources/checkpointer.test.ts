@@ -41,6 +41,28 @@ describe('Checkpointer', () => {
     await checkpointer.close();
   });
 
+  it('writes every commit at once, not once a second, coalescing the commits of one turn', async () => {
+    const path = join(dir, 'checkpoint.json');
+    const checkpointer = new Checkpointer({ path, logger: silentLogger(), intervalMs: 60_000 });
+    const offset = async () => {
+      const text = await readFile(path, 'utf8').catch(() => '{}');
+      return (JSON.parse(text) as { plugins?: { file?: { files: Record<string, { offset: number }> } } })
+        .plugins?.file?.files['1:2']?.offset;
+    };
+    checkpointer.noteFile('1:2', { path: '/logs/a.log' });
+    for (let n = 1; n <= 50; n++) checkpointer.update('file', new Map([['1:2', n * 10]]));
+    await until(async () => (await offset()) === 500);
+    // Within the (here one-minute) fsync interval, later commits are still written at once.
+    for (const next of [510, 520, 530]) {
+      checkpointer.update('file', new Map([['1:2', next]]));
+      const started = Date.now();
+      await until(async () => (await offset()) === next);
+      expect(Date.now() - started).toBeLessThan(1000);
+    }
+    await checkpointer.close();
+    expect(await offset()).toBe(530);
+  });
+
   it('a start before the saved offset replaces it (another file on the inode); one after it does not', async () => {
     const path = join(dir, 'checkpoint.json');
     const first = new Checkpointer({ path, logger: silentLogger() });
@@ -87,9 +109,9 @@ describe('ReadErrors', () => {
   });
 });
 
-async function until(probe: () => boolean, timeoutMs = 5000): Promise<void> {
+async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!probe()) {
+  while (!(await probe())) {
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 10));
   }
