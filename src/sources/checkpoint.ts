@@ -32,10 +32,17 @@ interface StoredSection {
   readonly horizon?: number;
 }
 
-interface StoredFile {
+export interface StoredFile {
   readonly offset: number;
   readonly path: string;
   readonly fingerprint?: Fingerprint;
+}
+
+/** A file's entry: its offset, with its path (empty when unknown) and fingerprint when known. */
+export function storedFile(offset: number, info: FileInfo | undefined): StoredFile {
+  return info?.fingerprint === undefined
+    ? { offset, path: info?.path ?? '' }
+    : { offset, path: info.path, fingerprint: info.fingerprint };
 }
 
 /**
@@ -132,13 +139,7 @@ export async function saveCheckpoint(
   const sections: Record<string, StoredSection> = {};
   for (const [plugin, positions] of plugins) {
     const stored: Record<string, StoredFile> = {};
-    for (const [id, offset] of positions) {
-      const info = files.get(id);
-      stored[id] =
-        info?.fingerprint === undefined
-          ? { offset, path: info?.path ?? '' }
-          : { offset, path: info.path, fingerprint: info.fingerprint };
-    }
+    for (const [id, offset] of positions) stored[id] = storedFile(offset, files.get(id));
     const horizon = horizons.get(plugin);
     sections[plugin] = horizon === undefined ? { files: stored } : { files: stored, horizon };
   }

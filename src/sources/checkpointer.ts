@@ -5,9 +5,10 @@ import {
   type FileInfo,
   loadCheckpoint,
   type PluginPositions,
-  type SavedFile,
   saveCheckpoint,
+  storedFile,
 } from './checkpoint.js';
+import { Gate } from './gate.js';
 
 export interface CheckpointerOptions {
   readonly path: string;
@@ -22,10 +23,7 @@ export interface CheckpointerOptions {
 
 /** Entries kept per plugin; the least recently moved are dropped first (long-gone rotated files). */
 const MAX_FILES_PER_PLUGIN = 1000;
-/**
- * Least time from the start of one checkpoint write to the next: commits coalesce over it, so a
- * daemon delivering hundreds of batches a second writes at most 40 checkpoints a second.
- */
+/** Least time from one write's start to the next's: commits coalesce, ≤ 40 writes a second. */
 const MIN_GAP_MS = 25;
 /** Longest wait between attempts to write a checkpoint that keeps failing (full disk). */
 const MAX_RETRY_MS = 5000;
@@ -50,6 +48,7 @@ const MAX_RETRY_MS = 5000;
  */
 export class Checkpointer {
   readonly #options: CheckpointerOptions;
+  readonly #interval: number;
   readonly #files = new Map<string, FileInfo>();
   readonly #plugins = new Map<string, Map<string, number>>();
   #lastWrite: number | undefined;
@@ -70,12 +69,13 @@ export class Checkpointer {
   /** Writes failed in a row, and the gate readers wait on meanwhile. */
   #failures = 0;
   #failingSince: number | undefined;
-  #gate: { promise: Promise<void>; open: () => void } | undefined;
+  #gate: Gate | undefined;
   #closed = false;
   readonly #limiter = new LogRateLimiter();
 
   constructor(options: CheckpointerOptions) {
     this.#options = options;
+    this.#interval = options.intervalMs ?? 1000;
   }
 
   /**
@@ -115,16 +115,7 @@ export class Checkpointer {
    */
   saved(plugin: string): PluginPositions {
     const positions = this.#plugins.get(plugin) ?? new Map<string, number>();
-    return new Map(
-      [...positions].map(([id, offset]) => {
-        const info = this.#files.get(id);
-        const file: SavedFile =
-          info?.fingerprint === undefined
-            ? { offset, path: info?.path ?? '' }
-            : { offset, path: info.path, fingerprint: info.fingerprint };
-        return [id, file];
-      }),
-    );
+    return new Map([...positions].map(([id, offset]) => [id, storedFile(offset, this.#files.get(id))]));
   }
 
   /** The horizon loaded for `plugin` (see CheckpointData), if any. */
@@ -190,11 +181,8 @@ export class Checkpointer {
   }
 
   #positionsOf(plugin: string): Map<string, number> {
-    let positions = this.#plugins.get(plugin);
-    if (positions === undefined) {
-      positions = new Map();
-      this.#plugins.set(plugin, positions);
-    }
+    const positions = this.#plugins.get(plugin) ?? new Map<string, number>();
+    this.#plugins.set(plugin, positions);
     return positions;
   }
 
@@ -213,9 +201,9 @@ export class Checkpointer {
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    clearTimeout(this.#timer);
+    clearTimeout(this.#soon);
     this.#timer = undefined;
-    if (this.#soon !== undefined) clearTimeout(this.#soon);
     this.#soon = undefined;
     await this.#writing;
     if (this.#unsynced) this.#dirty = true; // the last positions go to disk durably
@@ -227,10 +215,9 @@ export class Checkpointer {
     if (!this.#dirty || this.#busy) return;
     this.#dirty = false;
     this.#busy = true;
-    const interval = this.#options.intervalMs ?? 1000;
     const started = Date.now();
     this.#lastStart = started;
-    const durable = this.#closed || started - this.#lastDurable >= interval;
+    const durable = this.#closed || started - this.#lastDurable >= this.#interval;
     const plugins = new Map([...this.#plugins].map(([plugin, positions]) => [plugin, new Map(positions)]));
     const files = new Map(this.#files);
     const horizons = new Map(this.#horizons);
@@ -257,14 +244,13 @@ export class Checkpointer {
       return;
     }
     if (!this.#unsynced || this.#timer !== undefined) return;
-    const interval = this.#options.intervalMs ?? 1000;
     this.#timer = setTimeout(
       () => {
         this.#timer = undefined;
         if (this.#unsynced) this.#dirty = true;
         this.#flush();
       },
-      Math.max(0, this.#lastDurable + interval - Date.now()),
+      Math.max(0, this.#lastDurable + this.#interval - Date.now()),
     );
   }
 
@@ -287,15 +273,8 @@ export class Checkpointer {
     this.#dirty = true;
     this.#failures++;
     this.#failingSince ??= Date.now();
-    if (this.#gate === undefined) {
-      let open = (): void => undefined;
-      const promise = new Promise<void>((resolve) => {
-        open = resolve;
-      });
-      this.#gate = { promise, open };
-    }
-    const interval = this.#options.intervalMs ?? 1000;
-    const retryInMs = Math.min(interval * 2 ** Math.min(this.#failures - 1, 10), MAX_RETRY_MS);
+    this.#gate ??= new Gate();
+    const retryInMs = Math.min(this.#interval * 2 ** Math.min(this.#failures - 1, 10), MAX_RETRY_MS);
     if (!this.#closed && this.#timer === undefined) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
