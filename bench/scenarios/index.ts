@@ -6,10 +6,12 @@ import { baselineRead } from './baseline-read.js';
 import { baselineSplit } from './baseline-split.js';
 import { gaxParse } from './gax-parse.js';
 import { gaxParser } from './gax-parser.js';
+import { gaxRunPrometheus } from './gax-run-prometheus.js';
 import { metricsLatency } from './metrics-latency.js';
 import { metricsRender } from './metrics-render.js';
 import { mtailOneshot } from './mtail-oneshot.js';
 import { outageElasticsearch } from './outage-elasticsearch.js';
+import { peerOtelcol } from './peer-otelcol.js';
 import { pipelineDatadog } from './pipeline-datadog.js';
 import { pipelineElasticsearch } from './pipeline-elasticsearch.js';
 import { pipelinePrometheus } from './pipeline-prometheus.js';
@@ -28,6 +30,8 @@ export const scenarios: readonly Scenario[] = [
   baselinePromClient,
   mtailOneshot,
   pipelinePrometheus,
+  gaxRunPrometheus,
+  peerOtelcol,
   metricsRender,
   metricsLatency,
   baselineEsBulk,
