@@ -12,10 +12,92 @@ import type { PipelineTelemetry } from './pipeline/telemetry.js';
 import type { Plugin } from './plugin/contract.js';
 import type { PluginPositions } from './sources/checkpoint.js';
 import type { Checkpointer } from './sources/checkpointer.js';
-import { createIngest } from './sources/ingest.js';
-import { type FileState, Tailer, type TailerEvent } from './sources/tailer.js';
+import { chunkParser, feeder, type ParsedChunk } from './sources/ingest.js';
+import { InputFeed, type OwnReaderOptions } from './sources/input-feed.js';
+import { SharedReader } from './sources/shared-reader.js';
+import { type FileState, type LineChunk, Tailer, type TailerEvent } from './sources/tailer.js';
 import type { InputTelemetry } from './telemetry/events.js';
 import type { SelfMetrics } from './telemetry/metrics.js';
+
+/** One configured input: its shared reader, its parser, and how to build an instance's own reader. */
+export interface Input {
+  readonly shared: SharedReader;
+  readonly parse: (chunk: LineChunk) => ParsedChunk;
+  readonly from: 'beginning' | 'end';
+  readonly ownReader: (options: OwnReaderOptions & { readonly logger: Logger }) => Tailer;
+}
+
+export interface InputDeps {
+  readonly deadLetter: DeadLetterWriter;
+  readonly checkpointer: Checkpointer;
+  readonly logger: Logger;
+}
+
+/**
+ * Opens input `index` of `config` with a shared reader starting at `saved` (the checkpoint of
+ * the instance that opens it; see Readers). Not started yet.
+ */
+export function openInput(
+  config: Config,
+  index: number,
+  deps: InputDeps,
+  saved: PluginPositions,
+  horizon: number | undefined,
+): Input {
+  const input = config.inputs[index] as Config['inputs'][number];
+  const format = formatOf(input.format);
+  const { checkpointer } = deps;
+  const settings = {
+    patterns: input.paths,
+    siblingPatterns: input.followRotated ? rotatedSiblings(format, input.paths) : [],
+    pollIntervalMs: input.pollIntervalMs,
+    partialLineTimeoutMs: input.partialLineTimeoutMs,
+    maxLineBytes: input.maxLineBytes,
+    gate: () => checkpointer.writable(),
+  };
+  const parse = chunkParser({
+    parser: format.parser,
+    origin: eventOrigin(format.name, input.hostName ?? hostname()),
+    maxLineBytes: input.maxLineBytes,
+  });
+  const onChunkRead = (chunk: LineChunk): void => noteFile(checkpointer, chunk);
+  const shared = new SharedReader({
+    tailer: {
+      ...settings,
+      from: input.from,
+      saved,
+      ...(horizon === undefined ? {} : { horizon }),
+      logger: deps.logger.child({ input: index }),
+    },
+    parse,
+    deadLetter: deps.deadLetter,
+    onChunkRead,
+    detachAfterMs: config.pipeline.detachAfterMs,
+    logger: deps.logger,
+  });
+  return {
+    shared,
+    parse,
+    from: input.from,
+    ownReader: ({ logger, ...own }) =>
+      new Tailer({
+        ...settings,
+        ...own,
+        onChunk: async (chunk) => {
+          onChunkRead(chunk);
+          await own.onChunk(chunk);
+        },
+        logger,
+      }),
+  };
+}
+
+function noteFile(checkpointer: Checkpointer, chunk: LineChunk): void {
+  checkpointer.noteFile(chunk.sourceId, {
+    path: chunk.path,
+    ...(chunk.fingerprint === undefined ? {} : { fingerprint: chunk.fingerprint }),
+  });
+}
 
 export interface RouteOptions {
   readonly id: string;
@@ -28,22 +110,20 @@ export interface RouteOptions {
   readonly metrics: SelfMetrics;
   readonly pipelineTelemetry: PipelineTelemetry;
   readonly inputTelemetry: InputTelemetry;
-  /** Whether this route writes parse rejections to the dead-letter file (one route does). */
-  readonly recordsRejects: boolean;
   readonly logger: Logger;
 }
 
 /**
- * Everything that feeds one plugin: its own readers of every input, its own batches, lane and
- * checkpoint. Plugins share nothing, so a plugin whose backend is down pauses only its own
- * reading (the log file is its buffer) while the others keep delivering, and after a restart
- * each resumes exactly where it stopped.
+ * Everything that feeds one plugin instance: its batches, lane and checkpoint, and its feed
+ * from every input. An input is read and parsed once for all instances (its shared reader); an
+ * instance that falls behind (backend down) reads on alone and rejoins once caught up, so it
+ * pauses nobody else, and after a restart each instance resumes exactly where it stopped.
  */
 export class Route {
   readonly id: string;
   readonly pipeline: Pipeline;
   readonly #options: RouteOptions;
-  readonly #tailers: Tailer[] = [];
+  readonly #feeds: InputFeed[] = [];
 
   constructor(options: RouteOptions) {
     this.id = options.id;
@@ -65,24 +145,72 @@ export class Route {
   }
 
   get openFiles(): number {
-    return this.#tailers.reduce((n, t) => n + t.openFiles, 0);
+    return this.#feeds.reduce((n, f) => n + f.tailer.openFiles, 0);
   }
 
   /** Input files this route cannot open or read: path → reason. */
   errors(): Map<string, string> {
-    return new Map(this.#tailers.flatMap((t) => [...t.errors]));
+    return new Map(this.#feeds.flatMap((f) => [...f.tailer.errors]));
   }
 
   files(): FileState[] {
-    return this.#tailers.flatMap((t) => t.states());
+    return this.#feeds.flatMap((f) => f.files());
   }
 
-  /** Starts delivery, then reading from the checkpointed positions. */
-  start(saved: PluginPositions, horizon: number | undefined, onFilesChanged: () => void): void {
+  /** Starts delivery, then reading every input from the checkpointed positions. */
+  start(
+    inputs: readonly Input[],
+    saved: PluginPositions,
+    horizon: number | undefined,
+    onFilesChanged: () => void,
+  ): void {
     const o = this.#options;
     this.pipeline.start();
+    const onEvent = this.#onEvent(onFilesChanged);
+    const feed = feeder({
+      plugin: o.id,
+      pipeline: this.pipeline,
+      metrics: o.metrics,
+      telemetry: o.inputTelemetry,
+      maxEventAgeMs: parseDurationMs(o.maxEventAge),
+    });
+    const logger = o.logger.child({ plugin: o.id });
+    let own = 0;
+    o.metrics.ownReaders.set({ plugin: o.id }, 0);
+    for (const input of inputs) {
+      const f = new InputFeed({
+        id: o.id,
+        shared: input.shared,
+        feed,
+        parse: input.parse,
+        deadLetter: o.deadLetter,
+        onEvent,
+        onChunkRead: (chunk) => noteFile(o.checkpointer, chunk),
+        tailer: (options) => input.ownReader({ ...options, logger }),
+        onDetached: () => o.metrics.detaches.inc({ plugin: o.id }),
+        onOwnReader: (alone) => {
+          own += alone ? 1 : -1;
+          o.metrics.ownReaders.set({ plugin: o.id }, own);
+        },
+        logger,
+      });
+      this.#feeds.push(f);
+      f.start(saved, horizon, input.from);
+    }
+  }
+
+  /** Stops reading, then delivers what is queued until the deadline. */
+  async stop(deadlineMs: number): Promise<void> {
+    const stopped = Promise.all(this.#feeds.map((f) => f.stop()));
+    this.pipeline.stopAccepting(); // a reader held by a full queue (backend down) must not wait
+    await stopped;
+    await this.pipeline.close(deadlineMs);
+  }
+
+  #onEvent(onFilesChanged: () => void): (event: TailerEvent) => void {
+    const o = this.#options;
     const firstScans: number[] = [];
-    const onEvent = (event: TailerEvent): void => {
+    return (event) => {
       switch (event.kind) {
         case 'files':
           onFilesChanged();
@@ -105,52 +233,10 @@ export class Route {
         case 'readError':
           o.metrics.readErrors.inc({ plugin: o.id, code: event.code });
           return;
+        default:
+          return;
       }
     };
-    for (const input of o.config.inputs) {
-      const format = formatOf(input.format);
-      const ingest = createIngest({
-        plugin: o.id,
-        parser: format.parser,
-        origin: eventOrigin(format.name, input.hostName ?? hostname()),
-        maxLineBytes: input.maxLineBytes,
-        pipeline: this.pipeline,
-        deadLetter: o.recordsRejects ? o.deadLetter : undefined,
-        metrics: o.metrics,
-        telemetry: o.inputTelemetry,
-        maxEventAgeMs: parseDurationMs(o.maxEventAge),
-      });
-      const tailer = new Tailer({
-        patterns: input.paths,
-        siblingPatterns: input.followRotated ? rotatedSiblings(format, input.paths) : [],
-        from: input.from,
-        pollIntervalMs: input.pollIntervalMs,
-        partialLineTimeoutMs: input.partialLineTimeoutMs,
-        maxLineBytes: input.maxLineBytes,
-        saved,
-        ...(horizon === undefined ? {} : { horizon }),
-        onChunk: (chunk) => {
-          o.checkpointer.noteFile(chunk.sourceId, {
-            path: chunk.path,
-            ...(chunk.fingerprint === undefined ? {} : { fingerprint: chunk.fingerprint }),
-          });
-          return ingest(chunk);
-        },
-        onEvent,
-        gate: () => o.checkpointer.writable(),
-        logger: o.logger.child({ plugin: o.id }),
-      });
-      tailer.start();
-      this.#tailers.push(tailer);
-    }
-  }
-
-  /** Stops reading, then delivers what is queued until the deadline. */
-  async stop(deadlineMs: number): Promise<void> {
-    const stopped = Promise.all(this.#tailers.map((t) => t.stop()));
-    this.pipeline.stopAccepting(); // a tailer held by a full queue (backend down) must not wait
-    await stopped;
-    await this.pipeline.close(deadlineMs);
   }
 }
 

@@ -37,7 +37,7 @@ export function pluginsSchema<const Ds extends Definitions>(definitions: Ds): TU
     errorMessage: {
       additionalProperties: `must be a plugin type (${definitions.map((d) => d.type).join(', ')}) or a named instance <type>/<name> (lowercase a-z, 0-9, _ and -)`,
     },
-    description: `Backends; at least one must be enabled. Keys: a plugin type (${definitions.map((d) => `\`${d.type}\``).join(', ')}) or a named instance of one, \`<type>/<name>\` (e.g. \`elasticsearch/archive\`), each with its own reader, checkpoint, dead letters and \`plugin\` metric label.`,
+    description: `Backends; at least one must be enabled. Keys: a plugin type (${definitions.map((d) => `\`${d.type}\``).join(', ')}) or a named instance of one, \`<type>/<name>\` (e.g. \`elasticsearch/archive\`), each with its own lane, checkpoint, dead letters and \`plugin\` metric label.`,
   });
   return Type.Unsafe<PluginsConfig<Ds>>(schema);
 }

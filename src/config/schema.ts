@@ -157,6 +157,12 @@ const PipelineSchema = Type.Object(
       minimum: 1,
       description: 'Batches queued per plugin; when full, reading pauses (nothing is dropped).',
     }),
+    detachAfterMs: Type.Integer({
+      default: 1000,
+      minimum: 0,
+      description:
+        'Each input is read and parsed once for every plugin instance. An instance whose queue stays full this long, ms, is let go to read on its own from where it stopped, so that it holds back no other; it rejoins the shared reader once caught up.',
+    }),
     retry: RetrySchema,
     deadLetter: DeadLetterSchema,
     shutdownTimeoutMs: Type.Integer({

@@ -114,8 +114,11 @@ export class Daemon {
         logger: this.#logger,
       });
       this.#readers = readers;
-      for (const [id, plugin] of this.#instances.plugins())
-        readers.start(id, plugin, saved.get(id) ?? new Map());
+      readers.startAll(
+        [...this.#instances.plugins()].map(
+          ([id, plugin]) => [id, plugin, saved.get(id) ?? new Map()] as const,
+        ),
+      );
       this.#state = 'running';
       this.#reloadTelemetry.loaded();
       this.#logger.info({ plugins: this.#instances.ids(), inputs: config.inputs.length }, 'Daemon started.');

@@ -5,7 +5,7 @@ import { type DeadLetterWriter, deadLetterWriter } from '../pipeline/dead-letter
 import type { LaneCounts } from '../pipeline/lane.js';
 import type { PipelineTelemetry } from '../pipeline/telemetry.js';
 import type { Plugin } from '../plugin/contract.js';
-import { Route } from '../route.js';
+import { type Input, openInput, Route } from '../route.js';
 import type { PluginPositions } from '../sources/checkpoint.js';
 import type { Checkpointer } from '../sources/checkpointer.js';
 import type { InputTelemetry } from '../telemetry/events.js';
@@ -25,9 +25,9 @@ export interface ReadersOptions {
 export type Counts = Record<string, LaneCounts>;
 
 /**
- * The readers of a running daemon, one {@link Route} per plugin instance, with what they share:
- * the checkpoint, the dead-letter writer, and the choice of the one reader that writes rejected
- * lines to the dead-letter file. Created at start, once the checkpoint is loaded.
+ * The readers of a running daemon: one shared reader per input (read and parsed once, rejected
+ * lines kept once), one {@link Route} per plugin instance fed from them, and what they share:
+ * the checkpoint and the dead-letter writer. Created at start, once the checkpoint is loaded.
  */
 export class Readers {
   readonly checkpointer: Checkpointer;
@@ -37,8 +37,8 @@ export class Readers {
   readonly #routes = new Map<string, Route>();
   /** Counts of readers a reload replaced, so {@link counts} covers the whole run. */
   readonly #pastCounts = new Map<string, LaneCounts>();
-  /** The plugin whose reader writes rejected lines to the dead-letter file (exactly one does). */
-  #rejectsOwner: string | undefined;
+  /** The inputs, open while any route runs; the first route started sets where they start. */
+  #inputs: Input[] | undefined;
 
   constructor(options: ReadersOptions) {
     this.#options = options;
@@ -56,11 +56,28 @@ export class Readers {
     return [...this.#routes.keys()];
   }
 
+  /**
+   * Starts every plugin's reader from its saved positions, the furthest first: the inputs'
+   * shared readers start where it stopped, and every instance saved at the same place reads
+   * from them at once (after a clean stop, all of them).
+   */
+  startAll(entries: readonly (readonly [string, Plugin, PluginPositions])[]): void {
+    const progress = (saved: PluginPositions): number =>
+      [...saved.values()].reduce((n, f) => n + f.offset, 0);
+    const ordered = [...entries].sort((a, b) => progress(b[2]) - progress(a[2]));
+    for (const [id, plugin, saved] of ordered) this.start(id, plugin, saved);
+  }
+
   /** Starts the reader of plugin `id` from `saved` (by default the positions committed so far). */
   start(id: string, plugin: Plugin, saved: PluginPositions = this.checkpointer.saved(id)): void {
     const { checkpointer } = this;
     const o = this.#options;
-    this.#rejectsOwner ??= id;
+    const opening = this.#inputs === undefined;
+    const deps = { deadLetter: this.#deadLetter, checkpointer, logger: o.logger };
+    const inputs =
+      this.#inputs ??
+      this.#config.inputs.map((_, i) => openInput(this.#config, i, deps, saved, checkpointer.horizon(id)));
+    this.#inputs = inputs;
     const route = new Route({
       id,
       plugin,
@@ -71,11 +88,11 @@ export class Readers {
       metrics: o.metrics,
       pipelineTelemetry: o.pipelineTelemetry,
       inputTelemetry: o.inputTelemetry,
-      recordsRejects: this.#rejectsOwner === id,
       logger: o.logger,
     });
-    route.start(saved, checkpointer.horizon(id), () => this.#filesChanged());
+    route.start(inputs, saved, checkpointer.horizon(id), () => this.#filesChanged());
     this.#routes.set(id, route);
+    if (opening) for (const input of inputs) input.shared.start();
   }
 
   /** Stops a reader as shutdown does: no more reading, what is queued delivered by `deadline`, committed. */
@@ -84,6 +101,7 @@ export class Readers {
     if (route === undefined) return;
     await route.stop(deadline);
     this.#routes.delete(id);
+    if (this.#routes.size === 0) await this.#closeInputs();
     this.#filesChanged();
     this.#pastCounts.set(id, addCounts(this.#pastCounts.get(id), route.pipeline.counts()[id]));
   }
@@ -93,23 +111,16 @@ export class Readers {
     await Promise.all(this.ids().map((id) => this.stop(id, deadline)));
   }
 
-  /**
-   * Starts a reader for every plugin in `plugins` without one. If the reader that kept rejected
-   * lines is gone for good, another one takes that over (restarted if need be, so that it starts
-   * writing them from its own position).
-   */
-  async startIdle(plugins: ReadonlyMap<string, Plugin>, deadline: number): Promise<void> {
-    if (this.#rejectsOwner !== undefined && !plugins.has(this.#rejectsOwner)) this.#rejectsOwner = undefined;
-    const idle = [...plugins.keys()].filter((id) => !this.#routes.has(id));
-    const [heir] = this.#routes.keys();
-    if (this.#rejectsOwner === undefined && idle.length === 0 && heir !== undefined) {
-      await this.stop(heir, deadline);
-      idle.push(heir);
-    }
-    for (const id of idle) {
-      const plugin = plugins.get(id);
-      if (plugin !== undefined) this.start(id, plugin);
-    }
+  /** Starts a reader for every plugin in `plugins` without one, each from its checkpoint. */
+  startIdle(plugins: ReadonlyMap<string, Plugin>): void {
+    const idle = [...plugins].filter(([id]) => !this.#routes.has(id));
+    this.startAll(idle.map(([id, plugin]) => [id, plugin, this.checkpointer.saved(id)] as const));
+  }
+
+  async #closeInputs(): Promise<void> {
+    const inputs = this.#inputs ?? [];
+    this.#inputs = undefined;
+    await Promise.all(inputs.map((input) => input.shared.stop()));
   }
 
   /** The configuration readers started from now on use (a reload's, once applied). */

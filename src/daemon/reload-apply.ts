@@ -91,7 +91,7 @@ export async function applyReload(
   let effective: Config = { ...next, plugins: Object.assign({ ...next.plugins }, Object.fromEntries(kept)) };
   target.use(effective);
   readers.configure(effective);
-  await readers.startIdle(instances.plugins(), deadline);
+  readers.startIdle(instances.plugins());
   if (plan.server) {
     const failure = await target.server.restart(current.server, next.server);
     if (failure !== undefined) {

@@ -7,45 +7,45 @@ import type { InputTelemetry } from '../telemetry/events.js';
 import type { SelfMetrics } from '../telemetry/metrics.js';
 import type { LineChunk } from './tailer.js';
 
-export interface IngestOptions {
-  /** The plugin this reader feeds: the `plugin` label of the input metrics. */
-  readonly plugin: string;
+/** A chunk of read lines, parsed once: what every plugin instance reading it is handed. */
+export interface ParsedChunk {
+  readonly chunk: LineChunk;
+  /** In line order, stamped with the input's origin. Shared: plugins must not change them. */
+  readonly events: readonly CanonicalEvent[];
+  /** Rejected lines, as kept in the dead-letter file. */
+  readonly rejects: readonly DeadLetterRecord[];
+  readonly responses: number;
+  readonly faulty: number;
+  /** Skipped lines by the format's reason. */
+  readonly skips: ReadonlyMap<string, number> | undefined;
+}
+
+export interface ParseOptions {
   readonly parser: LineParser;
   /** `gateway.type` and `host.name`, stamped on each event (one shared frozen object per input). */
   readonly origin: EventOrigin;
   readonly maxLineBytes: number;
-  readonly pipeline: Pick<Pipeline, 'accept'>;
-  /** Where rejected lines are kept; undefined for readers that leave that to another route. */
-  readonly deadLetter: Pick<DeadLetterWriter, 'write'> | undefined;
-  readonly metrics: SelfMetrics;
-  readonly telemetry: InputTelemetry;
-  /** Events older than this (ms, by requestTimestamp) are skipped for this plugin; 0: no limit. */
-  readonly maxEventAgeMs?: number;
 }
 
 /**
- * Turns chunks of read lines into events for the pipeline, each stamped with the input's origin
- * (`gateway`, `host`). Rejected lines are written to the dead-letter file before their offsets can
- * be committed, so no line is ever lost unseen. Skips are counted by the format's own reasons.
+ * Parses chunks of read lines into events stamped with the input's origin (`gateway`, `host`),
+ * rejected lines (with the reason) and skip counts. Parsing happens once per input; each plugin
+ * instance then takes the result through its own {@link feeder}.
  */
-export function createIngest(options: IngestOptions): (chunk: LineChunk) => Promise<void> {
-  const { plugin, parser, pipeline, deadLetter, metrics, telemetry } = options;
-  const { gateway, host } = options.origin;
-  const parseOptions = { maxLineBytes: options.maxLineBytes };
-  const maxAge = options.maxEventAgeMs ?? 0;
-  return async (chunk) => {
+export function chunkParser(options: ParseOptions): (chunk: LineChunk) => ParsedChunk {
+  const { parser, origin, maxLineBytes } = options;
+  const { gateway, host } = origin;
+  const parseOptions = { maxLineBytes };
+  return (chunk) => {
     const events: CanonicalEvent[] = [];
     const rejects: DeadLetterRecord[] = [];
     let responses = 0;
     let faulty = 0;
     let skips: Map<string, number> | undefined;
-    let tooOld = 0;
-    const cutoff = maxAge > 0 ? Date.now() - maxAge : 0;
     for (const line of chunk.lines) {
       if (line.kind === 'too_long') {
-        const detail = `line of ${line.byteLength} bytes exceeds maxLineBytes ${options.maxLineBytes}`;
-        rejects.push(reject(chunk, line.endOffset, 'line_too_long', detail, line.prefix, options.origin));
-        telemetry.lineRejected(plugin, 'line_too_long', chunk.path, line.endOffset, detail);
+        const detail = `line of ${line.byteLength} bytes exceeds maxLineBytes ${maxLineBytes}`;
+        rejects.push(reject(chunk, line.endOffset, 'line_too_long', detail, line.prefix, origin));
         continue;
       }
       const result = parser.parseLine(line.text, parseOptions);
@@ -54,10 +54,6 @@ export function createIngest(options: IngestOptions): (chunk: LineChunk) => Prom
           const event = result.event;
           if (event.eventType === 'response') responses++;
           else faulty++;
-          if (cutoff > 0 && Date.parse(event.requestTimestamp) < cutoff) {
-            tooOld++;
-            break;
-          }
           event.gateway = gateway;
           if (host !== undefined) event.host = host;
           events.push(event);
@@ -68,23 +64,71 @@ export function createIngest(options: IngestOptions): (chunk: LineChunk) => Prom
           skips.set(result.reason, (skips.get(result.reason) ?? 0) + 1);
           break;
         case 'reject':
-          rejects.push(
-            reject(chunk, line.endOffset, result.reason, result.detail, line.text, options.origin),
-          );
-          telemetry.lineRejected(plugin, result.reason, chunk.path, line.endOffset, result.detail);
+          rejects.push(reject(chunk, line.endOffset, result.reason, result.detail, line.text, origin));
           break;
       }
+    }
+    return { chunk, events, rejects, responses, faulty, skips };
+  };
+}
+
+export interface FeedOptions {
+  /** The plugin instance fed: the `plugin` label of the input metrics. */
+  readonly plugin: string;
+  readonly pipeline: Pick<Pipeline, 'accept'>;
+  readonly metrics: SelfMetrics;
+  readonly telemetry: InputTelemetry;
+  /** Events older than this (ms, by requestTimestamp) are skipped for this plugin; 0: no limit. */
+  readonly maxEventAgeMs?: number;
+}
+
+/**
+ * Hands parsed chunks to one plugin instance's pipeline, counting what was read, parsed, skipped
+ * and rejected under its `plugin` label, and leaving out events older than its `maxEventAge`.
+ */
+export function feeder(options: FeedOptions): (parsed: ParsedChunk) => Promise<void> {
+  const { plugin, pipeline, metrics, telemetry } = options;
+  const maxAge = options.maxEventAgeMs ?? 0;
+  return async ({ chunk, events, rejects, responses, faulty, skips }) => {
+    let kept = events;
+    if (maxAge > 0 && events.length > 0) {
+      const cutoff = Date.now() - maxAge;
+      kept = events.filter((event) => !(Date.parse(event.requestTimestamp) < cutoff));
+      const tooOld = events.length - kept.length;
+      if (tooOld > 0) metrics.eventsSkipped.inc({ plugin, reason: 'too_old' }, tooOld);
+    }
+    for (const r of rejects) {
+      if (r.stage === 'parse')
+        telemetry.lineRejected(plugin, r.reason, r.source.file, r.source.offset, r.detail);
     }
     metrics.linesRead.inc({ plugin }, chunk.lines.length);
     if (chunk.bytes > 0) metrics.bytesRead.inc({ plugin }, chunk.bytes);
     if (responses > 0) metrics.eventsParsed.inc({ plugin, event_type: 'response' }, responses);
     if (faulty > 0) metrics.eventsParsed.inc({ plugin, event_type: 'faulty' }, faulty);
-    if (tooOld > 0) metrics.eventsSkipped.inc({ plugin, reason: 'too_old' }, tooOld);
     if (skips !== undefined) {
       for (const [reason, n] of skips) metrics.linesSkipped.inc({ plugin, reason }, n);
     }
-    if (rejects.length > 0 && deadLetter !== undefined) await deadLetter.write(rejects);
-    await pipeline.accept(events, chunk.sourceId, chunk.endOffset);
+    await pipeline.accept(kept, chunk.sourceId, chunk.endOffset);
+  };
+}
+
+export interface IngestOptions extends ParseOptions, FeedOptions {
+  /** Where rejected lines are kept; undefined for readers that leave that to another. */
+  readonly deadLetter: Pick<DeadLetterWriter, 'write'> | undefined;
+}
+
+/**
+ * One reader's whole path from read lines to a pipeline: parse, keep rejected lines in the
+ * dead-letter file before their offsets can be committed (no line is lost unseen), feed.
+ */
+export function createIngest(options: IngestOptions): (chunk: LineChunk) => Promise<void> {
+  const parse = chunkParser(options);
+  const feed = feeder(options);
+  return async (chunk) => {
+    const parsed = parse(chunk);
+    if (parsed.rejects.length > 0 && options.deadLetter !== undefined)
+      await options.deadLetter.write(parsed.rejects);
+    await feed(parsed);
   };
 }
 

@@ -98,6 +98,11 @@ export class StartPositions {
     return { offset: 0, how: 'beginning' };
   }
 
+  /** Whether `id` was released after being read to its end, or judged history at start-up. */
+  passedOver(id: string): boolean {
+    return this.#history.has(id) || this.#released.has(id);
+  }
+
   /** A followed file was truncated after being read up to `offset`. */
   noteTruncated(fingerprint: Fingerprint, offset: number, now: number): void {
     this.#truncated.push({ fingerprint, offset, at: now });

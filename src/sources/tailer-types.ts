@@ -35,6 +35,12 @@ export interface TailerOptions {
    * cannot be written: reading pauses so that a crash cannot re-deliver an unbounded backlog).
    */
   readonly gate?: () => Promise<void> | undefined;
+  /**
+   * The offset a file may be read up to (default: its end). A catch-up reader reads no further
+   * than the shared reader it is to rejoin (see DESIGN.md, "One reader per input"): a file at
+   * its limit is let go (after rotation) only once read to its end.
+   */
+  readonly limit?: (file: { readonly id: string; readonly detached: boolean }) => number;
 }
 
 export type TailerEvent =
@@ -51,10 +57,16 @@ export type TailerEvent =
   | { readonly kind: 'rotated'; readonly path: string }
   /** The filesystem failed a read or open (`code`: `ESTALE`, `EIO`, …); the file keeps its offset. */
   | { readonly kind: 'readError'; readonly path: string; readonly code: string }
-  | { readonly kind: 'truncated'; readonly path: string };
+  | { readonly kind: 'truncated'; readonly id: string; readonly path: string }
+  /** `id` was read to its end after rotation and let go. */
+  | { readonly kind: 'released'; readonly id: string }
+  /** One pass over the files ended (every file read up to its end or limit). */
+  | { readonly kind: 'idle' };
 
 /** A snapshot of one open file, for lag metrics. */
 export interface FileState {
+  /** `dev:ino` */
+  readonly id: string;
   readonly path: string;
   readonly offset: number;
   readonly size: number;

@@ -70,12 +70,27 @@ export class Tailer {
     return [...this.#files.values()].map((f) => {
       const size = Math.max(f.size, currentSize(f));
       if (f.offset < size) f.behindSince ??= now;
-      return { path: f.path, offset: f.offset, size, behindSince: f.behindSince };
+      return { id: f.id, path: f.path, offset: f.offset, size, behindSince: f.behindSince };
     });
   }
 
   start(): void {
     this.#running ??= this.#loop();
+  }
+
+  /** Reads now rather than at the next poll (a catch-up reader's limit moved). */
+  wake(): void {
+    this.#wake?.();
+  }
+
+  /** The size of followed file `id` at its last look, if followed. */
+  sizeOf(id: string): number | undefined {
+    return this.#files.get(id)?.size;
+  }
+
+  /** Whether this reader let `id` go after reading it to its end, or judged it history (not read). */
+  passedOver(id: string): boolean {
+    return this.#starts.passedOver(id);
   }
 
   /** Stops reading after the chunk in hand; resolves when the read loop has ended. */
@@ -94,6 +109,7 @@ export class Tailer {
       try {
         await this.#scan();
         await this.#readAll(signal);
+        if (!signal.aborted) this.#o.onEvent?.({ kind: 'idle' });
       } catch (err) {
         this.#readErrors.failed('', err);
       }
@@ -239,21 +255,23 @@ export class Tailer {
       await this.#o.onChunk(chunk);
     };
     for (let fingerprint = file.fingerprint; ; fingerprint = file.fingerprint) {
-      const truncatedAt = await file.drain(this.#buffers, signal, onChunk);
+      const truncatedAt = await file.drain(this.#buffers, signal, onChunk, this.#o.limit);
       if (truncatedAt === undefined) break;
       this.#truncated(file, fingerprint, truncatedAt); // between our stat and our read
     }
     if (signal.aborted) return;
+    // At a limit (a catch-up reader), a held partial line is one the shared reader flushed at
+    // that very offset, so it is flushed alike; the file is let go only once read to its end.
     const quiet = Date.now() - file.lastGrowthAt >= this.#o.partialLineTimeoutMs;
     if (file.detached || quiet) await file.flushPartial(onChunk);
-    if (file.detached && !signal.aborted) await this.#release(file);
+    if (file.detached && !file.capped && !signal.aborted) await this.#release(file);
   }
 
   /** `file` (read up to `offset`, first bytes `fingerprint`) was truncated and restarts at 0. */
   #truncated(file: TrackedFile, fingerprint: Fingerprint, offset: number): void {
     this.#starts.noteTruncated(fingerprint, offset, Date.now());
     this.#resolveCopies(file.id, offset);
-    this.#o.onEvent?.({ kind: 'truncated', path: file.path });
+    this.#o.onEvent?.({ kind: 'truncated', id: file.id, path: file.path });
     this.#o.logger.warn({ path: file.path, offset }, 'Input file truncated; reading from its start.');
   }
 
@@ -298,6 +316,7 @@ export class Tailer {
       { path: file.path, offset: file.offset },
       'Input file rotated away and read to its end; released.',
     );
+    this.#o.onEvent?.({ kind: 'released', id: file.id });
     this.#o.onEvent?.({ kind: 'files', open: this.#files.size });
   }
 }

@@ -38,6 +38,8 @@ export class TrackedFile {
   retryAt = 0;
   /** When the file last grew (for the partial-line timeout). */
   lastGrowthAt = Date.now();
+  /** The last drain stopped at the reader's limit, not at the end of the file. */
+  capped = false;
   /** Since when the reader has been behind the end of the file (undefined: caught up). */
   behindSince: number | undefined;
 
@@ -121,16 +123,20 @@ export class TrackedFile {
     buffers: readonly [Buffer, Buffer],
     signal: AbortSignal,
     onChunk: (chunk: LineChunk) => Promise<void>,
+    limit?: (file: { readonly id: string; readonly detached: boolean }) => number,
   ): Promise<number | undefined> {
     let pending: { buffer: Buffer; bytes: number } | undefined;
     let turn = 0;
+    this.capped = false;
     for (;;) {
-      const reading = !signal.aborted;
       const at = this.offset + (pending?.bytes ?? 0);
+      const room = limit === undefined ? Number.POSITIVE_INFINITY : limit(this) - at;
+      if (room <= 0) this.capped = true;
+      const reading = !signal.aborted && room > 0;
       if (reading && at < this.size) this.behindSince ??= Date.now();
       const target = buffers[turn] as Buffer;
       const [read, intact] = await both(
-        reading ? this.handle.read(target, 0, target.length, at) : undefined,
+        reading ? this.handle.read(target, 0, Math.min(target.length, room), at) : undefined,
         pending === undefined ? true : this.#intact(),
       );
       if (!intact) {
@@ -143,7 +149,7 @@ export class TrackedFile {
         pending = undefined;
         await this.#use(buffer, bytes, onChunk);
       }
-      if (read === undefined) return undefined; // stopping
+      if (read === undefined) return undefined; // stopping, or at the limit
       if (read.bytesRead === 0) {
         this.behindSince = undefined;
         return undefined;

@@ -22,6 +22,8 @@ export interface SelfMetrics {
   readonly filesWatched: Gauge;
   readonly checkpointCommits: Counter<'plugin'>;
   readonly rotations: Counter<'plugin'>;
+  readonly ownReaders: Gauge<'plugin'>;
+  readonly detaches: Counter<'plugin'>;
   readonly truncations: Counter<'plugin'>;
   readonly readErrors: Counter<'plugin' | 'code'>;
   readonly eventsSkipped: Counter<'plugin' | 'reason'>;
@@ -150,6 +152,18 @@ export function createSelfMetrics(options: {
       registers,
     }),
     filesWatched: new Gauge({ name: 'gax_files_watched', help: 'Input files currently open.', registers }),
+    ownReaders: new Gauge({
+      name: 'gax_input_own_readers',
+      help: 'Inputs a plugin instance reads with its own reader while it catches up with the shared one (0: all shared).',
+      labelNames: ['plugin'],
+      registers,
+    }),
+    detaches: new Counter({
+      name: 'gax_input_detaches_total',
+      help: 'Times a plugin instance fell behind the shared reader of an input and went on with its own.',
+      labelNames: ['plugin'],
+      registers,
+    }),
     rotations: new Counter({
       name: 'gax_input_rotations_total',
       help: "Input files seen renamed away or deleted (rotation) by each plugin's reader.",

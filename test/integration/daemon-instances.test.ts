@@ -142,6 +142,14 @@ describe('named plugin instances', () => {
     d = await start(true);
     await waitFor(async () => (await ids('copy.ndjson')).length === 10, 10_000, 'file/copy: 10 events');
     await waitFor(async () => (await ids('file.ndjson')).length === 10, 10_000, 'file: 10 events');
+    // The file is written before send() returns and the counter moves: wait for both counters.
+    const delivered = async (plugin: string) =>
+      sample(
+        await (await fetch(`${d.url}/metrics`)).text(),
+        `gax_events_delivered_total{plugin="${plugin}"}`,
+      );
+    await waitFor(async () => ((await delivered('file/copy')) ?? 0) >= 2, 10_000, 'file/copy counted');
+    await waitFor(async () => ((await delivered('file')) ?? 0) >= 2, 10_000, 'file counted');
     const after = await (await fetch(`${d.url}/metrics`)).text();
     expect(sample(after, 'gax_events_delivered_total{plugin="file"}')).toBe(2);
     expect(sample(after, 'gax_events_delivered_total{plugin="file/copy"}')).toBe(2);

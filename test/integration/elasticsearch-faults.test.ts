@@ -326,4 +326,72 @@ describe('elasticsearch failure scenarios', () => {
       await gax.exited;
     }
   }, 300_000);
+
+  it('shared-reader: Elasticsearch down for a minute; the others deliver from the shared reader, Elasticsearch reads alone, catches up and rejoins; every line once per plugin', async () => {
+    const { prefix, log } = await newScenario(7000);
+    const out = join(dir, 'out', 'events.ndjson');
+    const path = await writeLog(dir, log.lines.slice(0, 1000));
+    await startDaemon(prefix);
+    await waitFor(
+      async () => (await countDocs(node.url, `${prefix}_*`)) >= 1000,
+      30_000,
+      'first 1,000 documents',
+    );
+    expect(await metric('gax_input_own_readers{plugin="elasticsearch"}')).toBe(0);
+
+    // Down for a minute (every request answered 503) while a writer appends 100 lines/s.
+    proxy.inject({ kind: 'status', status: 503 }, { match: 'all' });
+    let written = 1000;
+    const writer = setInterval(() => {
+      const next = log.lines.slice(written, Math.min(written + 10, 7000 - 500));
+      written += next.length;
+      if (next.length > 0) void appendFile(path, `${next.join('\n')}\n`);
+    }, 100);
+    try {
+      await new Promise((r) => setTimeout(r, 60_000));
+    } finally {
+      clearInterval(writer);
+    }
+    expect(written).toBe(6500);
+    // The other plugins kept up with every line; Elasticsearch left the shared reader.
+    const eventsIn = (n: number) => log.lines.slice(0, n).filter((l) => parseLine(l).kind === 'event').length;
+    await waitFor(
+      async () => (await lineCount(out)) === eventsIn(written),
+      30_000,
+      'the file plugin to have every event',
+    );
+    expect(await metric('gax_lines_read_total{plugin="file"}')).toBe(written);
+    expect(await metric('gax_lines_read_total{plugin="prometheus"}')).toBe(written);
+    expect(await metric('gax_input_own_readers{plugin="elasticsearch"}')).toBe(1);
+    expect(await metric('gax_input_detaches_total{plugin="elasticsearch"}')).toBe(1);
+    expect(await metric('gax_lines_read_total{plugin="elasticsearch"}')).toBeLessThan(written);
+
+    // Back up: it catches up on its own reader, then rejoins.
+    proxy.clear();
+    await waitFor(
+      async () => (await metric('gax_input_own_readers{plugin="elasticsearch"}')) === 0,
+      120_000,
+      'elasticsearch to rejoin the shared reader',
+    );
+    // Lines appended after the rejoin reach every plugin from the shared reader.
+    await appendFile(path, `${log.lines.slice(6500).join('\n')}\n`);
+    await expectExact(prefix, log, 120_000);
+    await waitFor(
+      async () => (await lineCount(out)) === log.events.length,
+      30_000,
+      'the file plugin to have all',
+    );
+    for (const plugin of ['file', 'prometheus', 'elasticsearch']) {
+      // Every line handed to each plugin exactly once: no gap and no duplicate at the rejoin.
+      expect(await metric(`gax_lines_read_total{plugin="${plugin}"}`)).toBe(7000);
+      await waitFor(
+        async () => (await metric(`gax_events_delivered_total{plugin="${plugin}"}`)) >= log.events.length,
+        30_000,
+        `${plugin} to count every event delivered`,
+      );
+      expect(await metric(`gax_events_delivered_total{plugin="${plugin}"}`)).toBe(log.events.length);
+    }
+    expect(await metric('gax_input_detaches_total{plugin="elasticsearch"}')).toBe(1);
+    expect(await metric('gax_input_detaches_total{plugin="file"}')).toBe(0);
+  }, 300_000);
 });

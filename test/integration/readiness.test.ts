@@ -99,7 +99,7 @@ describe('/readyz tells the truth', () => {
 
   it('turns 503 when a reader is behind its file longer than maxInputLag, naming plugin and file', async () => {
     daemon = new Daemon({
-      config: config({ maxInputLag: '1s' }, { batchMaxEvents: 1, queueMaxBatches: 1 }),
+      config: config({ maxInputLag: '1s' }, { batchMaxEvents: 1, queueMaxBatches: 1, detachAfterMs: 200 }),
       logger: silentLogger(),
       version: 'test',
       plugins: { file: new HangingPlugin() },
@@ -119,7 +119,7 @@ describe('/readyz tells the truth', () => {
 
   it('sees a backlog that grows behind a reader held by a full queue: lag on /metrics and /readyz', async () => {
     daemon = new Daemon({
-      config: config({ maxInputLag: '1s' }, { batchMaxEvents: 1, queueMaxBatches: 1 }),
+      config: config({ maxInputLag: '1s' }, { batchMaxEvents: 1, queueMaxBatches: 1, detachAfterMs: 200 }),
       logger: silentLogger(),
       version: 'test',
       plugins: { file: new HangingPlugin() },

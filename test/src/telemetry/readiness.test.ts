@@ -7,7 +7,7 @@ import { type ReadinessInputs, readiness } from '../../../src/telemetry/readines
 const NOW = 1_000_000_000;
 
 function file(path: string, offset: number, size: number, behindSince?: number): FileState {
-  return { path, offset, size, behindSince };
+  return { id: path, path, offset, size, behindSince };
 }
 
 function inputs(over: Partial<ReadinessInputs> = {}): ReadinessInputs {

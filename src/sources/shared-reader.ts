@@ -1,0 +1,192 @@
+import type { Logger } from 'pino';
+import type { DeadLetterWriter } from '../pipeline/dead-letter.js';
+import type { PluginPositions } from './checkpoint.js';
+import { Followed } from './followed.js';
+import type { ParsedChunk } from './ingest.js';
+import { type LineChunk, Tailer, type TailerEvent, type TailerOptions } from './tailer.js';
+
+/** A plugin instance's feed from one input (./input-feed.ts), as the shared reader sees it. */
+export interface Subscriber {
+  readonly id: string;
+  /** Hands a parsed chunk to the instance's pipeline; resolves once accepted (waits while its lane is full). */
+  feed(parsed: ParsedChunk): Promise<void>;
+  /** The shared reader's tailer events, while attached (the instance's metrics and checkpoint). */
+  onEvent(event: TailerEvent): void;
+  /**
+   * Let go for falling behind: once `accepted` (its last chunk) settles, it reads on its own
+   * from `at`, where that chunk ended.
+   */
+  detached(at: PluginPositions, accepted: Promise<void>): void;
+  /** Joins if its own reader stands where the shared one does (see {@link SharedReader.matches}). */
+  tryJoin(): boolean;
+  /** Its own reader may read further (the shared reader moved on). */
+  wake(): void;
+}
+
+export interface SharedReaderOptions {
+  /** The input's tailer settings; the shared reader supplies `onChunk`, `onEvent` and nothing else. */
+  readonly tailer: Omit<TailerOptions, 'onChunk' | 'onEvent' | 'limit'>;
+  readonly parse: (chunk: LineChunk) => ParsedChunk;
+  /** Where rejected lines go, before the chunk is handed to anyone (once per input). */
+  readonly deadLetter: Pick<DeadLetterWriter, 'write'>;
+  /** Every chunk read, before it is parsed (the checkpoint notes the file). */
+  readonly onChunkRead?: (chunk: LineChunk) => void;
+  /** An instance still not accepting a chunk after this long is let go to read on its own. */
+  readonly detachAfterMs: number;
+  readonly logger: Logger;
+}
+
+/**
+ * Reads and parses one input once for every plugin instance attached to it, handing each chunk
+ * to all of them. An instance whose pipeline does not accept a chunk within `detachAfterMs`
+ * (its lane full: backend slow or down) is detached so it holds back no other; it reads on with
+ * its own reader from where it stopped, never past where this reader stands (`limit`), and is
+ * attached again the moment both stand at the same offsets in the same files: no line missed,
+ * none handed over twice. The shared reader reads on even with nobody attached, so a catch-up
+ * reader's limit always moves.
+ */
+export class SharedReader {
+  readonly tailer: Tailer;
+  readonly #o: SharedReaderOptions;
+  readonly #followed = new Followed();
+  readonly #attached = new Set<Subscriber>();
+  readonly #waiting = new Set<Subscriber>();
+  readonly #startedFrom: PluginPositions;
+  #moved = false;
+
+  constructor(options: SharedReaderOptions) {
+    this.#o = options;
+    this.#startedFrom = options.tailer.saved ?? new Map();
+    this.tailer = new Tailer({
+      ...options.tailer,
+      onChunk: (chunk) => this.#onChunk(chunk),
+      onEvent: (event) => this.#onEvent(event),
+    });
+  }
+
+  start(): void {
+    this.tailer.start();
+  }
+
+  stop(): Promise<void> {
+    return this.tailer.stop();
+  }
+
+  /** Instances attached now. */
+  get attached(): number {
+    return this.#attached.size;
+  }
+
+  /** Whether an instance saved at `saved` can attach at once: this reader starts there and has not moved. */
+  startsAt(saved: PluginPositions): boolean {
+    if (this.#moved || saved.size !== this.#startedFrom.size) return false;
+    for (const [id, file] of saved) if (this.#startedFrom.get(id)?.offset !== file.offset) return false;
+    return true;
+  }
+
+  attach(subscriber: Subscriber): void {
+    this.#waiting.delete(subscriber);
+    this.#attached.add(subscriber);
+  }
+
+  /** A detached instance reading on its own, to be attached when it stands where this reader does. */
+  awaitJoin(subscriber: Subscriber): void {
+    this.#waiting.add(subscriber);
+  }
+
+  remove(subscriber: Subscriber): void {
+    this.#attached.delete(subscriber);
+    this.#waiting.delete(subscriber);
+  }
+
+  /**
+   * How far a catch-up reader may read `file`: where this reader stands in it; to its end once
+   * this reader let it go (read to its end) or judged it history, or when it is gone from its
+   * path and this reader never saw it (a catch-up reader alone holds it open); else not at all
+   * yet (this reader has not reached it).
+   */
+  readonly limit = (file: { readonly id: string; readonly detached: boolean }): number => {
+    const offset = this.#followed.offsets.get(file.id);
+    if (offset !== undefined) return Number.isNaN(offset) ? 0 : offset;
+    return this.tailer.passedOver(file.id) || file.detached ? Number.POSITIVE_INFINITY : 0;
+  };
+
+  /** Whether this reader reads or has read `id` (and so keeps its rejected lines). */
+  covers(id: string): boolean {
+    return this.#followed.offsets.has(id) || this.tailer.passedOver(id);
+  }
+
+  /**
+   * Whether a reader standing at `other` (with `endOf` its files' sizes) hands over, from now on,
+   * exactly the lines this reader will: the same offset in every file this reader follows, and
+   * any other file it follows one this reader let go or passed over, read to its end.
+   */
+  matches(other: Followed, endOf: (id: string) => number | undefined): boolean {
+    if (!this.#followed.scanned || !other.scanned) return false;
+    const own = this.#followed.offsets;
+    for (const [id, offset] of own) if (other.offsets.get(id) !== offset) return false;
+    for (const [id, offset] of other.offsets) {
+      if (own.has(id)) continue;
+      if (!this.tailer.passedOver(id) || endOf(id) !== offset) return false;
+    }
+    return true;
+  }
+
+  #onEvent(event: TailerEvent): void {
+    if (event.kind === 'idle') {
+      this.#admit();
+      return;
+    }
+    if (event.kind === 'scanned') this.#followed.note(event);
+    if (event.kind === 'tracked' || event.kind === 'truncated' || event.kind === 'released') {
+      this.#admit(); // before positions move
+      this.#moved = true;
+      this.#followed.note(event);
+    }
+    for (const s of this.#attached) s.onEvent(event);
+    for (const s of this.#waiting) s.wake();
+  }
+
+  async #onChunk(chunk: LineChunk): Promise<void> {
+    this.#o.onChunkRead?.(chunk);
+    const parsed = this.#o.parse(chunk);
+    if (parsed.rejects.length > 0) await this.#o.deadLetter.write(parsed.rejects);
+    this.#admit(); // before positions move: a joiner gets this chunk from here
+    this.#moved = true;
+    this.#followed.handedOver(chunk);
+    await this.#dispatch(parsed);
+    for (const s of this.#waiting) s.wake();
+  }
+
+  /** Attaches every waiting instance whose own reader stands where this one does. */
+  #admit(): void {
+    for (const s of [...this.#waiting]) s.tryJoin();
+  }
+
+  async #dispatch(parsed: ParsedChunk): Promise<void> {
+    if (this.#attached.size === 0) return;
+    const pending = new Map<Subscriber, Promise<void>>();
+    for (const s of this.#attached) {
+      const accepted = s.feed(parsed).then(
+        () => void pending.delete(s),
+        (err: unknown) => {
+          pending.delete(s);
+          this.#o.logger.error({ err, plugin: s.id }, 'A plugin instance failed to accept read events.');
+        },
+      );
+      pending.set(s, accepted);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#o.detachAfterMs);
+    });
+    await Promise.race([Promise.all(pending.values()), late]);
+    clearTimeout(timer);
+    if (pending.size === 0) return;
+    const at = this.#followed.snapshot();
+    for (const [s, accepted] of pending) {
+      this.#attached.delete(s);
+      s.detached(at, accepted);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * One reader and one parse per input, shared by every plugin instance (src/sources/DESIGN.md,
+ * "One reader per input"): an instance whose backend is down leaves the shared reader so that
+ * it holds back nobody, reads on alone from where it stopped, and rejoins once caught up,
+ * without a gap or a duplicate, also across a rotation while it reads alone.
+ */
+import { appendFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Daemon } from '../../src/daemon.js';
+import { DELIVERED, retryable } from '../../src/plugin/result.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
+import { ScriptedPlugin } from '../doubles/plugins.js';
+import { sample, testConfig, waitFor } from '../helpers/daemon.js';
+import { responseLine } from '../helpers/lines.js';
+
+let dir: string;
+let daemon: Daemon | undefined;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gax-shared-'));
+  await mkdir(join(dir, 'logs'));
+});
+
+afterEach(async () => {
+  await daemon?.stop();
+  daemon = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+const logPath = () => join(dir, 'logs', 'apim_metrics.log');
+const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `e${from + i}`);
+const lines = (from: number, to: number) =>
+  `${ids(from, to)
+    .map((id) => responseLine(id))
+    .join('\n')}\n`;
+
+async function metric(series: string): Promise<number> {
+  return sample(await (await fetch(`${daemon?.url}/metrics`)).text(), series) ?? 0;
+}
+
+describe('shared reader', () => {
+  it('a plugin whose backend is down detaches, reads alone through a rotation, catches up and rejoins: every event once, in order', async () => {
+    let down = false;
+    const file = new ScriptedPlugin(() => (down ? retryable('connection refused') : DELIVERED));
+    const base = testConfig(dir);
+    const config = {
+      ...base,
+      pipeline: {
+        ...base.pipeline,
+        batchMaxEvents: 10,
+        queueMaxBatches: 2,
+        detachAfterMs: 200,
+        retry: { ...base.pipeline.retry, initialIntervalMs: 20, maxIntervalMs: 100 },
+      },
+    };
+    daemon = new Daemon({ config, logger: silentLogger(), version: 'test', plugins: { file } });
+    await writeFile(logPath(), lines(0, 20));
+    await daemon.start();
+    await waitFor(async () => file.delivered.length === 20, 10_000, 'file: first 20');
+    expect(await metric('gax_input_own_readers{plugin="file"}')).toBe(0);
+
+    // Down: prometheus keeps getting everything, also across a rename rotation.
+    down = true;
+    for (let i = 20; i < 120; i += 10) {
+      await appendFile(logPath(), lines(i, i + 10));
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await rename(logPath(), join(dir, 'logs', 'apim_metrics-1.log'));
+    await writeFile(logPath(), lines(120, 200));
+    await waitFor(
+      async () => (await metric('gax_events_delivered_total{plugin="prometheus"}')) === 200,
+      10_000,
+      'prometheus: all 200 while file is down',
+    );
+    expect(await metric('gax_input_own_readers{plugin="file"}')).toBe(1);
+    expect(await metric('gax_input_detaches_total{plugin="file"}')).toBe(1);
+    expect(await metric('gax_input_own_readers{plugin="prometheus"}')).toBe(0);
+
+    // Back up: caught up on its own reader, then back on the shared one.
+    down = false;
+    await waitFor(async () => file.delivered.length === 200, 10_000, 'file: caught up');
+    await waitFor(
+      async () => (await metric('gax_input_own_readers{plugin="file"}')) === 0,
+      10_000,
+      'file to rejoin',
+    );
+    await appendFile(logPath(), lines(200, 250));
+    await waitFor(async () => file.delivered.length >= 250, 10_000, 'file: 250');
+    await waitFor(
+      async () => (await metric('gax_events_delivered_total{plugin="prometheus"}')) === 250,
+      10_000,
+      'prometheus: 250',
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect(file.delivered.map((e) => e.correlationId)).toEqual(ids(0, 250));
+    expect(await metric('gax_lines_read_total{plugin="file"}')).toBe(250);
+    expect(await metric('gax_lines_read_total{plugin="prometheus"}')).toBe(250);
+    expect(await metric('gax_input_detaches_total{plugin="file"}')).toBe(1);
+    expect(await metric('gax_input_detaches_total{plugin="prometheus"}')).toBe(0);
+  });
+});
