@@ -12,6 +12,7 @@ import { metricsRender } from './metrics-render.js';
 import { mtailOneshot } from './mtail-oneshot.js';
 import { outageElasticsearch } from './outage-elasticsearch.js';
 import { peerOtelcol } from './peer-otelcol.js';
+import { pipelineAllScenarios } from './pipeline-all.js';
 import { pipelineDatadog } from './pipeline-datadog.js';
 import { pipelineElasticsearch } from './pipeline-elasticsearch.js';
 import { pipelinePrometheus } from './pipeline-prometheus.js';
@@ -38,4 +39,5 @@ export const scenarios: readonly Scenario[] = [
   pipelineElasticsearch,
   outageElasticsearch,
   pipelineDatadog,
+  ...pipelineAllScenarios,
 ];
