@@ -8,4 +8,5 @@ export default function setup(): void {
     cwd: root,
     stdio: 'inherit',
   });
+  execFileSync(process.execPath, ['dist/src/config/build-validator.js'], { cwd: root, stdio: 'inherit' });
 }

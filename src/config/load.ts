@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import { LineCounter, parseDocument } from 'yaml';
 import { REDACTED, redactUrlCredentials, rememberSecrets } from '../telemetry/redact.js';
 import { conflicts, writtenButOff } from './conflicts.js';
 import { type ConfigEnv, substitute } from './env.js';
 import { type At, type ConfigProblem, type Found, formatPath, sortByPosition, toProblem } from './locate.js';
 import { crossChecks, schemaProblems, syntaxMessage } from './problems.js';
-import { type Config, ConfigSchema } from './schema.js';
+import type { Config } from './schema.js';
+import { configValidator } from './validator.js';
 import { insecureTls, mapMarked, plainSecrets, resolvePaths, rootSchema } from './walk.js';
 
 export type { ConfigEnv } from './env.js';
@@ -17,19 +16,7 @@ export type ConfigResult =
   | { ok: true; config: Config; warnings: ConfigProblem[] }
   | { ok: false; problems: ConfigProblem[] };
 
-// `code.optimize: false`: ajv's name-optimising pass builds objects keyed by ~1,400 generated
-// variable names, which fills V8's hidden-class transitions from `{}` (1,536 at most) until the
-// first full GC; until then every object built from `{}` gets a hidden class of its own (prom-client's
-// histogram buckets: 8 MiB more heap at 10,000 series). The validator runs once; compiling is faster.
-const ajv = new Ajv({
-  allErrors: true,
-  useDefaults: true,
-  strict: false,
-  verbose: true,
-  code: { optimize: false },
-});
-addFormats.default(ajv);
-const validate = ajv.compile<Config>(ConfigSchema);
+const validate = await configValidator();
 
 /**
  * Reads and parses a config file; relative paths in it resolve against its directory. The secrets
