@@ -64,6 +64,7 @@ export class Daemon {
         files: () => this.#routes().flatMap((r) => r.files().map((f) => ({ ...f, plugin: r.id }))),
         checkpointAgeSeconds: () => this.#readers?.checkpointer.ageSeconds,
         checkpointWriteFailures: () => this.#readers?.checkpointer.writeFailures ?? 0,
+        checkpointWrites: () => this.#readers?.checkpointer.writes,
       }),
     });
     this.#instances = new PluginInstances({

@@ -145,6 +145,9 @@ export class Checkpointer {
     return this.#failingSince;
   }
 
+  /** Checkpoint writes done: all of them, and those fsynced (file and directory). */
+  readonly writes = { all: 0, durable: 0 };
+
   /** Checkpoint writes that failed in a row (0 when the last one worked). */
   get writeFailures(): number {
     return this.#failures;
@@ -226,6 +229,8 @@ export class Checkpointer {
       .then(() => {
         if (durable) this.#lastDurable = started;
         this.#unsynced = !durable;
+        this.writes.all++;
+        if (durable) this.writes.durable++;
         this.#written();
       })
       .catch((err: unknown) => this.#failed(err))

@@ -31,6 +31,7 @@ export interface SelfMetrics {
   readonly lagSeconds: Gauge<'plugin' | 'file'>;
   readonly checkpointAge: Gauge;
   readonly checkpointWriteFailures: Gauge;
+  readonly checkpointWrites: Counter<'fsync'>;
   readonly configReloads: Counter<'result'>;
   readonly configLastReloadSuccessful: Gauge;
   readonly configLastReloadSuccessTime: Gauge;
@@ -48,6 +49,8 @@ export interface LiveState {
   checkpointAgeSeconds(): number | undefined;
   /** Checkpoint writes that failed in a row (0 when the last one worked). */
   checkpointWriteFailures(): number;
+  /** Checkpoint writes done so far: all, and those fsynced. */
+  checkpointWrites(): { readonly all: number; readonly durable: number } | undefined;
 }
 
 const LINT_FAILING_DEFAULTS = [
@@ -230,6 +233,19 @@ export function createSelfMetrics(options: {
       registers,
       collect() {
         this.set(live()?.checkpointWriteFailures() ?? 0);
+      },
+    }),
+    checkpointWrites: new Counter({
+      name: 'gax_checkpoint_writes_total',
+      help: 'Checkpoint file writes (each an atomic replace), by whether the file and its directory were fsynced (at most one a second and at stop).',
+      labelNames: ['fsync'],
+      registers,
+      collect() {
+        const writes = live()?.checkpointWrites();
+        if (writes === undefined) return;
+        this.reset();
+        this.inc({ fsync: 'true' }, writes.durable);
+        this.inc({ fsync: 'false' }, writes.all - writes.durable);
       },
     }),
     checkpointCommits: new Counter({

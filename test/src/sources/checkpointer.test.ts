@@ -59,8 +59,15 @@ describe('Checkpointer', () => {
       await until(async () => (await offset()) === next);
       expect(Date.now() - started).toBeLessThan(1000);
     }
+    // The 50 commits of one turn coalesced; the first write is fsynced, the next ones (within
+    // the minute) are not, and the one at close is.
+    const { all, durable } = checkpointer.writes;
+    expect(all).toBeGreaterThanOrEqual(4);
+    expect(all).toBeLessThanOrEqual(8);
+    expect(durable).toBe(1);
     await checkpointer.close();
     expect(await offset()).toBe(530);
+    expect(checkpointer.writes.durable).toBe(2);
   });
 
   it('a start before the saved offset replaces it (another file on the inode); one after it does not', async () => {
