@@ -8,7 +8,7 @@
 // they have not grown for `--idle-ms`, default 1000, and `seconds` is when they last grew). Then its
 // own CPU and peak RSS are read from /proc, it is stopped by its PID (SIGTERM) and waited for; it
 // must exit 0. Prints {"lines","events","requests","series","seconds","listenSeconds","stopSeconds",
-// "scrapes","getMedianMs","daemonCpuSeconds","daemonRssMiB"}: `seconds` from spawn to the response
+// "scrapes","getMedianMs","daemonCpuSeconds","daemonRssMiB","checkpointWrites","checkpointFsyncs"}: `seconds` from spawn to the response
 // that showed every event, `lines` from `gax_lines_read_total`.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -112,5 +112,8 @@ process.stdout.write(
     getMedianMs: sorted[sorted.length >> 1],
     daemonCpuSeconds: usage?.cpuSeconds,
     daemonRssMiB: usage?.rssMiB,
+    // Checkpoint writes while it ran (before the one at stop), and how many of them were fsynced.
+    checkpointWrites: sumSamples(text, 'gax_checkpoint_writes_total').sum,
+    checkpointFsyncs: sample(text, 'gax_checkpoint_writes_total{fsync="true"}') ?? 0,
   })}\n`,
 );

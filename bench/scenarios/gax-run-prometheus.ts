@@ -44,6 +44,11 @@ export const gaxRunPrometheus = {
       'gax run.GETs': Number(out?.scrapes),
       'gax run.GET median ms': Number(out?.getMedianMs),
       'gax run.apim_requests_total series': Number(out?.series),
+      // Issue #17, part 3: every commit reaches the checkpoint at once (≤ ~40 writes/s), fsync ≤ 1/s.
+      'gax run.checkpoint writes': Number(out?.checkpointWrites),
+      'gax run.checkpoint writes/s':
+        Number(out?.checkpointWrites) / (Number(out?.seconds) - Number(out?.listenSeconds)),
+      'gax run.fsynced': Number(out?.checkpointFsyncs),
     };
   },
   metricsTitle:
