@@ -177,6 +177,7 @@ export class Route {
     const logger = o.logger.child({ plugin: o.id });
     let own = 0;
     o.metrics.ownReaders.set({ plugin: o.id }, 0);
+    o.metrics.detaches.inc({ plugin: o.id }, 0);
     for (const input of inputs) {
       const f = new InputFeed({
         id: o.id,

@@ -140,6 +140,26 @@ describe('daemon end to end', () => {
     const text = await (await fetch(`${restarted.url}/metrics`)).text();
     expect(sample(text, 'gax_events_delivered_total{plugin="prometheus"}')).toBe(0);
     expect(sample(text, 'gax_events_delivered_total{plugin="file"}')).toBe(51);
+    // The shared reader started at prometheus's checkpoint (the end); file read its 51 lines
+    // alone from its own, then joined the shared reader: lines appended now reach both once.
+    const metric = async (series: string) =>
+      sample(await (await fetch(`${restarted.url}/metrics`)).text(), series);
+    await waitFor(
+      async () => (await metric('gax_input_own_readers{plugin="file"}')) === 0,
+      10_000,
+      'file to join',
+    );
+    expect(await metric('gax_input_own_readers{plugin="prometheus"}')).toBe(0);
+    await appendFile(logPath(), `${responseLine('z')}\n`);
+    await waitFor(async () => (await events()).length === 52, 10_000, 'file: the appended line');
+    await waitFor(
+      async () => (await metric('gax_events_delivered_total{plugin="prometheus"}')) === 1,
+      10_000,
+      'prometheus: the appended line',
+    );
+    expect(await metric('gax_lines_read_total{plugin="file"}')).toBe(52);
+    expect(await metric('gax_lines_read_total{plugin="prometheus"}')).toBe(1);
+    expect(await metric('gax_input_detaches_total{plugin="file"}')).toBe(0);
   });
 
   it("skips events older than a plugin's maxEventAge for that plugin only, and counts them", async () => {
