@@ -4,7 +4,7 @@
  * it holds back nobody, reads on alone from where it stopped, and rejoins once caught up,
  * without a gap or a duplicate, also across a rotation while it reads alone.
  */
-import { appendFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, mkdtemp, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -40,29 +40,36 @@ async function metric(series: string): Promise<number> {
   return sample(await (await fetch(`${daemon?.url}/metrics`)).text(), series) ?? 0;
 }
 
+/** A daemon whose file plugin is a double that fails while `state.down` (prometheus is real). */
+function startDaemon(state: { down: boolean }): { daemon: Daemon; file: ScriptedPlugin } {
+  const file = new ScriptedPlugin(() => (state.down ? retryable('connection refused') : DELIVERED));
+  const base = testConfig(dir);
+  const config = {
+    ...base,
+    pipeline: {
+      ...base.pipeline,
+      batchMaxEvents: 10,
+      queueMaxBatches: 2,
+      detachAfterMs: 200,
+      retry: { ...base.pipeline.retry, initialIntervalMs: 20, maxIntervalMs: 100 },
+    },
+  };
+  return { daemon: new Daemon({ config, logger: silentLogger(), version: 'test', plugins: { file } }), file };
+}
+
 describe('shared reader', () => {
   it('a plugin whose backend is down detaches, reads alone through a rotation, catches up and rejoins: every event once, in order', async () => {
-    let down = false;
-    const file = new ScriptedPlugin(() => (down ? retryable('connection refused') : DELIVERED));
-    const base = testConfig(dir);
-    const config = {
-      ...base,
-      pipeline: {
-        ...base.pipeline,
-        batchMaxEvents: 10,
-        queueMaxBatches: 2,
-        detachAfterMs: 200,
-        retry: { ...base.pipeline.retry, initialIntervalMs: 20, maxIntervalMs: 100 },
-      },
-    };
-    daemon = new Daemon({ config, logger: silentLogger(), version: 'test', plugins: { file } });
+    const state = { down: false };
+    const started = startDaemon(state);
+    daemon = started.daemon;
+    const { file } = started;
     await writeFile(logPath(), lines(0, 20));
     await daemon.start();
     await waitFor(async () => file.delivered.length === 20, 10_000, 'file: first 20');
     expect(await metric('gax_input_own_readers{plugin="file"}')).toBe(0);
 
     // Down: prometheus keeps getting everything, also across a rename rotation.
-    down = true;
+    state.down = true;
     for (let i = 20; i < 120; i += 10) {
       await appendFile(logPath(), lines(i, i + 10));
       await new Promise((r) => setTimeout(r, 30));
@@ -79,7 +86,7 @@ describe('shared reader', () => {
     expect(await metric('gax_input_own_readers{plugin="prometheus"}')).toBe(0);
 
     // Back up: caught up on its own reader, then back on the shared one.
-    down = false;
+    state.down = false;
     await waitFor(async () => file.delivered.length === 200, 10_000, 'file: caught up');
     await waitFor(
       async () => (await metric('gax_input_own_readers{plugin="file"}')) === 0,
@@ -99,5 +106,47 @@ describe('shared reader', () => {
     expect(await metric('gax_lines_read_total{plugin="prometheus"}')).toBe(250);
     expect(await metric('gax_input_detaches_total{plugin="file"}')).toBe(1);
     expect(await metric('gax_input_detaches_total{plugin="prometheus"}')).toBe(0);
+  });
+
+  it('copytruncate while a plugin reads alone: the copy is read from where the original was left, every event once', async () => {
+    const state = { down: false };
+    const started = startDaemon(state);
+    daemon = started.daemon;
+    const { file } = started;
+    await writeFile(logPath(), lines(0, 20));
+    await daemon.start();
+    await waitFor(async () => file.delivered.length === 20, 10_000, 'file: first 20');
+    state.down = true;
+    for (let i = 20; i < 100; i += 10) {
+      await appendFile(logPath(), lines(i, i + 10));
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await waitFor(
+      async () => (await metric('gax_input_own_readers{plugin="file"}')) === 1,
+      10_000,
+      'file: detached',
+    );
+    // logrotate's copytruncate: copy, then truncate the original in place, which keeps growing.
+    await copyFile(logPath(), join(dir, 'logs', 'apim_metrics-1.log'));
+    await truncate(logPath(), 0);
+    await appendFile(logPath(), lines(100, 150));
+    await waitFor(
+      async () => (await metric('gax_events_delivered_total{plugin="prometheus"}')) === 150,
+      10_000,
+      'prometheus: all 150',
+    );
+    state.down = false;
+    await waitFor(async () => file.delivered.length >= 150, 15_000, 'file: caught up');
+    await waitFor(
+      async () => (await metric('gax_input_own_readers{plugin="file"}')) === 0,
+      10_000,
+      'file to rejoin',
+    );
+    await appendFile(logPath(), lines(150, 170));
+    await waitFor(async () => file.delivered.length >= 170, 10_000, 'file: 170');
+    await new Promise((r) => setTimeout(r, 300));
+    expect([...file.delivered.map((e) => e.correlationId)].sort()).toEqual([...ids(0, 170)].sort());
+    expect(file.delivered).toHaveLength(170);
+    expect(await metric('gax_events_delivered_total{plugin="prometheus"}')).toBe(170);
   });
 });
