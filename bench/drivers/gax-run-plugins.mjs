@@ -12,9 +12,10 @@
 // and peak RSS are read from /proc, it is stopped by its PID (SIGTERM) and waited for; it must exit
 // 0. Only then (untimed by `seconds`, in the driver's CPU) Elasticsearch's `_count` and the file
 // plugin's output lines (rotated files included) are counted. Everything is on 127.0.0.1.
-// Prints {"lines","events","delivered":{P:n},"doneSeconds":{P:s},"linesRead":{P:n},"deadLettered",
-// "requests","series","indexed","fileLines","seconds","listenSeconds","stopSeconds","scrapes",
-// "getMedianMs","daemonCpuSeconds","daemonRssMiB"}: `seconds` from spawn to the response that
+// Prints {"lines","events","delivered":{P:n},"doneSeconds":{P:s},"linesRead":{P:n},
+// "detaches":{P:n},"deadLettered","requests","series","indexed","fileLines","seconds",
+// "listenSeconds","stopSeconds","scrapes","getMedianMs","daemonCpuSeconds","daemonRssMiB"}:
+// `detaches` from `gax_input_detaches_total`, `seconds` from spawn to the response that
 // showed every event everywhere, `doneSeconds` per plugin likewise, `lines` and `events` the least
 // over the enabled plugins.
 import { spawn } from 'node:child_process';
@@ -161,8 +162,10 @@ if (!done || stopped.code !== 0) {
 }
 const linesRead = {};
 const doneSeconds = {};
+const detaches = {};
 for (const p of plugins) {
   linesRead[p] = sample(text, `gax_lines_read_total{plugin="${p}"}`) ?? 0;
+  detaches[p] = sample(text, `gax_input_detaches_total{plugin="${p}"}`) ?? 0;
   if (doneAt[p] !== undefined) doneSeconds[p] = (doneAt[p] - started) / 1000;
 }
 const sorted = [...getMs].sort((a, b) => a - b);
@@ -173,6 +176,7 @@ process.stdout.write(
     delivered: result?.delivered,
     doneSeconds,
     linesRead,
+    detaches,
     deadLettered: sumSamples(text, 'gax_events_dead_lettered_total').sum,
     requests: result?.requests?.sum,
     series: result?.requests?.series,

@@ -93,6 +93,7 @@ function runMetrics(
   const out = lastJsonLine(stdout);
   const cpu = Number(out?.daemonCpuSeconds);
   const done = (out?.doneSeconds ?? {}) as Record<string, number>;
+  const detaches = (out?.detaches ?? {}) as Record<string, number>;
   const figures: Record<string, number> = {
     'gax run.seconds': Number(out?.seconds),
     'gax run.listening s': Number(out?.listenSeconds),
@@ -103,6 +104,9 @@ function runMetrics(
     'gax run.GETs': Number(out?.scrapes),
   };
   for (const p of plugins) figures[`gax run.${p} done s`] = Number(done[p]);
+  // An instance whose lane stayed full for `pipeline.detachAfterMs` left the shared reader and
+  // read (and parsed) on its own until it caught up: the sharing did not hold for it meanwhile.
+  if (plugins.length > 1) for (const p of plugins) figures[`gax run.${p} detaches`] = Number(detaches[p]);
   return figures;
 }
 
