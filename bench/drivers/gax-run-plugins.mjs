@@ -8,13 +8,15 @@
 // temp state dir, and FILE followed `from: beginning`. From the spawn, GET /metrics (paced on the
 // sum of the plugins' counts, see spawned.mjs `pollMetrics`) until
 // `gax_events_delivered_total{plugin=P}` reaches `--events N` for every enabled plugin P (and,
-// with prometheus, `apim_requests_total` sums to N). Then its own CPU
+// with prometheus, `apim_requests_total` sums to N; without `--events`: until the counts have not
+// grown for `--idle-ms`, default 1000, and `seconds` is when they last grew). Then its own CPU
 // and peak RSS are read from /proc, it is stopped by its PID (SIGTERM) and waited for; it must exit
 // 0. Only then (untimed by `seconds`, in the driver's CPU) Elasticsearch's `_count` and the file
 // plugin's output lines (rotated files included) are counted. Everything is on 127.0.0.1.
 // Prints {"lines","events","delivered":{P:n},"doneSeconds":{P:s},"linesRead":{P:n},
 // "detaches":{P:n},"deadLettered","requests","series","indexed","fileLines","seconds",
-// "listenSeconds","stopSeconds","scrapes","getMedianMs","daemonCpuSeconds","daemonRssMiB"}:
+// "listenSeconds","stopSeconds","scrapes","getMedianMs","daemonCpuSeconds","daemonRssMiB",
+// "checkpointWrites","checkpointFsyncs"}:
 // `detaches` from `gax_input_detaches_total`, `seconds` from spawn to the response that
 // showed every event everywhere, `doneSeconds` per plugin likewise, `lines` and `events` the least
 // over the enabled plugins.
@@ -37,6 +39,7 @@ const { values, positionals } = parseArgs({
   options: {
     plugins: { type: 'string', default: KNOWN.join(',') },
     events: { type: 'string' },
+    'idle-ms': { type: 'string', default: '1000' },
     node: { type: 'string' },
     prefix: { type: 'string' },
     'dd-url': { type: 'string' },
@@ -50,9 +53,9 @@ const missing =
   (plugins.includes('elasticsearch') && (values.node === undefined || values.prefix === undefined)) ||
   (plugins.includes('datadog') &&
     (values['dd-url'] === undefined || values['dd-api-key'] === undefined || values.env === undefined));
-if (file === undefined || values.events === undefined || plugins.length === 0 || missing) {
+if (file === undefined || plugins.length === 0 || missing) {
   process.stderr.write(
-    'usage: node bench/drivers/gax-run-plugins.mjs FILE --events N [--plugins file,prometheus,elasticsearch,datadog]\n' +
+    'usage: node bench/drivers/gax-run-plugins.mjs FILE [--events N | --idle-ms MS] [--plugins file,prometheus,elasticsearch,datadog]\n' +
       '         [--node URL --prefix PREFIX] [--dd-url URL --dd-api-key KEY --env TAG]\n',
   );
   process.exit(2);
@@ -62,7 +65,7 @@ if (unknown !== undefined) {
   process.stderr.write(`error: unknown plugin ${unknown}; known: ${KNOWN.join(', ')}\n`);
   process.exit(2);
 }
-const expected = Number(values.events);
+const expected = values.events === undefined ? undefined : Number(values.events);
 const on = (name) => plugins.includes(name);
 
 const dir = await mkdtemp(join(tmpdir(), 'gax-bench-plugins-'));
@@ -119,7 +122,7 @@ const check = (text) => {
   const delivered = {};
   for (const p of plugins) {
     delivered[p] = sample(text, `gax_events_delivered_total{plugin="${p}"}`) ?? 0;
-    if (delivered[p] >= expected) doneAt[p] ??= now;
+    if (expected !== undefined && delivered[p] >= expected) doneAt[p] ??= now;
   }
   const requests = on('prometheus') ? sumSamples(text, 'apim_requests_total') : undefined;
   const least = Math.min(...Object.values(delivered));
@@ -132,7 +135,7 @@ const check = (text) => {
     least,
     delivered,
     requests,
-    done: least >= expected && (requests === undefined || requests.sum >= expected),
+    done: expected !== undefined && least >= expected && (requests === undefined || requests.sum >= expected),
   };
 };
 
@@ -142,7 +145,13 @@ let stopped;
 let indexed;
 let fileLines;
 try {
-  polled = await pollMetrics({ url: () => url, check, child: gax, expected: expected * plugins.length });
+  polled = await pollMetrics({
+    url: () => url,
+    check,
+    child: gax,
+    expected: expected === undefined ? undefined : expected * plugins.length,
+    stallMs: Number(values['idle-ms']),
+  });
   usage = await procUsage(gax.pid);
 } finally {
   stopped = await stopByPid(gax);
@@ -189,6 +198,9 @@ process.stdout.write(
     getMedianMs: sorted[sorted.length >> 1],
     daemonCpuSeconds: usage?.cpuSeconds,
     daemonRssMiB: usage?.rssMiB,
+    // Checkpoint writes while it ran (before the one at stop), and how many of them were fsynced.
+    checkpointWrites: sumSamples(text, 'gax_checkpoint_writes_total').sum,
+    checkpointFsyncs: sample(text, 'gax_checkpoint_writes_total{fsync="true"}') ?? 0,
   })}\n`,
 );
 

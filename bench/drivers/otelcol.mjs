@@ -1,4 +1,4 @@
-// The OpenTelemetry Collector as a peer of `gax run`, timed the same way (gax-run.mjs): BINARY
+// The OpenTelemetry Collector as a peer of `gax run`, timed the same way (gax-run-plugins.mjs): BINARY
 // (built by bench/lib/otelcol.ts from bench/otelcol/builder-config.yaml) as its own process with
 // bench/otelcol/config.yaml (filelog from the beginning of FILE with regex + JSON parsing →
 // signal_to_metrics → deltatocumulative → prometheus exporter on 127.0.0.1, a free port; no

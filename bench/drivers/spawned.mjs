@@ -1,4 +1,4 @@
-// Shared by the drivers that time a whole server process as a user runs it (gax-run.mjs for `gax
+// Shared by the drivers that time a whole server process as a user runs it (gax-run-plugins.mjs for `gax
 // run`, otelcol.mjs for the OpenTelemetry Collector): spawn it, poll its Prometheus endpoint until
 // the counts are complete, read its own CPU and peak RSS from /proc, stop it by PID with SIGTERM and
 // wait for its exit. Everything listens on 127.0.0.1 only.

@@ -13,15 +13,17 @@ const CLI = 'dist/src/cli.js';
 export const gaxRunPrometheus = {
   name: 'gax-run-prometheus',
   description:
-    '`gax run` (the built CLI, its own process; prometheus plugin only, maxEventAge 0s, server on 127.0.0.1 port 0, temp state dir) follows FILE from its beginning; from spawn until GET /metrics shows every event delivered and in apim_requests_total, then SIGTERM by PID (`bench/drivers/gax-run.mjs`).',
+    '`gax run` (the built CLI, its own process; prometheus plugin only, maxEventAge 0s, server on 127.0.0.1 port 0, temp state dir) follows FILE from its beginning; from spawn until GET /metrics shows every event delivered and in apim_requests_total, then SIGTERM by PID (`bench/drivers/gax-run-plugins.mjs --plugins prometheus`).',
   baseline: 'baseline-json-parse',
   unavailable: (ctx) =>
     existsSync(join(ctx.repoRoot, CLI)) ? undefined : `${CLI} not found (run \`npm run build\`)`,
   command: (ctx) => ({
     command: process.execPath,
     args: [
-      join(ctx.repoRoot, 'bench/drivers/gax-run.mjs'),
+      join(ctx.repoRoot, 'bench/drivers/gax-run-plugins.mjs'),
       ctx.file,
+      '--plugins',
+      'prometheus',
       ...(ctx.events === undefined ? [] : ['--events', String(ctx.events)]),
     ],
     captureStdout: true,
