@@ -1,5 +1,7 @@
 import { type FSWatcher, fstatSync, watch } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { SavedFile } from './checkpoint.js';
 import type { TrackedFile } from './tracked-file.js';
 
 /** Names of compressed files: rotated logs gzipped in place (`-1.log.gz`) are never read as lines. */
@@ -56,4 +58,36 @@ export function currentSize(file: TrackedFile): number {
   } catch {
     return file.size; // closed meanwhile
   }
+}
+
+/**
+ * Stats each matched path but compressed files (a gzipped rotated log is not new lines). Files
+ * the checkpoint knows (`saved`, on the first scan) come first: a new twin must not claim a saved
+ * file's entry as "moved".
+ */
+export async function identify(
+  paths: readonly string[],
+  saved: ReadonlyMap<string, SavedFile> | undefined,
+): Promise<{ path: string; id: string; mtimeMs: number }[]> {
+  const found: { path: string; id: string; mtimeMs: number }[] = [];
+  for (const path of [...new Set(paths)].sort()) {
+    if (COMPRESSED.test(path)) continue;
+    const info = await stat(path).catch(() => undefined);
+    if (info !== undefined) found.push({ path, id: `${info.dev}:${info.ino}`, mtimeMs: info.mtimeMs });
+  }
+  if (saved === undefined) return found;
+  return [...found.filter((f) => saved.has(f.id)), ...found.filter((f) => !saved.has(f.id))];
+}
+
+/** Waits `ms`, or less if the function handed to `onWake` is called (then undefined again). */
+export function pause(ms: number, onWake: (wake: (() => void) | undefined) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    onWake(done);
+    function done(): void {
+      clearTimeout(timer);
+      onWake(undefined);
+      resolve();
+    }
+  });
 }

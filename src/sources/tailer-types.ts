@@ -72,3 +72,6 @@ export interface FileState {
   readonly size: number;
   readonly behindSince: number | undefined;
 }
+
+/** A new file whose first bytes equal a followed file's (`of`): a copytruncate copy, or a twin. */
+export type Held = { readonly of: string; readonly since: number };

@@ -1,11 +1,11 @@
-import { type FileHandle, open, stat } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { glob } from 'tinyglobby';
 import type { ErrorCode } from '../errors.js';
 import { type Fingerprint, fingerprintOf } from './fingerprint.js';
 import { ReadErrors } from './read-errors.js';
 import { StartPositions } from './start-position.js';
-import { COMPRESSED, currentSize, DirectoryWatches, gateShut } from './tail-support.js';
-import type { FileState, TailerOptions } from './tailer-types.js';
+import { currentSize, DirectoryWatches, gateShut, identify, pause } from './tail-support.js';
+import type { FileState, Held, TailerOptions } from './tailer-types.js';
 import { type LineChunk, TrackedFile } from './tracked-file.js';
 
 const INPUT_READ: ErrorCode = 'GAX_ERR_INPUT_READ';
@@ -13,14 +13,10 @@ const INPUT_READ: ErrorCode = 'GAX_ERR_INPUT_READ';
 export type { FileState, TailerEvent, TailerOptions } from './tailer-types.js';
 export type { LineChunk } from './tracked-file.js';
 
-/** A new file whose first bytes equal a followed file's (`of`): a copytruncate copy, or a twin. */
-type Held = { readonly of: string; readonly since: number };
-
 /**
  * Follows files matching glob patterns. Identity is `dev:ino` plus a fingerprint of the first
- * bytes, so a renamed file is recognised and drained to its end before it is let go, a new file
- * at the old name is read from its start, truncation (copytruncate) restarts at 0, and a
- * reused inode is not mistaken for the old file. See DESIGN.md.
+ * bytes: a renamed file is drained to its end before it is let go, a new file at the old name is
+ * read from its start, truncation (copytruncate) restarts at 0, a reused inode is a new file.
  */
 export class Tailer {
   readonly #o: TailerOptions;
@@ -62,9 +58,8 @@ export class Tailer {
   }
 
   /**
-   * Each open file's read position against its size now (`fstat`, not the reader's last look: a
-   * reader held by a full queue does not look, and that backlog is what lag metrics and `/readyz`
-   * must show). A reader first seen behind this way counts as behind from now.
+   * Each open file's read position against its size now (`fstat`: a reader held by a full queue
+   * does not look, and that backlog is what lag metrics and `/readyz` must show); behind from now.
    */
   states(now = Date.now()): FileState[] {
     return [...this.#files.values()].map((f) => {
@@ -83,7 +78,7 @@ export class Tailer {
     this.#wake?.();
   }
 
-  /** The size of followed file `id` at its last look, if followed. */
+  /** The size of followed file `id` at its last look. */
   sizeOf(id: string): number | undefined {
     return this.#files.get(id)?.size;
   }
@@ -114,15 +109,9 @@ export class Tailer {
         this.#readErrors.failed('', err);
       }
       if (signal.aborted) return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.#o.pollIntervalMs);
-        this.#wake = done;
-        function done(): void {
-          clearTimeout(timer);
-          resolve();
-        }
+      await pause(this.#o.pollIntervalMs, (wake) => {
+        this.#wake = wake;
       });
-      this.#wake = undefined;
     }
   }
 
@@ -136,7 +125,10 @@ export class Tailer {
     this.#watches.watch(this.#o.patterns, () => this.#wake?.());
     const isPrimary = new Set(primary);
     const seen = new Set<string>();
-    for (const { path, id, mtimeMs } of await this.#identify([...primary, ...siblings])) {
+    for (const { path, id, mtimeMs } of await identify(
+      [...primary, ...siblings],
+      this.#firstScan ? this.#o.saved : undefined,
+    )) {
       seen.add(id);
       const known = this.#files.get(id);
       if (known !== undefined) {
@@ -156,22 +148,6 @@ export class Tailer {
     if (this.#firstScan) this.#o.onEvent?.({ kind: 'scanned', startedAt });
     this.#firstScan = false;
     this.#o.onEvent?.({ kind: 'files', open: this.#files.size });
-  }
-
-  /**
-   * Stats each matched path but compressed files (a gzipped rotated log is not new lines). Files
-   * the checkpoint knows come first: a new twin must not claim a saved file's entry as "moved".
-   */
-  async #identify(paths: readonly string[]): Promise<{ path: string; id: string; mtimeMs: number }[]> {
-    const found: { path: string; id: string; mtimeMs: number }[] = [];
-    for (const path of [...new Set(paths)].sort()) {
-      if (COMPRESSED.test(path)) continue;
-      const info = await stat(path).catch(() => undefined);
-      if (info !== undefined) found.push({ path, id: `${info.dev}:${info.ino}`, mtimeMs: info.mtimeMs });
-    }
-    const saved = this.#o.saved;
-    if (!this.#firstScan || saved === undefined) return found;
-    return [...found.filter((f) => saved.has(f.id)), ...found.filter((f) => !saved.has(f.id))];
   }
 
   async #track(id: string, path: string): Promise<void> {
