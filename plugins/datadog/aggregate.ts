@@ -1,7 +1,8 @@
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import type { DatadogConfig } from './config.js';
-import { collapsed, globalTags, type Observation, observe, tagsOf } from './mapping.js';
-import { DATADOG_METRICS, type DatadogMetric } from './metrics.js';
+import { type ObservationSink, observeEvent } from './mapping.js';
+import type { DatadogMetric } from './metrics.js';
+import { type RawTags, rawTags, SeriesIndex } from './series-index.js';
 
 /** Datadog keeps points up to 1 hour old and 10 minutes ahead; we stay a minute inside. */
 export const MAX_AGE_S = 59 * 60;
@@ -38,17 +39,29 @@ export interface CountPoint {
  */
 export class Aggregator {
   readonly #config: DatadogConfig;
-  readonly #global: string[];
+  readonly #index: SeriesIndex;
   readonly #committed = new Map<string, Map<number, number>>();
-  /** Tag sets seen per metric since the last flush (the cost cap). */
-  #tagSets = new Map<DatadogMetric, Set<string>>();
-  readonly #scratch: Observation[] = [];
-  /** Called when a new tag set is collapsed to `other`. */
-  onCollapse: (metric: DatadogMetric) => void = () => undefined;
+  /** Refilled for every event: the raw tag values of its observations. */
+  readonly #raw: RawTags = rawTags();
+  /** Where the event being observed goes: its batch's contribution, its bucket, its values or not. */
+  readonly #at: { contribution: Contribution; bucket: number; values: boolean } = {
+    contribution: { counts: new Map(), values: new Map(), indices: [], events: [] },
+    bucket: 0,
+    values: true,
+  };
+  readonly #sink: ObservationSink = {
+    count: (metric, value) => this.#count(metric, value),
+    value: (metric, value) => this.#value(metric, value),
+  };
 
   constructor(config: DatadogConfig) {
     this.#config = config;
-    this.#global = globalTags(config);
+    this.#index = new SeriesIndex(config);
+  }
+
+  /** Called when a new tag set is collapsed to `other`. */
+  set onCollapse(callback: (metric: DatadogMetric) => void) {
+    this.#index.onCollapse = callback;
   }
 
   get interval(): number {
@@ -57,6 +70,8 @@ export class Aggregator {
 
   /** The metric and tags a series key stands for (tag values never contain `,` or `|`). */
   series(key: string): Series {
+    const entry = this.#index.entry(key);
+    if (entry !== undefined) return entry;
     const bar = key.indexOf('|');
     const tags = key.slice(bar + 1);
     return { metric: key.slice(0, bar) as DatadogMetric, tags: tags === '' ? [] : tags.split(',') };
@@ -80,66 +95,57 @@ export class Aggregator {
     const contribution: Contribution = { counts: new Map(), values: new Map(), indices: [], events: [] };
     const refused = new Map<number, string>();
     const now = Math.floor(nowMs / 1000);
-    batch.forEach((event, i) => {
+    for (let i = 0; i < batch.length; i++) {
+      const event = batch[i] as CanonicalEvent;
       const ms = Date.parse(event.requestTimestamp);
       const at = Math.floor(ms / 1000);
       if (at < now - MAX_AGE_S) {
         refused.set(i, `event time ${event.requestTimestamp} is older than Datadog accepts (1 hour)`);
-        return;
+        continue;
       }
       if (at > now + MAX_AHEAD_S) {
         refused.set(
           i,
           `event time ${event.requestTimestamp} is further ahead than Datadog accepts (10 minutes)`,
         );
-        return;
+        continue;
       }
       contribution.indices.push(i);
       contribution.events.push(event);
-      const bucket = this.bucket(ms);
-      const out = this.#scratch;
-      out.length = 0;
-      observe(event, out);
-      // Distribution values are additive: an event whose values already reached Datadog (its
-      // batch failed later, on logs) must not add them again when the batch is resent.
-      const skipValues = valuesSent?.has(event) === true;
-      for (const o of out) {
-        if (skipValues && DATADOG_METRICS[o.metric].type === 'distribution') continue;
-        this.#record(contribution, o, bucket);
-      }
-    });
+      const into = this.#at;
+      into.contribution = contribution;
+      into.bucket = this.bucket(ms);
+      into.values = valuesSent?.has(event) !== true;
+      observeEvent(event, this.#raw, this.#sink);
+    }
     return { contribution, refused };
   }
 
-  #record(c: Contribution, o: Observation, bucket: number): void {
-    const key = this.#key(o);
-    if (DATADOG_METRICS[o.metric].type === 'count') {
-      const buckets = c.counts.get(key) ?? new Map<number, number>();
+  #count(metric: DatadogMetric, value: number): void {
+    const { contribution: c, bucket } = this.#at;
+    const { key } = this.#index.resolve(this.#index.tables[metric], this.#raw);
+    let buckets = c.counts.get(key);
+    if (buckets === undefined) {
+      buckets = new Map<number, number>();
       c.counts.set(key, buckets);
-      buckets.set(bucket, (buckets.get(bucket) ?? 0) + o.value);
-      return;
     }
-    const buckets = c.values.get(key) ?? new Map<number, number[]>();
-    c.values.set(key, buckets);
-    const values = buckets.get(bucket) ?? [];
-    buckets.set(bucket, values);
-    values.push(o.value);
+    buckets.set(bucket, (buckets.get(bucket) ?? 0) + value);
   }
 
-  #key(o: Observation): string {
-    let tags = tagsOf(o, this.#config, this.#global);
-    let key = `${o.metric}|${tags.join(',')}`;
-    const seen = this.#tagSets.get(o.metric) ?? new Set<string>();
-    this.#tagSets.set(o.metric, seen);
-    if (!seen.has(key)) {
-      if (seen.size >= this.#config.maxTagSetsPerFlush) {
-        tags = collapsed(tags, this.#global);
-        key = `${o.metric}|${tags.join(',')}`;
-        if (!seen.has(key)) this.onCollapse(o.metric);
-      }
-      seen.add(key);
+  #value(metric: DatadogMetric, value: number): void {
+    const { contribution: c, bucket, values: record } = this.#at;
+    // Distribution values are additive: an event whose values already reached Datadog (its
+    // batch failed later, on logs) must not add them again when the batch is resent.
+    if (!record) return;
+    const { key } = this.#index.resolve(this.#index.tables[metric], this.#raw);
+    let buckets = c.values.get(key);
+    if (buckets === undefined) {
+      buckets = new Map<number, number[]>();
+      c.values.set(key, buckets);
     }
-    return key;
+    const values = buckets.get(bucket);
+    if (values === undefined) buckets.set(bucket, [value]);
+    else values.push(value);
   }
 
   /** Count points for every (series, bucket) the contributions touch: committed + pending. */
@@ -172,7 +178,7 @@ export class Aggregator {
 
   /** Starts a new flush window for the tag-set cap and forgets buckets Datadog no longer takes. */
   nextFlush(nowMs: number): void {
-    this.#tagSets = new Map();
+    this.#index.nextFlush();
     const oldest = Math.floor(nowMs / 1000) - MAX_AGE_S - this.interval;
     for (const [key, buckets] of this.#committed) {
       for (const bucket of buckets.keys()) if (bucket < oldest) buckets.delete(bucket);

@@ -1,6 +1,7 @@
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import type { DatadogConfig } from './config.js';
 import { DATADOG_METRICS, type DatadogMetric } from './metrics.js';
+import type { RawTags } from './series-index.js';
 
 /** One thing an event adds to: `value` to a count, or one value to a distribution. */
 export interface Observation {
@@ -12,7 +13,10 @@ export interface Observation {
 
 type MappingConfig = Pick<DatadogConfig, 'tags'>;
 
-/** The observations one canonical event makes (pure). Latencies stay in milliseconds. */
+/**
+ * The observations one canonical event makes (pure). Latencies stay in milliseconds. The readable
+ * definition; the aggregator uses `observeEvent`, which must make the same ones.
+ */
 export function observe(event: CanonicalEvent, out: Observation[]): void {
   const api = event.apiName ?? 'unknown';
   const api_version = event.apiVersion ?? 'unknown';
@@ -72,6 +76,64 @@ function latency(
 ): void {
   if (value === undefined || !Number.isFinite(value) || value < 0) return;
   out.push({ metric, tags, value });
+}
+
+/** Where `observeEvent` puts an event's observations (the raw tags are in its `raw` at the time). */
+export interface ObservationSink {
+  count(metric: DatadogMetric, value: number): void;
+  value(metric: DatadogMetric, value: number): void;
+}
+
+/**
+ * The observations of `observe`, in the same order, without an object per observation: `raw` is
+ * refilled with the event's tag values (and `direction`, `token_type` per observation) and the
+ * sink is called for each count and distribution value. test/plugins/datadog/equivalence.test.ts
+ * holds it to `observe` + `tagsOf`.
+ */
+export function observeEvent(event: CanonicalEvent, raw: RawTags, sink: ObservationSink): void {
+  raw.api = event.apiName ?? 'unknown';
+  raw.api_version = event.apiVersion ?? 'unknown';
+  raw.method = event.apiMethod ?? 'none';
+  raw.resource = event.apiResourceTemplate ?? 'none';
+  raw.status_code = event.proxyResponseCode === undefined ? 'none' : String(event.proxyResponseCode);
+  raw.event_type = event.eventType;
+  raw.key_type = event.keyType ?? 'none';
+  raw.application = event.applicationName ?? 'none';
+  raw.user = event.userName ?? 'none';
+  sink.count('requests', 1);
+  if (event.eventType === 'faulty') {
+    raw.error_type = event.errorType ?? 'none';
+    raw.error_code = event.errorCode === undefined ? 'none' : String(event.errorCode);
+    sink.count('errors', 1);
+  }
+  latencyValue(sink, 'latency.response', event.responseLatency);
+  if (event.responseCacheHit === true) sink.count('cache_hits', 1);
+  else latencyValue(sink, 'latency.backend', event.backendLatency);
+  raw.direction = 'request';
+  latencyValue(sink, 'latency.mediation', event.requestMediationLatency);
+  raw.direction = 'response';
+  latencyValue(sink, 'latency.mediation', event.responseMediationLatency);
+  const ai = event.properties?.aiMetadata;
+  if (ai === undefined) return;
+  raw.vendor = ai.vendorName ?? 'unknown';
+  raw.model = ai.model ?? 'unknown';
+  sink.count('ai.requests', 1);
+  const usage = event.properties?.aiTokenUsage;
+  const prompt = usage?.promptTokens;
+  if (prompt !== undefined && prompt > 0) {
+    raw.token_type = 'prompt';
+    sink.count('ai.tokens', prompt);
+  }
+  const completion = usage?.completionTokens;
+  if (completion !== undefined && completion > 0) {
+    raw.token_type = 'completion';
+    sink.count('ai.tokens', completion);
+  }
+}
+
+function latencyValue(sink: ObservationSink, metric: DatadogMetric, value: number | undefined): void {
+  if (value === undefined || !Number.isFinite(value) || value < 0) return;
+  sink.value(metric, value);
 }
 
 /**

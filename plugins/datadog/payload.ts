@@ -14,6 +14,9 @@ export const LOG_BYTES_PER_REQUEST = 4_500_000;
 
 const COUNT = 1;
 
+/** What the payloads need of the aggregator: a key's metric and tags, and the bucket length. */
+export type SeriesSource = Pick<Aggregator, 'series' | 'interval'>;
+
 /**
  * v2 series bodies for count totals, at `bucket + slot`: every process run (generation) writes
  * its totals to its own second of the bucket, so a restart never overwrites the totals of the
@@ -21,7 +24,7 @@ const COUNT = 1;
  */
 export function seriesPayloads(
   points: readonly CountPoint[],
-  agg: Aggregator,
+  agg: SeriesSource,
   prefix: string,
   slot: number,
 ): v2.MetricPayload[] {
@@ -54,7 +57,7 @@ export function seriesPayloads(
 /** One v1 distribution-points body holding the values of `contributions`. */
 export function distributionPayload(
   contributions: readonly Contribution[],
-  agg: Aggregator,
+  agg: SeriesSource,
   prefix: string,
 ): v1.DistributionPointsPayload {
   const merged = new Map<string, Map<number, number[]>>();
