@@ -183,6 +183,7 @@ export class Route {
         id: o.id,
         shared: input.shared,
         feed,
+        behind: () => this.pipeline.full,
         parse: input.parse,
         deadLetter: o.deadLetter,
         onEvent,

@@ -161,7 +161,7 @@ const PipelineSchema = Type.Object(
       default: 1000,
       minimum: 0,
       description:
-        'Each input is read and parsed once for every plugin instance. An instance whose queue stays full this long, ms, is let go to read on its own from where it stopped, so that it holds back no other; it rejoins the shared reader once caught up.',
+        'Each input is read and parsed once for every plugin instance. An instance whose queue stays full this long, ms (its backend down, or slower than the input), is let go to read on its own from where it stopped, so that it holds back no other; it rejoins the shared reader once caught up.',
     }),
     retry: RetrySchema,
     deadLetter: DeadLetterSchema,

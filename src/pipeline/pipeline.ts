@@ -64,6 +64,11 @@ export class Pipeline {
     );
   }
 
+  /** Some lane's queue is full: `accept` of a full batch waits (the backend is behind). */
+  get full(): boolean {
+    return this.#full();
+  }
+
   get committed(): Positions {
     return this.#acks.committed;
   }

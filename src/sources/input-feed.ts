@@ -18,6 +18,8 @@ export interface InputFeedOptions {
   readonly shared: SharedReader;
   /** Hands parsed chunks to the instance's pipeline (./ingest.ts `feeder`). */
   readonly feed: (parsed: ParsedChunk) => Promise<void>;
+  /** The instance's queue is full (its backend is behind). */
+  readonly behind: () => boolean;
   readonly parse: (chunk: LineChunk) => ParsedChunk;
   readonly deadLetter: Pick<DeadLetterWriter, 'write'>;
   /** Tailer events of whichever reader feeds the instance. */
@@ -92,6 +94,10 @@ export class InputFeed implements Subscriber {
 
   feed(parsed: ParsedChunk): Promise<void> {
     return this.#o.feed(parsed);
+  }
+
+  behind(): boolean {
+    return this.#o.behind();
   }
 
   onEvent(event: TailerEvent): void {

@@ -10,6 +10,8 @@ export interface Subscriber {
   readonly id: string;
   /** Hands a parsed chunk to the instance's pipeline; resolves once accepted (waits while its lane is full). */
   feed(parsed: ParsedChunk): Promise<void>;
+  /** Its queue is full now: its backend is behind what was read. */
+  behind(): boolean;
   /** The shared reader's tailer events, while attached (the instance's metrics and checkpoint). */
   onEvent(event: TailerEvent): void;
   /**
@@ -52,6 +54,8 @@ export class SharedReader {
   readonly #attached = new Set<Subscriber>();
   readonly #waiting = new Set<Subscriber>();
   readonly #startedFrom: PluginPositions;
+  /** Since when each attached instance has been found behind at every chunk handed over. */
+  readonly #behindSince = new Map<Subscriber, number>();
   #moved = false;
 
   constructor(options: SharedReaderOptions) {
@@ -97,6 +101,7 @@ export class SharedReader {
   remove(subscriber: Subscriber): void {
     this.#attached.delete(subscriber);
     this.#waiting.delete(subscriber);
+    this.#behindSince.delete(subscriber);
   }
 
   /**
@@ -152,6 +157,7 @@ export class SharedReader {
     const parsed = this.#o.parse(chunk);
     if (parsed.rejects.length > 0) await this.#o.deadLetter.write(parsed.rejects);
     this.#admit(); // before positions move: a joiner gets this chunk from here
+    this.#releaseBehind();
     this.#moved = true;
     this.#followed.handedOver(chunk);
     await this.#dispatch(parsed);
@@ -161,6 +167,33 @@ export class SharedReader {
   /** Attaches every waiting instance whose own reader stands where this one does. */
   #admit(): void {
     for (const s of [...this.#waiting]) s.tryJoin();
+  }
+
+  /**
+   * Lets go, before the next chunk, every instance found behind (its queue full) at each chunk
+   * handed over for `detachAfterMs`: a backend slower than the input (catching up on a backlog)
+   * would otherwise pace every other instance to its speed, a wait short enough each time.
+   */
+  #releaseBehind(): void {
+    const now = Date.now();
+    let at: PluginPositions | undefined;
+    for (const s of [...this.#attached]) {
+      if (!s.behind()) {
+        this.#behindSince.delete(s);
+        continue;
+      }
+      const since = this.#behindSince.get(s) ?? now;
+      this.#behindSince.set(s, since);
+      if (now - since < this.#o.detachAfterMs) continue;
+      at ??= this.#followed.snapshot();
+      this.#let(s, at, Promise.resolve());
+    }
+  }
+
+  #let(s: Subscriber, at: PluginPositions, accepted: Promise<void>): void {
+    this.#attached.delete(s);
+    this.#behindSince.delete(s);
+    s.detached(at, accepted);
   }
 
   async #dispatch(parsed: ParsedChunk): Promise<void> {
@@ -184,9 +217,6 @@ export class SharedReader {
     clearTimeout(timer);
     if (pending.size === 0) return;
     const at = this.#followed.snapshot();
-    for (const [s, accepted] of pending) {
-      this.#attached.delete(s);
-      s.detached(at, accepted);
-    }
+    for (const [s, accepted] of pending) this.#let(s, at, accepted);
   }
 }

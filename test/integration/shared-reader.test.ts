@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon.js';
-import { DELIVERED, retryable } from '../../src/plugin/result.js';
+import type { Plugin } from '../../src/plugin/contract.js';
+import { DELIVERED, type EventResult, retryable } from '../../src/plugin/result.js';
+import type { CanonicalEvent } from '../../src/schema/event.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { ScriptedPlugin } from '../doubles/plugins.js';
 import { sample, testConfig, waitFor } from '../helpers/daemon.js';
@@ -40,8 +42,25 @@ async function metric(series: string): Promise<number> {
   return sample(await (await fetch(`${daemon?.url}/metrics`)).text(), series) ?? 0;
 }
 
+/** A backend that takes `ms` for every batch and delivers it: alive, but slower than the input. */
+class SlowPlugin implements Plugin {
+  readonly delivered: CanonicalEvent[] = [];
+  constructor(readonly ms: number) {}
+  async start(): Promise<void> {}
+  async send(batch: readonly CanonicalEvent[]): Promise<readonly EventResult[]> {
+    await new Promise((r) => setTimeout(r, this.ms));
+    this.delivered.push(...batch);
+    return batch.map(() => DELIVERED);
+  }
+  async stop(): Promise<void> {}
+}
+
 /** A daemon whose file plugin is a double that fails while `state.down` (prometheus is real). */
-function startDaemon(state: { down: boolean }): { daemon: Daemon; file: ScriptedPlugin } {
+function startDaemon(
+  state: { down: boolean },
+  double?: Plugin,
+  detachAfterMs = 200,
+): { daemon: Daemon; file: ScriptedPlugin } {
   const file = new ScriptedPlugin(() => (state.down ? retryable('connection refused') : DELIVERED));
   const base = testConfig(dir);
   const config = {
@@ -50,11 +69,12 @@ function startDaemon(state: { down: boolean }): { daemon: Daemon; file: Scripted
       ...base.pipeline,
       batchMaxEvents: 10,
       queueMaxBatches: 2,
-      detachAfterMs: 200,
+      detachAfterMs,
       retry: { ...base.pipeline.retry, initialIntervalMs: 20, maxIntervalMs: 100 },
     },
   };
-  return { daemon: new Daemon({ config, logger: silentLogger(), version: 'test', plugins: { file } }), file };
+  const plugins = { file: double ?? file };
+  return { daemon: new Daemon({ config, logger: silentLogger(), version: 'test', plugins }), file };
 }
 
 describe('shared reader', () => {
@@ -148,5 +168,30 @@ describe('shared reader', () => {
     expect([...file.delivered.map((e) => e.correlationId)].sort()).toEqual([...ids(0, 170)].sort());
     expect(file.delivered).toHaveLength(170);
     expect(await metric('gax_events_delivered_total{plugin="prometheus"}')).toBe(170);
+  });
+
+  it('a backend slower than the input does not pace the others: let go after detachAfterMs of a full queue (each wait shorter), it catches up alone and rejoins', async () => {
+    // Each batch (a read chunk, ~400 lines) takes 150 ms: every wait for queue space is shorter
+    // than detachAfterMs (500 ms), but the queue stays full while the backlog lasts.
+    const slow = new SlowPlugin(150);
+    daemon = startDaemon({ down: false }, slow, 500).daemon;
+    await writeFile(logPath(), lines(0, 6000));
+    await daemon.start();
+    await waitFor(
+      async () => (await metric('gax_events_delivered_total{plugin="prometheus"}')) === 6000,
+      10_000,
+      'prometheus: all 6,000 at its own speed',
+    );
+    expect(slow.delivered.length).toBeLessThan(4000);
+    expect(await metric('gax_input_detaches_total{plugin="file"}')).toBe(1);
+    await waitFor(async () => slow.delivered.length === 6000, 20_000, 'the slow plugin: all 6,000');
+    await waitFor(async () => (await metric('gax_input_own_readers{plugin="file"}')) === 0, 10_000, 'rejoin');
+    await appendFile(logPath(), lines(6000, 6100));
+    await waitFor(async () => slow.delivered.length >= 6100, 10_000, 'the slow plugin: 6,100');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(slow.delivered.map((e) => e.correlationId)).toEqual(ids(0, 6100));
+    expect(await metric('gax_events_delivered_total{plugin="prometheus"}')).toBe(6100);
+    expect(await metric('gax_lines_read_total{plugin="file"}')).toBe(6100);
+    expect(await metric('gax_lines_read_total{plugin="prometheus"}')).toBe(6100);
   });
 });
