@@ -1,10 +1,26 @@
 import { readFile } from 'node:fs/promises';
-import { client, logger, v1, v2 } from '@datadog/datadog-api-client';
+import { promisify } from 'node:util';
+import { deflate, gzip } from 'node:zlib';
+import type { v1, v2 } from '@datadog/datadog-api-client';
+// The client's common part only (configuration, servers, auth, its HTTP library): the package's
+// index loads every v1 and v2 model (~1 s, ~130 MiB), and its ObjectSerializer and JavaScript
+// deflate (pako) cost more CPU per request than building the JSON and compressing it natively.
+import { logger } from '@datadog/datadog-api-client/dist/logger.js';
+import { applySecurityAuthentication } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-common/configuration.js';
+import {
+  BaseServerConfiguration,
+  createConfiguration,
+  HttpMethod,
+} from '@datadog/datadog-api-client/dist/packages/datadog-api-client-common/index.js';
 import { type AgentFetch, agentFetch, type FetchLike } from '../../src/http/agent-fetch.js';
 import { readClientTls, tlsHint } from '../../src/http/client-tls.js';
 import { rememberSecrets } from '../../src/telemetry/redact.js';
 import { type DdOutcome, errorMessage, rateLimitDelay } from './classify.js';
 import type { DatadogConfig } from './config.js';
+import { logsJson } from './payload.js';
+
+const gzipAsync = promisify(gzip);
+const deflateAsync = promisify(deflate);
 
 type ConnectionConfig = Pick<
   DatadogConfig,
@@ -47,57 +63,61 @@ export class DdClient {
   }
 
   submitSeries(body: v2.MetricPayload, signal: AbortSignal): Promise<DdOutcome> {
-    return this.#call(signal, (conf) =>
-      new v2.MetricsApi(conf).submitMetrics({ body, contentEncoding: 'gzip' }),
-    );
+    return this.#call(signal, SERIES, JSON.stringify(body));
   }
 
   submitDistributions(body: v1.DistributionPointsPayload, signal: AbortSignal): Promise<DdOutcome> {
-    return this.#call(signal, (conf) =>
-      new v1.MetricsApi(conf).submitDistributionPoints({ body, contentEncoding: 'deflate' }),
-    );
+    return this.#call(signal, DISTRIBUTIONS, JSON.stringify(body));
   }
 
   submitLogs(body: v2.HTTPLogItem[], signal: AbortSignal): Promise<DdOutcome> {
-    return this.#call(signal, (conf) => new v2.LogsApi(conf).submitLog({ body, contentEncoding: 'gzip' }));
+    return this.#call(signal, LOGS, logsJson(body));
   }
 
-  /** Runs one API call with a fresh configuration (its own timeout and header capture). */
-  async #call(
-    signal: AbortSignal,
-    request: (conf: client.Configuration) => Promise<unknown>,
-  ): Promise<DdOutcome> {
+  /**
+   * One request as the client's API classes make it (server of the operation, headers, API key),
+   * with the body compressed here, through the client's HTTP library with a fresh configuration
+   * (its own timeout and header capture). Error bodies are read as the API classes read them.
+   */
+  async #call(signal: AbortSignal, op: Operation, json: string): Promise<DdOutcome> {
     let headers: Headers | undefined;
-    let status: number | undefined;
     const send: FetchLike = this.#agent?.fetch ?? fetch;
     const capture = async (url: string, init: RequestInit): Promise<Response> => {
       const response = await send(url, init);
       headers = response.headers;
-      status = response.status;
       return response;
     };
     const timeout = AbortSignal.timeout(this.#config.requestTimeoutMs);
-    const conf = client.createConfiguration({
+    const conf = createConfiguration({
       authMethods: { apiKeyAuth: this.#apiKey },
       fetch: capture,
       httpConfig: { compress: true, signal: AbortSignal.any([signal, timeout]) },
       ...(this.#config.url === undefined
         ? {}
-        : { baseServer: new client.BaseServerConfiguration(this.#config.url, {}) }),
+        : { baseServer: new BaseServerConfiguration(this.#config.url, {}) }),
     });
     if (this.#config.url === undefined) conf.setServerVariables({ site: this.#config.site });
     try {
-      await request(conf);
-      return { status: status ?? 202, message: 'ok' };
+      const request = conf.getServer(op.server).makeRequestContext(op.path, HttpMethod.POST);
+      request.setHeaderParam('Accept', op.accept);
+      request.setHttpConfig(conf.httpConfig);
+      request.setHeaderParam('Content-Encoding', op.encoding);
+      request.setHeaderParam('Content-Type', op.contentType);
+      request.setBody(op.encoding === 'gzip' ? await gzipAsync(json) : await deflateAsync(json));
+      applySecurityAuthentication(conf, request, ['apiKeyAuth']);
+      const response = await conf.httpApi.send(request);
+      const status = response.httpStatusCode;
+      if (status >= 200 && status < 300) return { status, message: 'ok' };
+      const text = await response.body.text();
+      const retryAfterMs = rateLimitDelay(headers);
+      return {
+        status,
+        message: op.documented.has(status)
+          ? errorMessage(parsed(text))
+          : errorMessage(`Unknown API Status Code!\nBody: "${text}"`),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      };
     } catch (err) {
-      // An ApiException carries the HTTP status as `code`; a DOMException (abort, timeout) also
-      // has a numeric `code` (e.g. 23), which is not a status.
-      const code = err instanceof client.ApiException ? (err as { code: unknown }).code : undefined;
-      if (typeof code === 'number' && code >= 100) {
-        const retryAfterMs = rateLimitDelay(headers);
-        const message = errorMessage((err as { body?: unknown }).body);
-        return { status: code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
-      }
       if (timeout.aborted) return { message: `timed out after ${this.#config.requestTimeoutMs} ms` };
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const hint = tlsHint(cause?.code);
@@ -108,111 +128,49 @@ export class DdClient {
   }
 }
 
-/** A dashboard or monitor as the v1 API's JSON (snake_case). */
-export type DdJson = Record<string, unknown>;
-
-/**
- * The Datadog management API of `gax setup datadog`: dashboards and monitors with the API and
- * application keys, through the section's `site`/`url` and `tls`. One connection per request.
- */
-export class DdSetupClient {
-  readonly #dashboards: v1.DashboardsApi;
-  readonly #monitors: v1.MonitorsApi;
-  readonly #auth: v1.AuthenticationApi;
-
-  private constructor(conf: client.Configuration) {
-    this.#dashboards = new v1.DashboardsApi(conf);
-    this.#monitors = new v1.MonitorsApi(conf);
-    this.#auth = new v1.AuthenticationApi(conf);
-  }
-
-  /** Reads the TLS files (if configured); no request is made. */
-  static async open(
-    section: Pick<DatadogConfig, 'site' | 'url' | 'tls'>,
-    keys: { readonly apiKey: string; readonly appKey: string },
-  ): Promise<DdSetupClient> {
-    const tls =
-      section.tls === undefined
-        ? undefined
-        : agentFetch(await readClientTls(section.tls, 'plugins.datadog'), { keepAlive: false });
-    const conf = client.createConfiguration({
-      authMethods: { apiKeyAuth: keys.apiKey, appKeyAuth: keys.appKey },
-      ...(tls === undefined ? {} : { fetch: tls.fetch }),
-      ...(section.url === undefined
-        ? {}
-        : { baseServer: new client.BaseServerConfiguration(section.url.replace(/\/+$/, ''), {}) }),
-    });
-    if (section.url === undefined) conf.setServerVariables({ site: section.site });
-    return new DdSetupClient(conf);
-  }
-
-  /** Rejects when Datadog refuses the API key. */
-  async validate(): Promise<void> {
-    await this.#auth.validate();
-  }
-
-  /** Every dashboard's id and description. */
-  async *dashboards(): AsyncGenerator<{ id?: string; description?: string | null }> {
-    yield* this.#dashboards.listDashboardsWithPagination();
-  }
-
-  /** Every monitor carrying `tag`, as JSON. */
-  async *monitors(tag: string): AsyncGenerator<DdJson> {
-    for await (const m of this.#monitors.listMonitorsWithPagination({ monitorTags: tag }))
-      yield toJson(m, 'Monitor');
-  }
-
-  async dashboard(id: string): Promise<DdJson> {
-    return toJson(await this.#dashboards.getDashboard({ dashboardId: id }), 'Dashboard');
-  }
-
-  /** Creates a dashboard; resolves to its id. */
-  async createDashboard(body: DdJson): Promise<string> {
-    const model = v1.ObjectSerializer.deserialize(body, 'Dashboard', '') as v1.Dashboard;
-    return String((await this.#dashboards.createDashboard({ body: model })).id);
-  }
-
-  async updateDashboard(id: string, body: DdJson): Promise<void> {
-    const model = v1.ObjectSerializer.deserialize(body, 'Dashboard', '') as v1.Dashboard;
-    await this.#dashboards.updateDashboard({ dashboardId: id, body: model });
-  }
-
-  /** Creates a monitor; resolves to its id. */
-  async createMonitor(body: DdJson): Promise<string> {
-    const model = v1.ObjectSerializer.deserialize(body, 'Monitor', '') as v1.Monitor;
-    return String((await this.#monitors.createMonitor({ body: model })).id);
-  }
-
-  async updateMonitor(id: number, body: DdJson): Promise<void> {
-    const model = v1.ObjectSerializer.deserialize(
-      body,
-      'MonitorUpdateRequest',
-      '',
-    ) as v1.MonitorUpdateRequest;
-    await this.#monitors.updateMonitor({ monitorId: id, body: model });
-  }
+/** An intake operation as the client's API class sends it (its server key, path, headers, documented errors). */
+interface Operation {
+  readonly server: string;
+  readonly path: string;
+  readonly accept: string;
+  readonly contentType: string;
+  readonly encoding: 'gzip' | 'deflate';
+  /** Statuses whose body the API class reads as Datadog's JSON error; others are "Unknown API Status Code". */
+  readonly documented: ReadonlySet<number>;
 }
 
-function toJson(model: unknown, type: 'Dashboard' | 'Monitor'): DdJson {
-  return JSON.parse(JSON.stringify(v1.ObjectSerializer.serialize(model, type, ''))) as DdJson;
-}
+const SERIES: Operation = {
+  server: 'v2.MetricsApi.submitMetrics',
+  path: '/api/v2/series',
+  accept: 'application/json',
+  contentType: 'application/json',
+  encoding: 'gzip',
+  documented: new Set([400, 403, 408, 413, 429]),
+};
 
-/** A failed management call in one line: `HTTP <status> <errors>`, or the error and its cause. */
-export function setupErrorText(err: unknown): string {
-  if (err instanceof client.ApiException) {
-    const body = (err as client.ApiException<unknown>).body;
-    const errors = (body as { errors?: unknown } | undefined)?.errors;
-    const why = Array.isArray(errors) ? errors.map(String).join('; ') : typeof body === 'string' ? body : '';
-    return `HTTP ${err.code}${why === '' ? '' : ` ${why.slice(0, 500)}`}`;
-  }
-  if (err instanceof Error) {
-    const cause = (err as { cause?: { message?: string } }).cause?.message;
-    return cause === undefined ? err.message : `${err.message} (${cause})`;
-  }
-  return String(err);
-}
+const DISTRIBUTIONS: Operation = {
+  server: 'v1.MetricsApi.submitDistributionPoints',
+  path: '/api/v1/distribution_points',
+  accept: 'text/json, application/json',
+  contentType: 'text/json',
+  encoding: 'deflate',
+  documented: new Set([400, 403, 408, 413, 429]),
+};
 
-/** Whether Datadog refused the keys (401, 403). */
-export function isAuthRefusal(err: unknown): boolean {
-  return err instanceof client.ApiException && (err.code === 401 || err.code === 403);
+const LOGS: Operation = {
+  server: 'v2.LogsApi.submitLog',
+  path: '/api/v2/logs',
+  accept: 'application/json',
+  contentType: 'application/json',
+  encoding: 'gzip',
+  documented: new Set([400, 401, 403, 408, 413, 429, 500, 503]),
+};
+
+/** A response body as JSON when it is JSON, else the text. */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }

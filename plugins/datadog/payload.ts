@@ -117,3 +117,13 @@ export function logItem(
     additionalProperties: { timestamp: Date.parse(event.requestTimestamp) },
   };
 }
+
+/**
+ * Log items as the body of `POST /api/v2/logs`, as the client's ObjectSerializer writes them: the
+ * declared attributes, then `additionalProperties` (the `timestamp`) as attributes of the item.
+ */
+export function logsJson(items: readonly v2.HTTPLogItem[]): string {
+  return JSON.stringify(
+    items.map(({ additionalProperties, ...item }) => ({ ...item, ...additionalProperties })),
+  );
+}

@@ -1,6 +1,5 @@
 import { GaxError } from '../../../src/errors.js';
 import type { CommandIo } from '../../../src/plugin/capabilities.js';
-import { type DdJson, DdSetupClient, isAuthRefusal, setupErrorText } from '../client.js';
 import type { DatadogConfig } from '../config.js';
 import {
   type BundledObject,
@@ -10,6 +9,7 @@ import {
   MANAGED_BY_TAG,
   monitorKey,
 } from './bundle.js';
+import { type DdJson, DdSetupClient, isAuthRefusal, setupErrorText } from './client.js';
 import { ddApiKey } from './section.js';
 
 export interface SetupDatadogOptions {
