@@ -43,7 +43,7 @@ beforeAll(async () => {
     req.on('end', () => {
       clients.push((req.socket as TLSSocket).getPeerCertificate().subject?.CN?.toString());
       const headers = { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' };
-      if (req.url === '/_bulk') {
+      if (req.url?.split('?')[0] === '/_bulk') {
         const items = [{ create: { status: 201 } }, { create: { status: 201 } }];
         return res.writeHead(200, headers).end(JSON.stringify({ errors: false, items }));
       }

@@ -34,6 +34,8 @@ let caFile: string;
 let fingerprint: string;
 let seen: Seen[] = [];
 
+const pathOf = (requestUrl: string): string => requestUrl.split('?')[0] ?? '';
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gax-es-tls-'));
   const { certFile, keyFile } = selfSignedCert(dir);
@@ -49,7 +51,7 @@ beforeAll(async () => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
       const headers = { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' };
       if (req.method === 'GET') return res.writeHead(404, headers).end('{"component_templates":[]}');
-      if (req.url === '/_bulk') {
+      if (pathOf(req.url ?? '') === '/_bulk') {
         const docs = body.trim().split('\n').length / 2;
         const items = Array.from({ length: docs }, () => ({ create: { status: 201 } }));
         return res.writeHead(200, headers).end(JSON.stringify({ errors: false, items }));
@@ -90,9 +92,12 @@ describe('elasticsearch transport', () => {
   it('verifies the server with a CA file, sends the API key, and gzips the bulk body it built', async () => {
     const results = await send({ tls: { caFile, rejectUnauthorized: true }, auth: { apiKey: 'aWQ6a2V5' } });
     expect(results).toEqual([{ status: 'delivered' }, { status: 'delivered' }]);
-    const bulk = seen.find((s) => s.url === '/_bulk');
+    const bulk = seen.find((s) => pathOf(s.url) === '/_bulk');
     expect(bulk?.headers.authorization).toBe('ApiKey aWQ6a2V5');
     expect(bulk?.headers['content-encoding']).toBe('gzip');
+    // The answer is cut to what classify reads; `status` keeps one item per action.
+    const filter = new URL(bulk?.url ?? '', url).searchParams.get('filter_path')?.split(',');
+    expect(filter).toEqual(['items.*.status', 'items.*._index', 'items.*.error']);
     expect(bulk?.body.split('\n')[0]).toBe(
       '{"create":{"_index":"apim_event_response","_id":"response:corr-1"}}',
     );
@@ -111,9 +116,12 @@ describe('elasticsearch transport', () => {
       compression: false,
     });
     expect(results.map((r) => r.status)).toEqual(['delivered', 'delivered']);
-    const bulk = seen.find((s) => s.url === '/_bulk');
+    const bulk = seen.find((s) => pathOf(s.url) === '/_bulk');
     expect(bulk?.headers.authorization).toBe(`Basic ${Buffer.from('gax:s3cret').toString('base64')}`);
     expect(bulk?.headers['content-encoding']).toBeUndefined();
+    expect(bulk?.body.split('\n')[2]).toBe(
+      '{"create":{"_index":"apim_event_response","_id":"response:corr-2"}}',
+    );
   });
 
   it('refuses a server whose CA has another fingerprint', async () => {
