@@ -121,7 +121,8 @@ export class InputFeed implements Subscriber {
 
   tryJoin(): boolean {
     const own = this.#own;
-    if (own === undefined || own.pending > 0 || this.#stopped) return false;
+    // With its queue full it would be let go again at once: it joins once the queue has room.
+    if (own === undefined || own.pending > 0 || this.#stopped || this.#o.behind()) return false;
     if (!this.#o.shared.matches(own.followed, (id) => own.tailer.sizeOf(id))) return false;
     own.joined = true;
     this.#own = undefined;
