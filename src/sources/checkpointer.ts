@@ -30,9 +30,7 @@ const MAX_RETRY_MS = 5000;
 
 /**
  * Persists every plugin's committed positions. Positions merge: a file keeps its saved offset
- * until its plugin commits past it, and files a reader starts following are saved at their
- * start offset at once, so even a daemon killed in its first second leaves a checkpoint that
- * knows its files.
+ * until its plugin commits past it; a file a reader starts following is saved at once.
  *
  * Every change is written at once: one write at a time, at least 25 ms apart, and the changes
  * made meanwhile go into the next. A write is an atomic replace in the page cache, which
@@ -72,6 +70,8 @@ export class Checkpointer {
   #gate: Gate | undefined;
   #closed = false;
   readonly #limiter = new LogRateLimiter();
+  /** Checkpoint writes done: all of them, and those fsynced (file and directory). */
+  readonly writes = { all: 0, durable: 0 };
 
   constructor(options: CheckpointerOptions) {
     this.#options = options;
@@ -144,9 +144,6 @@ export class Checkpointer {
   get failingSince(): number | undefined {
     return this.#failingSince;
   }
-
-  /** Checkpoint writes done: all of them, and those fsynced (file and directory). */
-  readonly writes = { all: 0, durable: 0 };
 
   /** Checkpoint writes that failed in a row (0 when the last one worked). */
   get writeFailures(): number {

@@ -77,15 +77,20 @@ function startDaemon(
   return { daemon: new Daemon({ config, logger: silentLogger(), version: 'test', plugins }), file };
 }
 
+/** Starts {@link startDaemon} on a log of 20 lines and waits for the file plugin to have them. */
+async function startWithFirst20(state: { down: boolean }): Promise<ScriptedPlugin> {
+  const started = startDaemon(state);
+  daemon = started.daemon;
+  await writeFile(logPath(), lines(0, 20));
+  await daemon.start();
+  await waitFor(async () => started.file.delivered.length === 20, 10_000, 'file: first 20');
+  return started.file;
+}
+
 describe('shared reader', () => {
   it('a plugin whose backend is down detaches, reads alone through a rotation, catches up and rejoins: every event once, in order', async () => {
     const state = { down: false };
-    const started = startDaemon(state);
-    daemon = started.daemon;
-    const { file } = started;
-    await writeFile(logPath(), lines(0, 20));
-    await daemon.start();
-    await waitFor(async () => file.delivered.length === 20, 10_000, 'file: first 20');
+    const file = await startWithFirst20(state);
     expect(await metric('gax_input_own_readers{plugin="file"}')).toBe(0);
 
     // Down: prometheus keeps getting everything, also across a rename rotation.
@@ -130,12 +135,7 @@ describe('shared reader', () => {
 
   it('copytruncate while a plugin reads alone: the copy is read from where the original was left, every event once', async () => {
     const state = { down: false };
-    const started = startDaemon(state);
-    daemon = started.daemon;
-    const { file } = started;
-    await writeFile(logPath(), lines(0, 20));
-    await daemon.start();
-    await waitFor(async () => file.delivered.length === 20, 10_000, 'file: first 20');
+    const file = await startWithFirst20(state);
     state.down = true;
     for (let i = 20; i < 100; i += 10) {
       await appendFile(logPath(), lines(i, i + 10));
