@@ -114,3 +114,12 @@ export function verifyTailed(stdout: string, ctx: ScenarioContext): string | und
   }
   return undefined;
 }
+
+/** {@link verifyTailed}, and `apim_requests_total` summing to the events (the prometheus scenarios). */
+export function verifyRequestsTailed(stdout: string, ctx: ScenarioContext): string | undefined {
+  const counts = lastJsonLine(stdout);
+  if (counts?.requests !== counts?.events) {
+    return `apim_requests_total sums to ${String(counts?.requests)}, expected ${String(counts?.events)}`;
+  }
+  return verifyTailed(stdout, ctx);
+}

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scenario } from '../lib/scenario.js';
-import { lastJsonLine, verifyTailed } from '../lib/scenario.js';
+import { lastJsonLine, verifyRequestsTailed } from '../lib/scenario.js';
 
 const DAEMON = 'dist/src/daemon.js';
 
@@ -28,13 +28,7 @@ export const pipelinePrometheus = {
     ],
     captureStdout: true,
   }),
-  verify: (stdout, ctx) => {
-    const counts = lastJsonLine(stdout);
-    if (counts?.requests !== counts?.events) {
-      return `apim_requests_total sums to ${String(counts?.requests)}, expected ${String(counts?.events)}`;
-    }
-    return verifyTailed(stdout, ctx);
-  },
+  verify: verifyRequestsTailed,
   metrics: (stdout) => {
     const out = lastJsonLine(stdout);
     const seconds = Number(out?.seconds);
