@@ -111,11 +111,14 @@ export class InputFeed implements Subscriber {
     this.#o.logger.warn(
       'Plugin instance fell behind the shared reader; it reads on its own until it catches up.',
     );
-    this.#held = { at, since: Date.now() };
+    const since = Date.now();
+    this.#held = { at, since };
     // Files the shared reader had let go are behind `at`; newer ones are read from their start.
+    // The horizon is the snapshot's time, not the later start of the reader: a file begun after
+    // the snapshot and rotated before that start is not history.
     void accepted.then(() => {
       this.#held = undefined;
-      if (!this.#stopped) this.#readOwn(at, Date.now(), 'beginning', false);
+      if (!this.#stopped) this.#readOwn(at, since, 'beginning', false);
     });
   }
 
