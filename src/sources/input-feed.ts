@@ -9,7 +9,7 @@ import type { FileState, LineChunk, Tailer, TailerEvent, TailerOptions } from '.
 /** Where an instance's own reader starts, and the hooks it reads through. */
 export type OwnReaderOptions = Pick<
   TailerOptions,
-  'saved' | 'horizon' | 'from' | 'onChunk' | 'onEvent' | 'limit'
+  'saved' | 'horizon' | 'history' | 'from' | 'onChunk' | 'onEvent' | 'limit'
 >;
 
 export interface InputFeedOptions {
@@ -89,7 +89,7 @@ export class InputFeed implements Subscriber {
   /** Starts at `saved` (its checkpoint): attached if the shared reader starts there too. */
   start(saved: PluginPositions, horizon: number | undefined, from: 'beginning' | 'end'): void {
     if (this.#o.shared.startsAt(saved)) this.#o.shared.attach(this);
-    else this.#readOwn(saved, horizon, from, true);
+    else this.#readOwn({ saved, ...(horizon === undefined ? {} : { horizon }), from }, true);
   }
 
   feed(parsed: ParsedChunk): Promise<void> {
@@ -111,14 +111,14 @@ export class InputFeed implements Subscriber {
     this.#o.logger.warn(
       'Plugin instance fell behind the shared reader; it reads on its own until it catches up.',
     );
-    const since = Date.now();
-    this.#held = { at, since };
-    // Files the shared reader had let go are behind `at`; newer ones are read from their start.
-    // The horizon is the snapshot's time, not the later start of the reader: a file begun after
-    // the snapshot and rotated before that start is not history.
+    this.#held = { at, since: Date.now() };
+    // Files the shared reader follows are in `at`; a sibling it does not name is history only if
+    // the shared reader passed it over. Not by time: a file may have been written in full (and
+    // rotated) after the shared reader's last scan and before `at` was taken, and is not in it.
+    const history = (id: string): boolean => this.#o.shared.tailer.passedOver(id);
     void accepted.then(() => {
       this.#held = undefined;
-      if (!this.#stopped) this.#readOwn(at, since, 'beginning', false);
+      if (!this.#stopped) this.#readOwn({ saved: at, history, from: 'beginning' }, false);
     });
   }
 
@@ -147,18 +147,12 @@ export class InputFeed implements Subscriber {
     await Promise.all(this.#stopping);
   }
 
-  #readOwn(
-    saved: PluginPositions,
-    horizon: number | undefined,
-    from: 'beginning' | 'end',
-    announce: boolean,
-  ): void {
+  /** Reads with its own reader from `start` (its checkpoint, or where it was let go). */
+  #readOwn(start: Pick<OwnReaderOptions, 'saved' | 'horizon' | 'history' | 'from'>, announce: boolean): void {
     const o = this.#o;
     const followed = new Followed();
     const tailer = o.tailer({
-      saved,
-      ...(horizon === undefined ? {} : { horizon }),
-      from,
+      ...start,
       limit: o.shared.limit,
       onChunk: async (chunk) => {
         if (own.joined) return;

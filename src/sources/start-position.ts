@@ -6,12 +6,24 @@ import { type Fingerprint, isFull, sameFingerprint, stillMatches } from './finge
 const RELEASED_MEMORY = 256;
 /** How long the identity of a truncated file is remembered, for a copy discovered late. */
 const TRUNCATED_MEMORY_MS = 60_000;
+/**
+ * How far a file's modification time may lag the clock that set the horizon: kernels stamp
+ * files from a coarse clock (up to a tick behind), file servers from their own clock.
+ */
+const MTIME_SLACK_MS = 1_000;
 
 export interface StartPositionOptions {
   /** This reader's saved files from the checkpoint: `dev:ino` → offset and fingerprint. */
   readonly saved?: ReadonlyMap<string, SavedFile>;
   /** The checkpoint's horizon for this reader (epoch ms; see CheckpointData). */
   readonly horizon?: number;
+  /**
+   * For a reader started from another reader's positions (a catch-up reader let go by the shared
+   * reader): whether that reader passed `id` over. A sibling the positions do not name is history
+   * exactly then; any other is read from its start, whatever its time (it may have been written
+   * in full, and rotated, after that reader's last scan). Replaces the horizon.
+   */
+  readonly history?: (id: string) => boolean;
   readonly from: 'beginning' | 'end';
 }
 
@@ -49,8 +61,9 @@ export class StartPositions {
   admitSibling(id: string, mtimeMs: number, firstScan: boolean): boolean {
     if (this.#history.has(id)) return false;
     if (!firstScan || this.#o.saved?.has(id) === true) return true;
-    const horizon = this.#o.horizon;
-    if (horizon !== undefined && mtimeMs > horizon) return true;
+    const { horizon, history } = this.#o;
+    if (history !== undefined ? !history(id) : horizon !== undefined && mtimeMs > horizon - MTIME_SLACK_MS)
+      return true;
     this.#history.add(id);
     return false;
   }

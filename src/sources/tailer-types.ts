@@ -24,6 +24,8 @@ export interface TailerOptions {
   readonly saved?: ReadonlyMap<string, SavedFile>;
   /** The checkpoint's horizon for this reader (epoch ms; see CheckpointData). */
   readonly horizon?: number;
+  /** Instead of the horizon: whether a sibling not in `saved` is history (see StartPositionOptions). */
+  readonly history?: (id: string) => boolean;
   /** Receives lines in file order; the tailer does not read on until it resolves (backpressure). */
   readonly onChunk: (chunk: LineChunk) => Promise<void>;
   readonly onEvent?: (event: TailerEvent) => void;

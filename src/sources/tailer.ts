@@ -45,6 +45,7 @@ export class Tailer {
       from: options.from,
       ...(options.saved === undefined ? {} : { saved: options.saved }),
       ...(options.horizon === undefined ? {} : { horizon: options.horizon }),
+      ...(options.history === undefined ? {} : { history: options.history }),
     });
   }
 

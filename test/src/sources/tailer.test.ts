@@ -206,6 +206,18 @@ describe('Tailer', () => {
     expect(ids().sort()).toEqual(['cur', 'rotated-while-stopped']);
   });
 
+  it('reads a sibling whose time lags the horizon by a coarse clock tick: it may be written after that scan', async () => {
+    write(log(), ['cur']);
+    write(log('apim_metrics-11-23-2026-1.log'), ['written-as-the-scan-began']);
+    const savedAt = Date.now();
+    const tick = new Date(savedAt - 8);
+    const { utimesSync } = await import('node:fs');
+    utimesSync(log('apim_metrics-11-23-2026-1.log'), tick, tick);
+    start({ saved: new Map([['0:0', { offset: 0 }]]), horizon: savedAt });
+    await waitFor(() => lines.length === 2);
+    expect(ids().sort()).toEqual(['cur', 'written-as-the-scan-began']);
+  });
+
   it('follows a log directory that appears after start', async () => {
     await rm(join(dir, 'logs'), { recursive: true });
     start();

@@ -1,0 +1,145 @@
+/**
+ * The shared reader and a plugin instance's feed (src/sources/shared-reader.ts, input-feed.ts)
+ * on real files, with each instance's accepting held or released by the test: the moments of a
+ * detach are set exactly, not raced.
+ */
+import { appendFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CanonicalEvent } from '../../../src/schema/event.js';
+import type { ParsedChunk } from '../../../src/sources/ingest.js';
+import { InputFeed } from '../../../src/sources/input-feed.js';
+import { SharedReader } from '../../../src/sources/shared-reader.js';
+import { type LineChunk, Tailer } from '../../../src/sources/tailer.js';
+import { silentLogger } from '../../../src/telemetry/logger.js';
+import { waitFor } from '../../helpers/daemon.js';
+
+let dir: string;
+const stops: (() => Promise<void>)[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gax-shared-unit-'));
+  await mkdir(join(dir, 'logs'));
+});
+
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const log = () => join(dir, 'logs', 'app.log');
+const rotated = (n: number) => join(dir, 'logs', `app-${n}.log`);
+const lines = (ids: readonly string[]) => `${ids.join('\n')}\n`;
+const range = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+const tailerSettings = () => ({
+  patterns: [log()],
+  siblingPatterns: [join(dir, 'logs', 'app-*.log')],
+  from: 'beginning' as const,
+  pollIntervalMs: 50,
+  maxLineBytes: 4096,
+  partialLineTimeoutMs: 200,
+  logger: silentLogger(),
+});
+
+/** Each line is its own event (the line's text stands for the event). */
+const parse = (chunk: LineChunk): ParsedChunk => ({
+  chunk,
+  events: chunk.lines.map((l) => ({ id: l.kind === 'line' ? l.text : '' }) as unknown as CanonicalEvent),
+  rejects: [],
+  responses: chunk.lines.length,
+  faulty: 0,
+  skips: undefined,
+});
+
+/** A plugin instance whose accepting the test holds (`hold()`) and lets go (`release()`). */
+class Instance {
+  readonly got: string[] = [];
+  detaches = 0;
+  readonly feed: InputFeed;
+  #gate: { promise: Promise<void>; open: () => void } | undefined;
+  constructor(id: string, shared: SharedReader) {
+    this.feed = new InputFeed({
+      id,
+      shared,
+      feed: async (parsed) => {
+        await this.#gate?.promise;
+        for (const e of parsed.events) this.got.push((e as unknown as { id: string }).id);
+      },
+      behind: () => false,
+      parse,
+      deadLetter: { write: async () => {} },
+      onEvent: () => {},
+      onChunkRead: () => {},
+      tailer: (options) => new Tailer({ ...tailerSettings(), ...options }),
+      onDetached: () => {
+        this.detaches++;
+      },
+      onOwnReader: () => {},
+      logger: silentLogger(),
+    });
+    stops.push(() => this.feed.stop());
+  }
+  hold(): void {
+    let open = (): void => {};
+    const promise = new Promise<void>((r) => {
+      open = r;
+    });
+    this.#gate = { promise, open };
+  }
+  release(): void {
+    this.#gate?.open();
+    this.#gate = undefined;
+  }
+}
+
+function sharedReader(detachAfterMs: number): SharedReader {
+  const shared = new SharedReader({
+    tailer: { ...tailerSettings(), saved: new Map() },
+    parse,
+    deadLetter: { write: async () => {} },
+    detachAfterMs,
+    logger: silentLogger(),
+  });
+  stops.push(() => shared.stop());
+  return shared;
+}
+
+describe('SharedReader and InputFeed', () => {
+  it('a generation written and rotated in full between the last scan and a detach is read by the detached instance', async () => {
+    await writeFile(log(), lines(range('a', 5)));
+    // Let go after longer than a file's time may lag the horizon (MTIME_SLACK_MS): by time, c* would be history.
+    const shared = sharedReader(1_500);
+    const fast = new Instance('fast', shared);
+    const slow = new Instance('slow', shared);
+    fast.feed.start(new Map(), undefined, 'beginning');
+    slow.feed.start(new Map(), undefined, 'beginning');
+    shared.start();
+    await waitFor(() => slow.got.length === 5, 5_000, 'first lines');
+
+    slow.hold();
+    await appendFile(log(), lines(range('b', 5)));
+    // The shared reader now waits for `slow` to accept b*: it does not scan. Meanwhile a whole
+    // generation is written and rotated: it is in no snapshot the shared reader can take.
+    await waitFor(() => fast.got.length === 10, 5_000, 'b* to fast');
+    await rename(log(), rotated(1));
+    await writeFile(log(), lines(range('c', 10)));
+    await rename(log(), rotated(2));
+    await writeFile(log(), '');
+    await waitFor(() => slow.detaches === 1, 5_000, 'slow let go');
+    slow.release();
+    await appendFile(log(), lines(range('d', 3)));
+
+    const all = [...range('a', 5), ...range('b', 5), ...range('c', 10), ...range('d', 3)];
+    await waitFor(() => fast.got.length >= all.length && slow.got.length >= all.length, 5_000, 'every line').catch(
+      () => undefined,
+    );
+    expect(fast.got).toEqual(all);
+    expect(slow.got).toEqual(all);
+    await waitFor(() => !slow.feed.ownReader, 5_000, 'slow rejoined');
+    await appendFile(log(), lines(range('e', 2)));
+    await waitFor(() => slow.got.length === all.length + 2, 5_000, 'e* to slow');
+    expect(slow.got.slice(all.length)).toEqual(range('e', 2));
+  });
+});
