@@ -132,9 +132,11 @@ describe('SharedReader and InputFeed', () => {
     await appendFile(log(), lines(range('d', 3)));
 
     const all = [...range('a', 5), ...range('b', 5), ...range('c', 10), ...range('d', 3)];
-    await waitFor(() => fast.got.length >= all.length && slow.got.length >= all.length, 5_000, 'every line').catch(
-      () => undefined,
-    );
+    await waitFor(
+      () => fast.got.length >= all.length && slow.got.length >= all.length,
+      5_000,
+      'every line',
+    ).catch(() => undefined);
     expect(fast.got).toEqual(all);
     expect(slow.got).toEqual(all);
     await waitFor(() => !slow.feed.ownReader, 5_000, 'slow rejoined');
