@@ -1,9 +1,11 @@
 import type { Registry } from 'prom-client';
-import type { PrometheusConfig } from './config.js';
 import { CounterFamily, type CounterSeries, HistogramFamily, type HistogramSeries } from './families.js';
+import { exposedName, type MetricLayout, type MetricsSettings, metricLayout } from './layout.js';
 import { type LabelName, type Labels, METRIC_LABELS, type MetricName } from './mapping.js';
 import { type InstanceStats, instancesOf, registerSelfMetrics, releaseSelfMetrics } from './metrics-self.js';
 import { SeriesGuard } from './series-guard.js';
+
+export { exposedName, type MetricsSettings };
 
 const HELP: Record<MetricName, string> = {
   apim_requests_total:
@@ -23,16 +25,25 @@ type Recorder = {
   record(labels: Labels, value: number): void;
 };
 
-/** What a gateway metric is exposed as under `prefix`: `apim_requests_total` → `<prefix>_requests_total`. */
-export function exposedName(prefix: string, metric: MetricName): string {
-  return `${prefix}${metric.slice('apim'.length)}`;
-}
-
-/** The settings the metrics are built from (a section, or the defaults the docs check uses). */
-export type MetricsSettings = Pick<
-  PrometheusConfig,
-  'metricPrefix' | 'labels' | 'allowLabels' | 'maxSeriesPerMetric' | 'maxLabelValueLength' | 'buckets'
->;
+/**
+ * One gateway metric's storage: its series cap (the guard), family and truncation counts. The
+ * worker path's applier (delta-apply.ts) admits label sets and adds to series through these.
+ */
+export type MetricTarget = {
+  readonly layout: MetricLayout;
+  readonly cut: Map<LabelName, number>;
+} & (
+  | {
+      readonly kind: 'counter';
+      readonly guard: SeriesGuard<LabelName, CounterSeries>;
+      readonly family: CounterFamily;
+    }
+  | {
+      readonly kind: 'histogram';
+      readonly guard: SeriesGuard<LabelName, HistogramSeries>;
+      readonly family: HistogramFamily;
+    }
+);
 
 /** Registers every metric a Prometheus instance with the default prefix registers (`selfMetrics`). */
 export function registerPrometheusMetrics(registry: Registry): void {
@@ -66,6 +77,9 @@ export class GatewayMetrics {
   readonly #plugin: string;
   readonly #recorders = new Map<MetricName, Recorder>();
   readonly #names: string[] = [];
+  /** The gateway metrics in layout order (a delta's metric indices), for the worker path. */
+  readonly targets: readonly MetricTarget[];
+  readonly maxLabelValueLength: number;
 
   constructor(config: MetricsSettings, registry: Registry, plugin: string) {
     this.#registry = registry;
@@ -80,14 +94,15 @@ export class GatewayMetrics {
     }
     const stats: InstanceStats = { prefix, guards: new Map(), truncated: new Map() };
     const max = config.maxLabelValueLength;
-    for (const metric of Object.keys(METRIC_LABELS) as MetricName[]) {
-      const name = exposedName(prefix, metric);
-      const names = labelNames(metric, name, config);
+    this.maxLabelValueLength = max;
+    const targets: MetricTarget[] = [];
+    for (const layout of metricLayout(config)) {
+      const { metric, name, names } = layout;
       const cut = new Map<LabelName, number>();
       stats.truncated.set(name, cut);
       this.#names.push(name);
       // Known label sets are found by their key alone; only a new one builds its label object.
-      if (metric.endsWith('_total')) {
+      if (layout.counter) {
         const family = new CounterFamily(name, HELP[metric], names);
         registry.registerMetric(family as never);
         const guard = new SeriesGuard<LabelName, CounterSeries>(names, config.maxSeriesPerMetric);
@@ -98,10 +113,9 @@ export class GatewayMetrics {
         };
         this.#recorders.set(metric, { guard, record });
         stats.guards.set(name, guard);
+        targets.push({ layout, cut, kind: 'counter', guard, family });
       } else {
-        const buckets =
-          metric === 'apim_response_size_bytes' ? config.buckets.responseSize : config.buckets.latency;
-        const family = new HistogramFamily(name, HELP[metric], names, buckets);
+        const family = new HistogramFamily(name, HELP[metric], names, layout.bounds);
         registry.registerMetric(family as never);
         const guard = new SeriesGuard<LabelName, HistogramSeries>(names, config.maxSeriesPerMetric);
         const make = (labels: Record<LabelName, string>) => family.series(labels);
@@ -110,8 +124,10 @@ export class GatewayMetrics {
         };
         this.#recorders.set(metric, { guard, record });
         stats.guards.set(name, guard);
+        targets.push({ layout, cut, kind: 'histogram', guard, family });
       }
     }
+    this.targets = targets;
     registerSelfMetrics(registry, plugin);
     instances.set(plugin, stats);
   }
@@ -125,14 +141,6 @@ export class GatewayMetrics {
     for (const name of this.#names) this.#registry.removeSingleMetric(name);
     releaseSelfMetrics(this.#registry, this.#plugin);
   }
-}
-
-function labelNames(metric: MetricName, name: string, config: MetricsSettings): LabelName[] {
-  const all = METRIC_LABELS[metric].filter(
-    (l) => (l !== 'application' || config.labels.application) && (l !== 'user' || config.labels.user),
-  );
-  const allowed = config.allowLabels[name];
-  return allowed === undefined ? all : all.filter((l) => allowed.includes(l));
 }
 
 /** The labels of `names` ('' when absent), each cut to `max` code units (counted in `cut`). */
