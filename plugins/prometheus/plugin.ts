@@ -3,6 +3,8 @@ import type { PluginModule } from '../../src/plugin/define.js';
 import { allOf, DELIVERED, type EventResult } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import type { PrometheusConfig } from './config.js';
+import type { PrometheusDelta } from './delta.js';
+import { DeltaApplier } from './delta-apply.js';
 import { type Labels, observe, type Recorder } from './mapping.js';
 import { GatewayMetrics, unknownAllowLabels } from './metrics.js';
 
@@ -11,10 +13,11 @@ import { GatewayMetrics, unknownAllowLabels } from './metrics.js';
  * in memory and cannot fail, so every event is `delivered` once counted. Counters start at 0
  * with the process (see README: what a restart does to counters).
  */
-class PrometheusPlugin implements Plugin {
+export class PrometheusPlugin implements Plugin {
   readonly #config: PrometheusConfig;
   readonly #settings: PluginSettings;
   #metrics: GatewayMetrics | undefined;
+  #applier: DeltaApplier | undefined;
   /** One label object for every observation (see `observe`). */
   readonly #labels: Labels = {};
 
@@ -27,6 +30,7 @@ class PrometheusPlugin implements Plugin {
     if (this.#metrics !== undefined) return;
     const { registry, id, logger } = this.#settings;
     this.#metrics = new GatewayMetrics(this.#config, registry, id);
+    this.#applier = new DeltaApplier(this.#metrics);
     const unknown = unknownAllowLabels(this.#config);
     if (unknown.length > 0) {
       logger.warn(
@@ -46,9 +50,27 @@ class PrometheusPlugin implements Plugin {
     return allOf(batch.length, DELIVERED);
   }
 
+  /**
+   * The worker path's entry (issue 17, not wired yet): the delta a parse worker's recorder
+   * (delta.ts) made from the next events, applied as `send()` of those events would record them.
+   * Deltas must arrive in event order across sources. One `delivered` per observed event.
+   */
+  async sendPrepared(source: number, delta: PrometheusDelta): Promise<readonly EventResult[]> {
+    const applier = this.#applier;
+    if (applier === undefined) throw new Error('prometheus plugin used before start');
+    applier.apply(source, delta);
+    return allOf(delta.observed, DELIVERED);
+  }
+
+  /** Worker `source` restarted: its tuple ids are dropped; its new recorder starts afresh. */
+  forgetSource(source: number): void {
+    this.#applier?.forget(source);
+  }
+
   async stop(): Promise<void> {
     this.#metrics?.remove();
     this.#metrics = undefined;
+    this.#applier = undefined;
   }
 }
 
