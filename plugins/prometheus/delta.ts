@@ -99,15 +99,15 @@ export function createDeltaRecorder(
 
   const record = (metric: MetricName, l: Labels, value: number): void => {
     const m = index.get(metric) as number;
-    const metricLayout = layout[m] as MetricLayout;
+    const shape = layout[m] as MetricLayout;
     const guard = guards[m] as SeriesGuard<LabelName, Tuple>;
-    const tuple = guard.find(l) ?? guard.admit(fill(full, metricLayout.names, l), makers[m]);
+    const tuple = guard.find(l) ?? guard.admit(fill(full, shape.names, l), makers[m]);
     if (tuple.k < 0) {
       tuple.k = touched.length;
       touched.push(tuple);
     }
     tuple.observations++;
-    if (metricLayout.counter) {
+    if (shape.counter) {
       if (value === 1 && !valued[m]) {
         tuple.units++;
         return;
@@ -116,7 +116,7 @@ export function createDeltaRecorder(
       vals.push(tuple.k, value);
       return;
     }
-    const bounds = metricLayout.bounds;
+    const bounds = shape.bounds;
     for (let i = 0; i < bounds.length; i++) {
       if (value <= (bounds[i] as number)) {
         (tuple.buckets[i] as number)++;
