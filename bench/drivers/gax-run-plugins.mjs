@@ -5,7 +5,7 @@
 // in a temp dir, the prometheus plugin's `maxEventAge: 0s`, the elasticsearch plugin's `node`,
 // `indexPrefix` and `templates.numberOfReplicas: 0`, the datadog plugin's `url`, `apiKey` and
 // `env`), the HTTP server on 127.0.0.1 port 0 (read from its "HTTP server listening." log line), a
-// temp state dir, and FILE followed `from: beginning`. From the spawn, GET /metrics (paced on the
+// temp state dir, `pipeline.workers` from `--workers` or GAX_BENCH_WORKERS (else the default), and FILE followed `from: beginning`. From the spawn, GET /metrics (paced on the
 // sum of the plugins' counts, see spawned.mjs `pollMetrics`) until
 // `gax_events_delivered_total{plugin=P}` reaches `--events N` for every enabled plugin P (and,
 // with prometheus, `apim_requests_total` sums to N; without `--events`: until the counts have not
@@ -45,6 +45,7 @@ const { values, positionals } = parseArgs({
     'dd-url': { type: 'string' },
     'dd-api-key': { type: 'string' },
     env: { type: 'string' },
+    workers: { type: 'string' },
   },
 });
 const file = positionals[0];
@@ -65,6 +66,7 @@ if (unknown !== undefined) {
   process.stderr.write(`error: unknown plugin ${unknown}; known: ${KNOWN.join(', ')}\n`);
   process.exit(2);
 }
+const workers = values.workers ?? process.env.GAX_BENCH_WORKERS;
 const expected = values.events === undefined ? undefined : Number(values.events);
 const on = (name) => plugins.includes(name);
 
@@ -78,6 +80,9 @@ await writeFile(
     inputs: [{ paths: [file], from: 'beginning' }],
     state: { dir: join(dir, 'state') },
     server: { host: '127.0.0.1', port: 0 },
+    ...(workers === undefined
+      ? {}
+      : { pipeline: { workers: workers === 'auto' ? 'auto' : Number(workers) } }),
     plugins: {
       file: on('file') ? { enabled: true, path: output } : { enabled: false },
       prometheus: on('prometheus') ? { enabled: true, maxEventAge: '0s' } : { enabled: false },
