@@ -18,6 +18,8 @@ export const errorCodes = {
   GAX_ERR_PLUGIN_START: 'A plugin failed to start.',
   GAX_ERR_PLUGIN_SEND: 'A plugin threw while sending a batch (a bug in the plugin, not a backend failure).',
   GAX_ERR_PLUGIN_STOP: 'A plugin did not stop within the deadline.',
+  GAX_ERR_PARSE_WORKER:
+    'A parse worker thread failed; its chunks were parsed on the main thread and it was replaced.',
   GAX_ERR_ES_TEMPLATES: 'The Elasticsearch plugin may not install its index templates.',
   GAX_ERR_ES_ROLLOVER_PROBE:
     'Looking up earlier copies of documents in a rolled-over data stream backing index failed.',

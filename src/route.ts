@@ -5,7 +5,7 @@ import { parseDurationMs } from './config/duration.js';
 import type { Config } from './config/schema.js';
 import type { FormatDefinition } from './parsers/format.js';
 import { formatOf } from './parsers/index.js';
-import { eventOrigin } from './parsers/origin.js';
+import { eventOrigin, stampOrigin } from './parsers/origin.js';
 import type { DeadLetterWriter } from './pipeline/dead-letter.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import type { PipelineTelemetry } from './pipeline/telemetry.js';
@@ -14,6 +14,7 @@ import type { PluginPositions } from './sources/checkpoint.js';
 import type { Checkpointer } from './sources/checkpointer.js';
 import { chunkParser, feeder, type ParsedChunk } from './sources/ingest.js';
 import { InputFeed, type OwnReaderOptions } from './sources/input-feed.js';
+import type { ParsePool } from './sources/parse-pool.js';
 import { SharedReader } from './sources/shared-reader.js';
 import { type FileState, type LineChunk, Tailer, type TailerEvent } from './sources/tailer.js';
 import type { InputTelemetry } from './telemetry/events.js';
@@ -29,6 +30,8 @@ export interface Input {
 
 export interface InputDeps {
   readonly deadLetter: DeadLetterWriter;
+  /** Worker threads to parse in (`pipeline.workers`); none: the main thread parses. */
+  readonly pool?: ParsePool;
   readonly checkpointer: Checkpointer;
   readonly logger: Logger;
 }
@@ -55,12 +58,23 @@ export function openInput(
     maxLineBytes: input.maxLineBytes,
     gate: () => checkpointer.writable(),
   };
-  const parse = chunkParser({
-    parser: format.parser,
-    origin: eventOrigin(format.name, input.hostName ?? hostname()),
-    maxLineBytes: input.maxLineBytes,
-  });
   const onChunkRead = (chunk: LineChunk): void => noteFile(checkpointer, chunk);
+  const pool = deps.pool;
+  const origin = eventOrigin(format.name, input.hostName ?? hostname());
+  const parse = chunkParser({ parser: format.parser, origin, maxLineBytes: input.maxLineBytes });
+  const job = { format: input.format, host: origin.host?.name, maxLineBytes: input.maxLineBytes };
+  // Events come back as copies: stamped again, they share the input's one frozen origin.
+  const ahead =
+    pool === undefined
+      ? undefined
+      : {
+          window: 2 * pool.size,
+          parse: async (chunk: LineChunk): Promise<ParsedChunk> => {
+            const parsed = await pool.parse(job, chunk);
+            for (const event of parsed.events) stampOrigin(event, origin);
+            return { chunk, ...parsed };
+          },
+        };
   const shared = new SharedReader({
     tailer: {
       ...settings,
@@ -73,6 +87,7 @@ export function openInput(
     deadLetter: deps.deadLetter,
     onChunkRead,
     detachAfterMs: config.pipeline.detachAfterMs,
+    ...(ahead === undefined ? {} : { ahead }),
     logger: deps.logger,
   });
   return {

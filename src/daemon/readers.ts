@@ -8,6 +8,7 @@ import type { Plugin } from '../plugin/contract.js';
 import { type Input, openInput, Route } from '../route.js';
 import type { PluginPositions } from '../sources/checkpoint.js';
 import type { Checkpointer } from '../sources/checkpointer.js';
+import { ParsePool, resolveWorkers } from '../sources/parse-pool.js';
 import type { InputTelemetry } from '../telemetry/events.js';
 import type { SelfMetrics } from '../telemetry/metrics.js';
 
@@ -39,6 +40,8 @@ export class Readers {
   readonly #pastCounts = new Map<string, LaneCounts>();
   /** The inputs, open while any route runs; the first route started sets where they start. */
   #inputs: Input[] | undefined;
+  /** The parse workers of the open inputs (`pipeline.workers`), if any. */
+  #pool: ParsePool | undefined;
 
   constructor(options: ReadersOptions) {
     this.#options = options;
@@ -73,7 +76,14 @@ export class Readers {
     const { checkpointer } = this;
     const o = this.#options;
     const opening = this.#inputs === undefined;
-    const deps = { deadLetter: this.#deadLetter, checkpointer, logger: o.logger };
+    if (opening) this.#pool = this.#openPool();
+    const pool = this.#pool;
+    const deps = {
+      deadLetter: this.#deadLetter,
+      checkpointer,
+      logger: o.logger,
+      ...(pool === undefined ? {} : { pool }),
+    };
     const inputs =
       this.#inputs ??
       this.#config.inputs.map((_, i) => openInput(this.#config, i, deps, saved, checkpointer.horizon(id)));
@@ -121,6 +131,15 @@ export class Readers {
     const inputs = this.#inputs ?? [];
     this.#inputs = undefined;
     await Promise.all(inputs.map((input) => input.shared.stop()));
+    await this.#pool?.close();
+    this.#pool = undefined;
+  }
+
+  #openPool(): ParsePool | undefined {
+    const size = resolveWorkers(this.#config.pipeline.workers);
+    if (size === 0) return undefined;
+    this.#options.logger.info({ workers: size }, 'Parsing input lines in worker threads.');
+    return new ParsePool({ size, logger: this.#options.logger });
   }
 
   /** The configuration readers started from now on use (a reload's, once applied). */

@@ -35,8 +35,19 @@ export interface SharedReaderOptions {
   readonly onChunkRead?: (chunk: LineChunk) => void;
   /** An instance still not accepting a chunk after this long is let go to read on its own. */
   readonly detachAfterMs: number;
+  /**
+   * Parsing elsewhere (worker threads): chunks are read ahead while earlier ones are parsed, at
+   * most `window` at once, and handed over strictly in the order read; `parse` parses a chunk
+   * whose worker failed.
+   */
+  readonly ahead?: { readonly parse: (chunk: LineChunk) => Promise<ParsedChunk>; readonly window: number };
   readonly logger: Logger;
 }
+
+/** What the tailer handed over, in its order: a chunk being parsed, or an event. */
+type Step =
+  | { readonly chunk: LineChunk; readonly parsed: Promise<ParsedChunk> }
+  | { readonly event: TailerEvent };
 
 /**
  * Reads and parses one input once for every plugin instance attached to it, handing each chunk
@@ -57,6 +68,14 @@ export class SharedReader {
   /** Since when each attached instance has been found behind at every chunk handed over. */
   readonly #behindSince = new Map<Subscriber, number>();
   #moved = false;
+  /** Read and not handled yet, in order; chunks among them (at most the window). */
+  readonly #steps: Step[] = [];
+  #chunks = 0;
+  #pumping = false;
+  #stopped = false;
+  #room: (() => void) | undefined;
+  /** Handling a chunk failed (the dead-letter file): the tailer's next hand-over fails with it. */
+  #failed: unknown;
 
   constructor(options: SharedReaderOptions) {
     this.#o = options;
@@ -72,7 +91,12 @@ export class SharedReader {
     this.tailer.start();
   }
 
+  /** Stops reading; chunks read and not handed over yet are dropped (not committed: read again). */
   stop(): Promise<void> {
+    this.#stopped = true;
+    this.#steps.length = 0;
+    this.#chunks = 0;
+    this.#room?.();
     return this.tailer.stop();
   }
 
@@ -138,6 +162,59 @@ export class SharedReader {
   }
 
   #onEvent(event: TailerEvent): void {
+    if (this.#pumping || this.#steps.length > 0) this.#steps.push({ event });
+    else this.#event(event);
+  }
+
+  /** Takes a chunk read; resolves once the reader may read on (fewer chunks in hand than the window). */
+  async #onChunk(chunk: LineChunk): Promise<void> {
+    this.#o.onChunkRead?.(chunk);
+    const parsed = this.#o.ahead?.parse(chunk).catch(() => this.#o.parse(chunk));
+    this.#steps.push({ chunk, parsed: parsed ?? Promise.resolve().then(() => this.#o.parse(chunk)) });
+    this.#chunks++;
+    void this.#pump();
+    const window = this.#o.ahead?.window ?? 1;
+    while (this.#chunks >= window && !this.#stopped) {
+      await new Promise<void>((resolve) => {
+        this.#room = resolve;
+      });
+    }
+    if (this.#failed !== undefined) {
+      const err = this.#failed;
+      this.#failed = undefined;
+      throw err;
+    }
+  }
+
+  /** Handles the steps in the order read. */
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      for (let step = this.#steps[0]; step !== undefined && !this.#stopped; step = this.#steps[0]) {
+        if ('event' in step) {
+          this.#steps.shift();
+          this.#event(step.event);
+          continue;
+        }
+        try {
+          const parsed = await step.parsed;
+          if (this.#stopped) return;
+          await this.#chunk(parsed);
+        } catch (err) {
+          this.#failed ??= err;
+        }
+        if (this.#stopped) return;
+        this.#steps.shift();
+        this.#chunks--;
+        this.#room?.();
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #event(event: TailerEvent): void {
     if (event.kind === 'idle') {
       this.#admit();
       return;
@@ -152,9 +229,8 @@ export class SharedReader {
     for (const s of this.#waiting) s.wake();
   }
 
-  async #onChunk(chunk: LineChunk): Promise<void> {
-    this.#o.onChunkRead?.(chunk);
-    const parsed = this.#o.parse(chunk);
+  async #chunk(parsed: ParsedChunk): Promise<void> {
+    const { chunk } = parsed;
     if (parsed.rejects.length > 0) await this.#o.deadLetter.write(parsed.rejects);
     this.#admit(); // before positions move: a joiner gets this chunk from here
     this.#releaseBehind();

@@ -270,6 +270,29 @@ describe('Daemon.reload', () => {
     expect((await d.reload(ok(config()))).changes).toEqual([]);
   });
 
+  it('turns parse workers on and off (pipeline.workers): every reader restarts, every event once', async () => {
+    await writeFile(logPath(), `${responseLine('a')}\n`);
+    const d = await start(config());
+    await expectExactlyOnce(['a'], outPath());
+    const workers = (n: number) =>
+      config((c) => {
+        c.pipeline.workers = n;
+      });
+    expect(await d.reload(ok(workers(2)))).toMatchObject({
+      result: 'applied',
+      changes: ['pipeline.workers'],
+    });
+    await appendFile(logPath(), `${responseLine('b')}\n${responseLine('c')}\n`);
+    await expectExactlyOnce(['a', 'b', 'c'], outPath());
+    expect(await d.reload(ok(workers(0)))).toMatchObject({
+      result: 'applied',
+      changes: ['pipeline.workers'],
+    });
+    await appendFile(logPath(), `${responseLine('d')}\n`);
+    await expectExactlyOnce(['a', 'b', 'c', 'd'], outPath());
+    expect(sample(await metrics(d), 'gax_events_delivered_total{plugin="prometheus"}')).toBe(4);
+  });
+
   it('moves the HTTP server to a new port without resetting counters', async () => {
     await writeFile(logPath(), `${responseLine('a')}\n`);
     const d = await start(config());

@@ -60,6 +60,7 @@ function startDaemon(
   state: { down: boolean },
   double?: Plugin,
   detachAfterMs = 200,
+  workers = 0,
 ): { daemon: Daemon; file: ScriptedPlugin } {
   const file = new ScriptedPlugin(() => (state.down ? retryable('connection refused') : DELIVERED));
   const base = testConfig(dir);
@@ -70,6 +71,7 @@ function startDaemon(
       batchMaxEvents: 10,
       queueMaxBatches: 2,
       detachAfterMs,
+      workers,
       retry: { ...base.pipeline.retry, initialIntervalMs: 20, maxIntervalMs: 100 },
     },
   };
@@ -78,8 +80,8 @@ function startDaemon(
 }
 
 /** Starts {@link startDaemon} on a log of 20 lines and waits for the file plugin to have them. */
-async function startWithFirst20(state: { down: boolean }): Promise<ScriptedPlugin> {
-  const started = startDaemon(state);
+async function startWithFirst20(state: { down: boolean }, workers = 0): Promise<ScriptedPlugin> {
+  const started = startDaemon(state, undefined, 200, workers);
   daemon = started.daemon;
   await writeFile(logPath(), lines(0, 20));
   await daemon.start();
@@ -88,9 +90,11 @@ async function startWithFirst20(state: { down: boolean }): Promise<ScriptedPlugi
 }
 
 describe('shared reader', () => {
-  it('a plugin whose backend is down detaches, reads alone through a rotation, catches up and rejoins: every event once, in order', async () => {
+  it.each([
+    0, 2,
+  ])('a plugin whose backend is down detaches, reads alone through a rotation, catches up and rejoins: every event once, in order (pipeline.workers %i)', async (workers) => {
     const state = { down: false };
-    const file = await startWithFirst20(state);
+    const file = await startWithFirst20(state, workers);
     expect(await metric('gax_input_own_readers{plugin="file"}')).toBe(0);
 
     // Down: prometheus keeps getting everything, also across a rename rotation.

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../../src/schema/event.js';
 import type { ParsedChunk } from '../../../src/sources/ingest.js';
 import { InputFeed } from '../../../src/sources/input-feed.js';
-import { SharedReader } from '../../../src/sources/shared-reader.js';
+import { SharedReader, type SharedReaderOptions } from '../../../src/sources/shared-reader.js';
 import { type LineChunk, Tailer } from '../../../src/sources/tailer.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { waitFor } from '../../helpers/daemon.js';
@@ -94,10 +94,11 @@ class Instance {
   }
 }
 
-function sharedReader(detachAfterMs: number): SharedReader {
+function sharedReader(detachAfterMs: number, ahead?: SharedReaderOptions['ahead']): SharedReader {
   const shared = new SharedReader({
-    tailer: { ...tailerSettings(), saved: new Map() },
+    tailer: { ...tailerSettings(), saved: new Map(), readChunkBytes: 64 },
     parse,
+    ...(ahead === undefined ? {} : { ahead }),
     deadLetter: { write: async () => {} },
     detachAfterMs,
     logger: silentLogger(),
@@ -143,5 +144,43 @@ describe('SharedReader and InputFeed', () => {
     await appendFile(log(), lines(range('e', 2)));
     await waitFor(() => slow.got.length === all.length + 2, 5_000, 'e* to slow');
     expect(slow.got.slice(all.length)).toEqual(range('e', 2));
+  });
+
+  it('parsing ahead (workers): results that come back in any order, or fail, are handed over in the order read, rotations between them', async () => {
+    let n = 0;
+    // Each chunk takes 0–15 ms, every 7th fails (a worker lost): parsed here instead.
+    const ahead = {
+      window: 4,
+      parse: async (chunk: LineChunk): Promise<ParsedChunk> => {
+        const k = n++;
+        await new Promise((r) => setTimeout(r, (k * 7919) % 16));
+        if (k % 7 === 3) throw new Error('worker lost');
+        return parse(chunk);
+      },
+    };
+    const shared = sharedReader(5_000, ahead);
+    const one = new Instance('one', shared);
+    const two = new Instance('two', shared);
+    one.feed.start(new Map(), undefined, 'beginning');
+    two.feed.start(new Map(), undefined, 'beginning');
+    const all: string[] = [];
+    const write = async (ids: string[]) => {
+      all.push(...ids);
+      await appendFile(log(), lines(ids));
+    };
+    await write(range('a', 40));
+    shared.start();
+    for (let g = 1; g <= 6; g++) {
+      await write(range(`g${g}-`, 30));
+      if (g % 2 === 0) {
+        await rename(log(), rotated(g));
+        await writeFile(log(), '');
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await waitFor(() => one.got.length >= all.length && two.got.length >= all.length, 10_000, 'every line');
+    expect(one.got).toEqual(all);
+    expect(two.got).toEqual(all);
+    expect(n).toBeGreaterThan(15); // 64-byte reads: many chunks, up to 4 in flight at once
   });
 });
