@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../errors.js';
 import type { InputFormat } from '../parsers/index.js';
 import type { DeadLetterRecord } from '../pipeline/dead-letter.js';
 import type { CanonicalEvent } from '../schema/event.js';
@@ -144,7 +145,10 @@ export class ParsePool {
       this.#slots[index] = undefined;
       if (this.#closed) return;
       this.failures++;
-      this.#o.logger.error({ err, code: 'GAX_ERR_PARSE_WORKER' }, 'A parse worker failed; it is replaced.');
+      this.#o.logger.error(
+        { err, code: 'GAX_ERR_PARSE_WORKER' satisfies ErrorCode },
+        'A parse worker failed; it is replaced.',
+      );
       this.#fail(slot, err);
     };
     worker.on('error', lost);
