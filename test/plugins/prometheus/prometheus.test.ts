@@ -177,6 +177,23 @@ describe('SeriesGuard keys', () => {
     expect(guard.size).toBe(40_001);
   });
 
+  it('finds every admitted label set again, with number keys (≤ 4 labels, values below 8,192) and string keys', () => {
+    for (const names of [
+      ['api', 'api_version', 'method', 'resource'],
+      ['api', 'api_version', 'method', 'resource', 'direction'],
+    ] as const) {
+      const guard = new SeriesGuard<string, { n: number }>(names, 1_000_000);
+      const sets = Array.from({ length: 12_000 }, (_, i) =>
+        Object.fromEntries(names.map((name, k) => [name, `${name}-${(i * (k + 1)) % (9_000 - k)}`])),
+      );
+      const made = sets.map((labels, n) => guard.admit(labels, () => ({ n })));
+      const distinct = new Set(sets.map((l) => JSON.stringify(l))).size;
+      expect(guard.size, names.join()).toBe(distinct);
+      for (const [i, labels] of sets.entries()) expect(guard.find(labels)).toBe(made[i]);
+      expect(guard.find({ ...sets[0], api: 'never-seen' })).toBeUndefined();
+    }
+  });
+
   it('collapses a new combination of known values once at the cap', () => {
     const guard = new SeriesGuard(['api', 'resource'], 2);
     guard.admit({ api: 'a', resource: 'x' });
