@@ -136,10 +136,12 @@ export class Readers {
   }
 
   #openPool(): ParsePool | undefined {
+    const { logger, metrics } = this.#options;
     const size = resolveWorkers(this.#config.pipeline.workers);
+    metrics.parseWorkers.set(size);
     if (size === 0) return undefined;
-    this.#options.logger.info({ workers: size }, 'Parsing input lines in worker threads.');
-    return new ParsePool({ size, logger: this.#options.logger });
+    logger.info({ workers: size }, 'Parsing input lines in worker threads.');
+    return new ParsePool({ size, logger, onFailure: () => metrics.parseWorkerFailures.inc() });
   }
 
   /** The configuration readers started from now on use (a reload's, once applied). */

@@ -51,6 +51,8 @@ export interface ParsePoolOptions {
   readonly logger: Logger;
   /** The worker module (default: the built `parse-worker.js` next to this module). */
   readonly workerUrl?: URL;
+  /** A worker failed or exited unasked (it is replaced at the next chunk). */
+  readonly onFailure?: () => void;
 }
 
 /** Workers for `pipeline.workers`: `auto` is one per core beyond the first, at most 8. */
@@ -145,6 +147,7 @@ export class ParsePool {
       this.#slots[index] = undefined;
       if (this.#closed) return;
       this.failures++;
+      this.#o.onFailure?.();
       this.#o.logger.error(
         { err, code: 'GAX_ERR_PARSE_WORKER' satisfies ErrorCode },
         'A parse worker failed; it is replaced.',

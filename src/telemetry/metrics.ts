@@ -24,6 +24,8 @@ export interface SelfMetrics {
   readonly rotations: Counter<'plugin'>;
   readonly ownReaders: Gauge<'plugin'>;
   readonly detaches: Counter<'plugin'>;
+  readonly parseWorkers: Gauge;
+  readonly parseWorkerFailures: Counter;
   readonly truncations: Counter<'plugin'>;
   readonly readErrors: Counter<'plugin' | 'code'>;
   readonly eventsSkipped: Counter<'plugin' | 'reason'>;
@@ -165,6 +167,16 @@ export function createSelfMetrics(options: {
       name: 'gax_input_detaches_total',
       help: 'Times a plugin instance fell behind the shared reader of an input and went on with its own.',
       labelNames: ['plugin'],
+      registers,
+    }),
+    parseWorkers: new Gauge({
+      name: 'gax_parse_workers',
+      help: 'Worker threads parsing input lines (pipeline.workers; 0: the main thread parses).',
+      registers,
+    }),
+    parseWorkerFailures: new Counter({
+      name: 'gax_parse_worker_failures_total',
+      help: 'Parse workers that failed or exited; each was replaced and its chunks parsed on the main thread.',
       registers,
     }),
     rotations: new Counter({

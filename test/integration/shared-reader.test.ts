@@ -96,6 +96,7 @@ describe('shared reader', () => {
     const state = { down: false };
     const file = await startWithFirst20(state, workers);
     expect(await metric('gax_input_own_readers{plugin="file"}')).toBe(0);
+    expect(await metric('gax_parse_workers')).toBe(workers);
 
     // Down: prometheus keeps getting everything, also across a rename rotation.
     state.down = true;
@@ -135,6 +136,7 @@ describe('shared reader', () => {
     expect(await metric('gax_lines_read_total{plugin="prometheus"}')).toBe(250);
     expect(await metric('gax_input_detaches_total{plugin="file"}')).toBe(1);
     expect(await metric('gax_input_detaches_total{plugin="prometheus"}')).toBe(0);
+    expect(await metric('gax_parse_worker_failures_total')).toBe(0);
   });
 
   it('copytruncate while a plugin reads alone: the copy is read from where the original was left, every event once', async () => {

@@ -25,10 +25,14 @@ afterEach(async () => {
   for (const pool of pools.splice(0)) await pool.close();
 });
 
+/** Failures the pools reported through `onFailure`. */
+let failed = 0;
+
 function pool(size: number, workerUrl?: URL): ParsePool {
   const p = new ParsePool({
     size,
     logger: silentLogger(),
+    onFailure: () => failed++,
     ...(workerUrl === undefined ? {} : { workerUrl }),
   });
   pools.push(p);
@@ -96,6 +100,7 @@ describe('ParsePool', () => {
     const held = p.parse(input, die);
     await expect(held).rejects.toThrow(/exited with code 3/);
     expect(p.failures).toBe(1);
+    expect(failed).toBe(1);
     const { chunk: _, ...expected } = mainParse(good as LineChunk);
     await expect(p.parse(input, good as LineChunk)).resolves.toEqual(expected);
   });
