@@ -3,11 +3,11 @@
  * set-up): what a worker parses equals what the main thread's chunkParser makes of the same
  * lines, fuzzed lines included; a worker that dies fails only the chunks it held and is replaced.
  */
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { formatOf } from '../../../src/parsers/index.js';
 import { eventOrigin } from '../../../src/parsers/origin.js';
 import { chunkParser } from '../../../src/sources/ingest.js';
@@ -92,6 +92,7 @@ describe('ParsePool', () => {
         `parentPort.on = (name, f) => on(name, (m) => (m.chunk.lines[0]?.text === 'die' ? process.exit(3) : f(m)));\n` +
         `await import(${JSON.stringify(real.href)});\n`,
     );
+    onTestFinished(() => rm(crashing, { force: true }));
     const p = pool(1, pathToFileURL(crashing));
     const [good] = chunks(1, 20, 20);
     const die: LineChunk = { ...(good as LineChunk), lines: [{ kind: 'line', text: 'die', endOffset: 4 }] };
