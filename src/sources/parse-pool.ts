@@ -3,8 +3,6 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ErrorCode } from '../errors.js';
 import type { InputFormat } from '../parsers/index.js';
-import type { DeadLetterRecord } from '../pipeline/dead-letter.js';
-import type { CanonicalEvent } from '../schema/event.js';
 import type { ParsedChunk } from './ingest.js';
 import type { LineChunk } from './tailer.js';
 
@@ -21,19 +19,12 @@ export interface ParseRequest {
   readonly chunk: LineChunk;
 }
 
-export type ParseResponse =
-  | {
-      readonly id: number;
-      readonly events: readonly CanonicalEvent[];
-      readonly rejects: readonly DeadLetterRecord[];
-      readonly responses: number;
-      readonly faulty: number;
-      readonly skips: ReadonlyMap<string, number> | undefined;
-    }
-  | { readonly id: number; readonly error: string };
-
 /** A parse result without its chunk (the caller keeps the chunk; it never crosses threads back). */
 export type ParsedLines = Omit<ParsedChunk, 'chunk'>;
+
+export type ParseResponse =
+  | ({ readonly id: number } & ParsedLines)
+  | { readonly id: number; readonly error: string };
 
 interface Waiting {
   readonly resolve: (parsed: ParsedLines) => void;
