@@ -3,6 +3,7 @@ import type { DeadLetterWriter } from '../pipeline/dead-letter.js';
 import type { PluginPositions } from './checkpoint.js';
 import { Followed } from './followed.js';
 import type { ParsedChunk } from './ingest.js';
+import { keepRejects } from './keep-rejects.js';
 import type { SharedReader, Subscriber } from './shared-reader.js';
 import type { FileState, LineChunk, Tailer, TailerEvent, TailerOptions } from './tailer.js';
 
@@ -159,8 +160,10 @@ export class InputFeed implements Subscriber {
         o.onChunkRead(chunk);
         const parsed = o.parse(chunk);
         // Lines the shared reader never reads are this reader's to keep when rejected.
-        if (parsed.rejects.length > 0 && !o.shared.covers(chunk.sourceId))
-          await o.deadLetter.write(parsed.rejects);
+        if (parsed.rejects.length > 0 && !o.shared.covers(chunk.sourceId)) {
+          const stopped = () => this.#stopped || own.joined;
+          if (!(await keepRejects(o.deadLetter, parsed.rejects, { stopped, logger: o.logger }))) return;
+        }
         followed.handedOver(chunk);
         own.pending++;
         try {

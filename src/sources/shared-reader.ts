@@ -3,6 +3,7 @@ import type { DeadLetterWriter } from '../pipeline/dead-letter.js';
 import type { PluginPositions } from './checkpoint.js';
 import { Followed } from './followed.js';
 import type { ParsedChunk } from './ingest.js';
+import { keepRejects } from './keep-rejects.js';
 import { type LineChunk, Tailer, type TailerEvent, type TailerOptions } from './tailer.js';
 
 /** A plugin instance's feed from one input (./input-feed.ts), as the shared reader sees it. */
@@ -74,7 +75,7 @@ export class SharedReader {
   #pumping = false;
   #stopped = false;
   #room: (() => void) | undefined;
-  /** Handling a chunk failed (the dead-letter file): the tailer's next hand-over fails with it. */
+  /** Handling a chunk threw (a bug): the tailer's next hand-over fails with it (a read error). */
   #failed: unknown;
 
   constructor(options: SharedReaderOptions) {
@@ -179,11 +180,9 @@ export class SharedReader {
         this.#room = resolve;
       });
     }
-    if (this.#failed !== undefined) {
-      const err = this.#failed;
-      this.#failed = undefined;
-      throw err;
-    }
+    const failed = this.#failed;
+    this.#failed = undefined;
+    if (failed !== undefined) throw failed;
   }
 
   /** Handles the steps in the order read. */
@@ -231,7 +230,8 @@ export class SharedReader {
 
   async #chunk(parsed: ParsedChunk): Promise<void> {
     const { chunk } = parsed;
-    if (parsed.rejects.length > 0) await this.#o.deadLetter.write(parsed.rejects);
+    const keep = { stopped: () => this.#stopped, logger: this.#o.logger };
+    if (parsed.rejects.length > 0 && !(await keepRejects(this.#o.deadLetter, parsed.rejects, keep))) return;
     this.#admit(); // before positions move: a joiner gets this chunk from here
     this.#releaseBehind();
     this.#moved = true;
