@@ -6,6 +6,7 @@ import { parseDurationMs } from '../config/duration.js';
 import type { Config } from '../config/schema.js';
 import { pluginSection } from '../config/sections.js';
 import { type ErrorCode, GaxError } from '../errors.js';
+import { logKeepFailures } from '../pipeline/keep.js';
 import type { RetryPolicy } from '../pipeline/retry.js';
 import type { PipelineTelemetry } from '../pipeline/telemetry.js';
 import type { Plugin } from '../plugin/contract.js';
@@ -153,6 +154,9 @@ export function commandTelemetry(logger: Logger): CommandTelemetry {
           { plugin, err, suppressed, code: 'GAX_ERR_PLUGIN_SEND' satisfies ErrorCode },
           'Plugin threw while sending.',
         );
+    },
+    deadLetterBlocked(plugin, err) {
+      logKeepFailures(logger.child({ plugin }), 'delivery of this plugin')(err);
     },
     batchDone: () => undefined,
     queueDepth: () => undefined,

@@ -2,6 +2,7 @@ import type { Plugin } from '../plugin/contract.js';
 import type { CanonicalEvent } from '../schema/event.js';
 import type { Batch } from './batch.js';
 import type { DeadLetterRecord, DeadLetterWriter } from './dead-letter.js';
+import { keep } from './keep.js';
 import { type Clock, deliver, type RetryPolicy } from './retry.js';
 import type { PipelineTelemetry } from './telemetry.js';
 
@@ -150,7 +151,14 @@ export class Lane {
       }
     });
     if (dead.length > 0) {
-      await deadLetter.write(dead);
+      const stopped = () => this.#abort.signal.aborted;
+      const report = (err: unknown) => telemetry.deadLetterBlocked(this.id, err);
+      if (!(await keep(deadLetter, dead, { stopped, report }))) {
+        // Shut down before they were kept: never acknowledged, so read and sent again.
+        this.counts.delivered += delivered;
+        this.counts.aborted += dead.length + aborted;
+        return;
+      }
       for (const record of dead)
         if (record.stage === 'deliver') telemetry.deadLettered(this.id, record.kind, 1, record.reason);
     }

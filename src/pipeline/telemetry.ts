@@ -4,6 +4,8 @@ export interface PipelineTelemetry {
   retried(plugin: string, count: number, reason: string, delayMs: number): void;
   deadLettered(plugin: string, kind: 'rejected' | 'exhausted', count: number, reason: string): void;
   sendError(plugin: string, err: unknown): void;
+  /** Dead-lettering a refused event failed (`err`), or works again (`undefined`): the lane waits meanwhile. */
+  deadLetterBlocked(plugin: string, err: unknown): void;
   batchDone(plugin: string, seconds: number): void;
   queueDepth(plugin: string, depth: number): void;
 }
@@ -13,6 +15,7 @@ export const noopPipelineTelemetry: PipelineTelemetry = {
   retried: () => undefined,
   deadLettered: () => undefined,
   sendError: () => undefined,
+  deadLetterBlocked: () => undefined,
   batchDone: () => undefined,
   queueDepth: () => undefined,
 };

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { DeadLetterWriter } from '../pipeline/dead-letter.js';
+import { keep, logKeepFailures } from '../pipeline/keep.js';
 import type { PluginPositions } from './checkpoint.js';
 import { Followed } from './followed.js';
 import type { ParsedChunk } from './ingest.js';
-import { keepRejects } from './keep-rejects.js';
 import type { SharedReader, Subscriber } from './shared-reader.js';
 import type { FileState, LineChunk, Tailer, TailerEvent, TailerOptions } from './tailer.js';
 
@@ -162,7 +162,8 @@ export class InputFeed implements Subscriber {
         // Lines the shared reader never reads are this reader's to keep when rejected.
         if (parsed.rejects.length > 0 && !o.shared.covers(chunk.sourceId)) {
           const stopped = () => this.#stopped || own.joined;
-          if (!(await keepRejects(o.deadLetter, parsed.rejects, { stopped, logger: o.logger }))) return;
+          const report = logKeepFailures(o.logger, 'reading this input');
+          if (!(await keep(o.deadLetter, parsed.rejects, { stopped, report }))) return;
         }
         followed.handedOver(chunk);
         own.pending++;

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { DeadLetterWriter } from '../pipeline/dead-letter.js';
+import { keep, logKeepFailures } from '../pipeline/keep.js';
 import type { PluginPositions } from './checkpoint.js';
 import { Followed } from './followed.js';
 import type { ParsedChunk } from './ingest.js';
-import { keepRejects } from './keep-rejects.js';
 import { type LineChunk, Tailer, type TailerEvent, type TailerOptions } from './tailer.js';
 
 /** A plugin instance's feed from one input (./input-feed.ts), as the shared reader sees it. */
@@ -230,8 +230,9 @@ export class SharedReader {
 
   async #chunk(parsed: ParsedChunk): Promise<void> {
     const { chunk } = parsed;
-    const keep = { stopped: () => this.#stopped, logger: this.#o.logger };
-    if (parsed.rejects.length > 0 && !(await keepRejects(this.#o.deadLetter, parsed.rejects, keep))) return;
+    const report = logKeepFailures(this.#o.logger, 'reading this input');
+    const kept = { stopped: () => this.#stopped, report };
+    if (parsed.rejects.length > 0 && !(await keep(this.#o.deadLetter, parsed.rejects, kept))) return;
     this.#admit(); // before positions move: a joiner gets this chunk from here
     this.#releaseBehind();
     this.#moved = true;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ErrorCode } from '../errors.js';
+import { logKeepFailures } from '../pipeline/keep.js';
 import type { PipelineTelemetry } from '../pipeline/telemetry.js';
 import type { PluginHealth } from './health.js';
 import type { SelfMetrics } from './metrics.js';
@@ -44,6 +45,9 @@ export function createPipelineTelemetry(
         { plugin, err, suppressed, code: 'GAX_ERR_PLUGIN_SEND' satisfies ErrorCode },
         'Plugin threw while sending.',
       );
+    },
+    deadLetterBlocked(plugin, err) {
+      logKeepFailures(logger.child({ plugin }), 'delivery of this plugin')(err);
     },
     batchDone(plugin, seconds) {
       metrics.batchDuration.observe({ plugin }, seconds);

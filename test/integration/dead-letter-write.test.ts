@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon.js';
-import { DELIVERED } from '../../src/plugin/result.js';
+import { DELIVERED, rejected } from '../../src/plugin/result.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { ScriptedPlugin } from '../doubles/plugins.js';
 import { readNdjson, testConfig, waitFor } from '../helpers/daemon.js';
@@ -65,5 +65,34 @@ describe('dead-letter file not writable', () => {
     expect(file.delivered.map((e) => e.correlationId)).toEqual(['a', 'b', 'c', 'd']);
     const dead = await readNdjson<{ stage: string; reason: string }>(join(blocked, 'dead.ndjson'));
     expect(dead.map((r) => [r.stage, r.reason])).toEqual([['parse', 'truncated_json']]);
+  });
+
+  it('holds a batch whose refused event cannot be kept, and delivers on once it can (the lane does not die)', async () => {
+    const blocked = join(dir, 'blocked');
+    await writeFile(blocked, 'a file where the dead-letter directory should be');
+    const base = testConfig(dir);
+    const config = {
+      ...base,
+      pipeline: {
+        ...base.pipeline,
+        deadLetter: { ...base.pipeline.deadLetter, path: join(blocked, 'dead.ndjson') },
+      },
+    };
+    const file = new ScriptedPlugin((e) =>
+      e.correlationId === 'refused' ? rejected('mapping conflict') : DELIVERED,
+    );
+    daemon = new Daemon({ config, logger: silentLogger(), version: 'test', plugins: { file } });
+    const log = join(dir, 'logs', 'apim_metrics.log');
+    await writeFile(log, `${responseLine('a')}\n${responseLine('refused')}\n`);
+    await daemon.start();
+    await waitFor(() => file.delivered.length === 1, 10_000, 'a');
+    await new Promise((r) => setTimeout(r, 500));
+    await rm(blocked);
+    await mkdir(blocked);
+    await appendFile(log, `${responseLine('b')}\n`);
+    await waitFor(() => file.delivered.length === 2, 15_000, 'b after the dead-letter file can be written');
+    expect(file.delivered.map((e) => e.correlationId)).toEqual(['a', 'b']);
+    const dead = await readNdjson<{ stage: string; reason: string }>(join(blocked, 'dead.ndjson'));
+    expect(dead.map((r) => [r.stage, r.reason])).toEqual([['deliver', 'mapping conflict']]);
   });
 });
