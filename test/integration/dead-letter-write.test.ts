@@ -29,70 +29,67 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const blocked = () => join(dir, 'blocked');
+const log = () => join(dir, 'logs', 'apim_metrics.log');
+
+/**
+ * A daemon whose file plugin is `file`, its dead-letter file under `blocked/`, a regular file
+ * for now (so it cannot be written), started on a log of `first`.
+ */
+async function startBlocked(file: ScriptedPlugin, first: string, workers = 0): Promise<void> {
+  await writeFile(blocked(), 'a file where the dead-letter directory should be');
+  const base = testConfig(dir);
+  const deadLetter = { ...base.pipeline.deadLetter, path: join(blocked(), 'dead.ndjson') };
+  const config = { ...base, pipeline: { ...base.pipeline, workers, deadLetter } };
+  daemon = new Daemon({ config, logger: silentLogger(), version: 'test', plugins: { file } });
+  await writeFile(log(), first);
+  await daemon.start();
+}
+
+/** Makes the dead-letter file writable: `blocked/` a directory. */
+async function unblock(): Promise<void> {
+  await rm(blocked());
+  await mkdir(blocked());
+}
+
+async function deadLetters(): Promise<string[][]> {
+  const dead = await readNdjson<{ stage: string; reason: string }>(join(blocked(), 'dead.ndjson'));
+  return dead.map((r) => [r.stage, r.reason]);
+}
+
 describe('dead-letter file not writable', () => {
   it.each([
     0, 2,
   ])('holds the chunk with a rejected line until it is kept, then delivers every good event once (pipeline.workers %i)', async (workers) => {
-    const blocked = join(dir, 'blocked');
-    await writeFile(blocked, 'a file where the dead-letter directory should be');
-    const base = testConfig(dir);
-    const config = {
-      ...base,
-      pipeline: {
-        ...base.pipeline,
-        workers,
-        deadLetter: { ...base.pipeline.deadLetter, path: join(blocked, 'dead.ndjson') },
-      },
-    };
     const file = new ScriptedPlugin(() => DELIVERED);
-    daemon = new Daemon({ config, logger: silentLogger(), version: 'test', plugins: { file } });
-    const log = join(dir, 'logs', 'apim_metrics.log');
-    await writeFile(log, `${responseLine('a')}\n`);
-    await daemon.start();
+    await startBlocked(file, `${responseLine('a')}\n`, workers);
     await waitFor(() => file.delivered.length === 1, 10_000, 'a');
 
-    await appendFile(log, `${responseLine('b')}\n${truncatedLine('bad')}\n${responseLine('c')}\n`);
+    await appendFile(log(), `${responseLine('b')}\n${truncatedLine('bad')}\n${responseLine('c')}\n`);
     await new Promise((r) => setTimeout(r, 600));
-    await appendFile(log, `${responseLine('d')}\n`);
+    await appendFile(log(), `${responseLine('d')}\n`);
     await new Promise((r) => setTimeout(r, 600));
     // Nothing past the rejected line's chunk is handed over while it cannot be kept.
     expect(file.delivered.map((e) => e.correlationId)).toEqual(['a']);
 
-    await rm(blocked);
-    await mkdir(blocked);
+    await unblock();
     await waitFor(() => file.delivered.length >= 4, 15_000, 'b, c, d once the file can be written');
     await new Promise((r) => setTimeout(r, 200));
     expect(file.delivered.map((e) => e.correlationId)).toEqual(['a', 'b', 'c', 'd']);
-    const dead = await readNdjson<{ stage: string; reason: string }>(join(blocked, 'dead.ndjson'));
-    expect(dead.map((r) => [r.stage, r.reason])).toEqual([['parse', 'truncated_json']]);
+    expect(await deadLetters()).toEqual([['parse', 'truncated_json']]);
   });
 
   it('holds a batch whose refused event cannot be kept, and delivers on once it can (the lane does not die)', async () => {
-    const blocked = join(dir, 'blocked');
-    await writeFile(blocked, 'a file where the dead-letter directory should be');
-    const base = testConfig(dir);
-    const config = {
-      ...base,
-      pipeline: {
-        ...base.pipeline,
-        deadLetter: { ...base.pipeline.deadLetter, path: join(blocked, 'dead.ndjson') },
-      },
-    };
     const file = new ScriptedPlugin((e) =>
       e.correlationId === 'refused' ? rejected('mapping conflict') : DELIVERED,
     );
-    daemon = new Daemon({ config, logger: silentLogger(), version: 'test', plugins: { file } });
-    const log = join(dir, 'logs', 'apim_metrics.log');
-    await writeFile(log, `${responseLine('a')}\n${responseLine('refused')}\n`);
-    await daemon.start();
+    await startBlocked(file, `${responseLine('a')}\n${responseLine('refused')}\n`);
     await waitFor(() => file.delivered.length === 1, 10_000, 'a');
     await new Promise((r) => setTimeout(r, 500));
-    await rm(blocked);
-    await mkdir(blocked);
-    await appendFile(log, `${responseLine('b')}\n`);
+    await unblock();
+    await appendFile(log(), `${responseLine('b')}\n`);
     await waitFor(() => file.delivered.length === 2, 15_000, 'b after the dead-letter file can be written');
     expect(file.delivered.map((e) => e.correlationId)).toEqual(['a', 'b']);
-    const dead = await readNdjson<{ stage: string; reason: string }>(join(blocked, 'dead.ndjson'));
-    expect(dead.map((r) => [r.stage, r.reason])).toEqual([['deliver', 'mapping conflict']]);
+    expect(await deadLetters()).toEqual([['deliver', 'mapping conflict']]);
   });
 });
