@@ -38,7 +38,13 @@ const COLOUR = /\x1b\[3\dm/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: so is the bar's redraw
 const BAR = /\r\[[#.]{24}\]\s+\d+%.*\x1b\[K/;
 
-async function config(out: string, extra: string[] = [], log = 'info', shutdownMs = 1000): Promise<string> {
+async function config(
+  out: string,
+  extra: string[] = [],
+  log = 'info',
+  shutdownMs = 1000,
+  workers = 0,
+): Promise<string> {
   const path = join(dir, 'gax.yaml');
   await writeFile(
     path,
@@ -47,7 +53,7 @@ async function config(out: string, extra: string[] = [], log = 'info', shutdownM
       'state: { dir: state }',
       'server: { enabled: false }',
       `log: { level: ${log}, format: auto }`,
-      `pipeline: { batchMaxEvents: 100, shutdownTimeoutMs: ${shutdownMs}, retry: { initialIntervalMs: 10, maxIntervalMs: 50 } }`,
+      `pipeline: { workers: ${workers}, batchMaxEvents: 100, shutdownTimeoutMs: ${shutdownMs}, retry: { initialIntervalMs: 10, maxIntervalMs: 50 } }`,
       'plugins:',
       `  file: { enabled: true, path: ${JSON.stringify(out)} }`,
       ...extra,
@@ -133,10 +139,12 @@ describe('gax on a terminal', () => {
     expect(session.text()).toMatch(/Daemon stopped\./);
   });
 
-  it('run: follows the log with pretty logs; Ctrl-C flushes and exits 0, the checkpoint holds every line', async () => {
+  it.each([
+    0, 2,
+  ])('run: follows the log with pretty logs; Ctrl-C flushes and exits 0, the checkpoint holds every line (pipeline.workers %i)', async (workers) => {
     const log = knownLog(100);
     await writeLog(dir, log.lines);
-    const session = pty(['run', '-c', await config('out/events.ndjson')]);
+    const session = pty(['run', '-c', await config('out/events.ndjson', [], 'info', 1000, workers)]);
     await session.waitFor(/Daemon started\./);
     expect(session.output()).toMatch(COLOUR);
     const out = join(dir, 'out', 'events.ndjson');
