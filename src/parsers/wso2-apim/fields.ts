@@ -169,7 +169,6 @@ function normaliseAiMetadata(m: Json): string | undefined {
 }
 
 // Tiny predicates, small enough for V8 to inline into the long `&&` chains above.
-
 function isInt(value: unknown): boolean {
   return value === undefined || Number.isInteger(value);
 }
