@@ -230,9 +230,10 @@ export class SharedReader {
 
   async #chunk(parsed: ParsedChunk): Promise<void> {
     const { chunk } = parsed;
-    const report = logKeepFailures(this.#o.logger, 'reading this input');
-    const kept = { stopped: () => this.#stopped, report };
-    if (parsed.rejects.length > 0 && !(await keep(this.#o.deadLetter, parsed.rejects, kept))) return;
+    if (parsed.rejects.length > 0) {
+      const report = logKeepFailures(this.#o.logger, 'reading this input'); // rare: built only then
+      if (!(await keep(this.#o.deadLetter, parsed.rejects, { stopped: () => this.#stopped, report }))) return;
+    }
     this.#admit(); // before positions move: a joiner gets this chunk from here
     this.#releaseBehind();
     this.#moved = true;
