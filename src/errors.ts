@@ -24,6 +24,8 @@ export const errorCodes = {
   GAX_ERR_ES_ROLLOVER_PROBE:
     'Looking up earlier copies of documents in a rolled-over data stream backing index failed.',
   GAX_ERR_ES_ALIAS: 'indexMode index writes through a rollover alias or data stream set up by hand.',
+  GAX_ERR_KAFKA_METADATA:
+    'At start, the Kafka brokers could not be reached, or a topic the plugin writes to does not exist.',
   GAX_ERR_SETUP_FAILED: 'A `gax setup` command could not complete.',
   GAX_ERR_DEADLETTER_WRITE: 'The dead-letter file cannot be written.',
   GAX_ERR_DEADLETTER_FULL: 'The dead-letter files reached their cap; the oldest rotated file was deleted.',
@@ -39,6 +41,9 @@ export const errorCodes = {
   GAX_ERR_RELOAD_FAILED:
     'Part of a reloaded configuration could not be applied; that part kept its previous setting.',
   GAX_ERR_SHUTDOWN_DEADLINE: 'Shutdown did not finish within the deadline.',
+  GAX_ERR_OTLP_PARTIAL: 'An OTLP receiver accepted an export but rejected some of its log records or data points.',
+  GAX_ERR_OTLP_SERIES_CAP:
+    'An OTLP metric reached maxSeriesPerMetric attribute sets; further ones are counted in its overflow series.',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

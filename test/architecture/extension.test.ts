@@ -30,13 +30,21 @@ const COPIED = [
 
 let copy: string;
 
-/** Adds `importLine` after the root's last import and `name` to the end of its one-line list. */
+/**
+ * Adds `importLine` after the root's last import and `name` to the end of its list: a one-line
+ * list (`= [a, b] as const;`) gets `, name` before its `]`, a list with one entry per line (as the
+ * formatter lays out a long one) gets a line `  name,` before its closing `] as const;`.
+ */
 async function register(file: string, importLine: string, name: string): Promise<void> {
   const lines = (await readFile(file, 'utf8')).split('\n');
   const lastImport = lines.findLastIndex((l) => l.startsWith('import '));
   lines.splice(lastImport + 1, 0, importLine);
-  const list = lines.findIndex((l) => / = \[.*\] as const;$/.test(l));
-  lines[list] = (lines[list] as string).replace(/\] as const;$/, `, ${name}] as const;`);
+  const oneLine = lines.findIndex((l) => / = \[.*\] as const;$/.test(l));
+  if (oneLine >= 0) {
+    lines[oneLine] = (lines[oneLine] as string).replace(/\] as const;$/, `, ${name}] as const;`);
+  } else {
+    lines.splice(lines.indexOf('] as const;'), 0, `  ${name},`);
+  }
   await writeFile(file, lines.join('\n'));
 }
 
@@ -93,13 +101,8 @@ afterAll(async () => {
 describe('a throwaway plugin folder and a throwaway format folder', () => {
   it('need one line each in their composition root and nothing else', async () => {
     expect(await changedLines('plugins/index.ts')).toEqual({
-      added: [
-        "import { echoPlugin } from './echo/index.js';",
-        'export const plugins = [filePlugin, prometheusPlugin, elasticsearchPlugin, datadogPlugin, echoPlugin] as const;',
-      ],
-      removed: [
-        'export const plugins = [filePlugin, prometheusPlugin, elasticsearchPlugin, datadogPlugin] as const;',
-      ],
+      added: ["import { echoPlugin } from './echo/index.js';", '  echoPlugin,'],
+      removed: [],
     });
     expect((await changedLines('src/parsers/index.ts')).added).toEqual([
       "import { pipeLogFormat } from './pipe-log/index.js';",

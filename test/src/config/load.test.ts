@@ -245,8 +245,8 @@ describe('parseConfig', () => {
   });
 
   it('reports an unknown plugin with its own code', () => {
-    const [problem] = problems(parseConfig(`${minimal}plugins: { kafka: {} }\n`, { env: {} }));
-    expect(problem).toMatchObject({ path: 'plugins.kafka', code: 'GAX_ERR_PLUGIN_UNKNOWN', line: 3 });
+    const [problem] = problems(parseConfig(`${minimal}plugins: { pulsar: {} }\n`, { env: {} }));
+    expect(problem).toMatchObject({ path: 'plugins.pulsar', code: 'GAX_ERR_PLUGIN_UNKNOWN', line: 3 });
   });
 
   it('reports a YAML syntax error with its line and column', () => {
