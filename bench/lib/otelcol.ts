@@ -74,6 +74,29 @@ export async function ensureOtelcol(repoRoot: string, log: (message: string) => 
   const build = otelcolBuild(repoRoot);
   if (otelcolCached(build)) return build.binary;
   await mkdir(build.dir, { recursive: true });
+  // Test files in parallel workers (and a bench) may all find it missing: one builds, the others
+  // wait for its lock and then find it built. A holder that died leaves a lock stale after 30 s.
+  const { lock } = await import('proper-lockfile');
+  const release = await lock(build.dir, {
+    lockfilePath: join(build.dir, 'build.lock'),
+    stale: 30_000,
+    retries: { retries: BUILD_TIMEOUT_MS / 2_000, factor: 1, minTimeout: 2_000, maxTimeout: 2_000 },
+  });
+  try {
+    if (otelcolCached(build)) return build.binary;
+    await buildOtelcol(repoRoot, build, log);
+    return build.binary;
+  } finally {
+    await release();
+  }
+}
+
+/** Builds the collector into `build.dir` (the caller holds the build lock). */
+async function buildOtelcol(
+  repoRoot: string,
+  build: OtelcolBuild,
+  log: (message: string) => void,
+): Promise<void> {
   const logPath = join(build.dir, 'build.log');
   await writeFile(logPath, '');
   const sources = join(build.dir, 'build');
@@ -93,7 +116,6 @@ export async function ensureOtelcol(repoRoot: string, log: (message: string) => 
   await rename(join(sources, BINARY), build.binary);
   await writeFile(join(build.dir, 'manifest.sha256'), `${build.manifestHash}\n`);
   log(`built ${build.binary}`);
-  return build.binary;
 }
 
 /** Runs a build step, appending its output to `logPath`; rejects with the log's last lines. */
