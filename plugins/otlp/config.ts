@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { clientTlsSchema } from '../../src/config/tls-schema.js';
 import type { SectionConfig } from '../../src/plugin/define.js';
-import { DEFAULT_MAX_SIZE } from './exponential.js';
+
+/** Most buckets of an exponential histogram by default: the OpenTelemetry SDK's default `maxSize`. */
+export const DEFAULT_MAX_BUCKETS = 160;
 
 const url = (description: string) =>
   Type.Optional(
@@ -61,7 +63,7 @@ export const otlpConfig = {
       '`explicit`: histograms with the bucket bounds of `buckets` (as the Prometheus plugin); `exponential`: base-2 exponential histograms (no bounds to choose; use it where the receiver takes them).',
   }),
   maxBuckets: Type.Integer({
-    default: DEFAULT_MAX_SIZE,
+    default: DEFAULT_MAX_BUCKETS,
     minimum: 2,
     maximum: 1000,
     description: 'Most buckets of one exponential histogram data point (the scale drops to stay within it).',

@@ -2,11 +2,10 @@ import type { ExponentialHistogram } from '@opentelemetry/sdk-metrics';
 // The SDK's own value → bucket mapping (its LogarithmMapping at the top scale), so bucket
 // boundaries are exactly those of an OpenTelemetry SDK's exponential histogram.
 import { getMapping } from '@opentelemetry/sdk-metrics/build/src/aggregator/exponential-histogram/mapping/getMapping.js';
+import { DEFAULT_MAX_BUCKETS } from './config.js';
 
 /** The finest scale, as the SDK's (its MAX_SCALE): bucket boundaries 2^(2^-20) apart. */
 export const MAX_SCALE = 20;
-/** Most buckets per histogram, as the SDK's default `maxSize`. */
-export const DEFAULT_MAX_SIZE = 160;
 
 const top = getMapping(MAX_SCALE);
 
@@ -28,7 +27,7 @@ export class ExpoHistogram {
   sum = 0;
   readonly #maxSize: number;
 
-  constructor(maxSize = DEFAULT_MAX_SIZE) {
+  constructor(maxSize = DEFAULT_MAX_BUCKETS) {
     this.#maxSize = maxSize;
   }
 
