@@ -46,14 +46,20 @@ export interface OtlpPointBase extends OtlpOrigin {
   timeUnixNano: string;
 }
 
-export interface OtlpNumberPoint extends OtlpPointBase {
-  type: 'sum' | 'gauge';
-  /** A sum's; undefined for a gauge. */
-  temporality: Temporality | undefined;
-  monotonic: boolean | undefined;
+/** A sum's or a gauge's value; `valueType`: `asInt` or `asDouble` on the wire. */
+export interface OtlpNumberValue {
   value: number;
-  /** `asInt` or `asDouble` on the wire. */
   valueType: 'int' | 'double';
+}
+
+export interface OtlpSumPoint extends OtlpPointBase, OtlpNumberValue {
+  type: 'sum';
+  temporality: Temporality;
+  monotonic: boolean;
+}
+
+export interface OtlpGaugePoint extends OtlpPointBase, OtlpNumberValue {
+  type: 'gauge';
 }
 
 export interface OtlpHistogramPoint extends OtlpPointBase {
@@ -89,7 +95,8 @@ export interface OtlpSummaryPoint extends OtlpPointBase {
 }
 
 export type OtlpDataPoint =
-  | OtlpNumberPoint
+  | OtlpSumPoint
+  | OtlpGaugePoint
   | OtlpHistogramPoint
   | OtlpExponentialHistogramPoint
   | OtlpSummaryPoint;
@@ -111,9 +118,7 @@ export function anyValue(value: unknown): OtlpValue {
   if ('boolValue' in v) return v.boolValue === true;
   if ('intValue' in v) {
     const big = BigInt(String(v.intValue));
-    return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
-      ? Number(big)
-      : big;
+    return Number.isSafeInteger(Number(big)) ? Number(big) : big;
   }
   if ('doubleValue' in v) return Number(v.doubleValue);
   if ('bytesValue' in v) return Buffer.from(str(v.bytesValue), 'base64');
@@ -192,18 +197,12 @@ function points(
       out.push(build(p, common));
     }
   };
-  const number = (p: Json): Pick<OtlpNumberPoint, 'value' | 'valueType'> =>
+  const number = (p: Json): OtlpNumberValue =>
     'asInt' in p
       ? { value: num(p.asInt), valueType: 'int' }
       : { value: num(p.asDouble), valueType: 'double' };
   const { gauge, sum, histogram, exponentialHistogram: exp, summary } = metric;
-  each(gauge, (p, c) => ({
-    ...c,
-    type: 'gauge',
-    temporality: undefined,
-    monotonic: undefined,
-    ...number(p),
-  }));
+  each(gauge, (p, c) => ({ ...c, type: 'gauge', ...number(p) }));
   each(sum, (p, c) => ({
     ...c,
     type: 'sum',

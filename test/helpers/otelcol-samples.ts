@@ -124,8 +124,6 @@ export function jsonMetrics(n: number) {
       description: 'depth',
       unit: '',
       type: 'gauge',
-      temporality: undefined,
-      monotonic: undefined,
       value: 0.25,
       valueType: 'double',
     },

@@ -25,7 +25,12 @@ import {
 export type {
   OtlpAttributes,
   OtlpDataPoint,
+  OtlpExponentialHistogramPoint,
+  OtlpGaugePoint,
+  OtlpHistogramPoint,
   OtlpLogRecord,
+  OtlpSummaryPoint,
+  OtlpSumPoint,
   OtlpValue,
   Temporality,
 } from './otelcol-records.js';
