@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 function sectionFor(type: PluginType): unknown {
-  const yaml = `inputs: [{ paths: [x.log] }]\nstate: { dir: ${JSON.stringify(join(dir, 'state'))} }\nplugins:\n  file: { enabled: true, path: ${JSON.stringify(join(dir, 'out', 'events.ndjson'))} }\n  datadog: { apiKey: test, url: "http://127.0.0.1:9", flushIntervalSeconds: 1 }\n`;
+  const yaml = `inputs: [{ paths: [x.log] }]\nstate: { dir: ${JSON.stringify(join(dir, 'state'))} }\nplugins:\n  file: { enabled: true, path: ${JSON.stringify(join(dir, 'out', 'events.ndjson'))} }\n  datadog: { apiKey: test, url: "http://127.0.0.1:9", flushIntervalSeconds: 1 }\n  otlp: { endpoint: "http://127.0.0.1:9", exportIntervalMs: 100 }\n`;
   const loaded = parseConfig(yaml, { env: {} });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
   return loaded.config.plugins[type];
