@@ -40,6 +40,7 @@ const JAVA =
     ? 'java'
     : join(process.env.GAX_KAFKA_JAVA_HOME, 'bin', 'java');
 const MARKER = '.gax-installed';
+const CDS_ARCHIVE = 'kafka-classes.jsa';
 const NODE_ID = 1;
 const INSTALL_TIMEOUT_MS = 10 * 60_000;
 const STALE_LOCK_MS = 15 * 60_000;
@@ -87,6 +88,13 @@ export interface KafkaOptions {
   numPartitions?: number;
   /** Extra or overriding server.properties entries. */
   config?: Record<string, string>;
+  /** Port of the PLAINTEXT listener (default: a free one), e.g. one a proxy in front forwards to. */
+  brokerPort?: number;
+  /**
+   * Port the broker advertises to clients (default: its own): a proxy's port puts the proxy on
+   * every client's path to the partition leaders (test/helpers/kafka-proxy.ts).
+   */
+  advertisedPort?: number;
 }
 
 /** Process groups of running brokers, SIGKILLed synchronously if the test process exits without destroy(). */
@@ -190,7 +198,7 @@ function serverProperties(
     'node.id': String(NODE_ID),
     'controller.quorum.voters': `${NODE_ID}@127.0.0.1:${controller}`,
     listeners: `PLAINTEXT://127.0.0.1:${ports?.broker ?? 0},CONTROLLER://127.0.0.1:${controller}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${ports?.broker ?? 0}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${options.advertisedPort ?? ports?.broker ?? 0}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
@@ -277,6 +285,22 @@ async function install(version: string, staging: string): Promise<void> {
   await writeFile(join(staging, MARKER), `${new Date().toISOString()}\n`);
 }
 
+/**
+ * Runs one broker from the final install dir (the archive records the class path) and stops it, so the
+ * JVM dumps the classes it loaded into an AppCDS archive: later brokers start about 1.5 s sooner.
+ * Best effort: without the archive brokers start as usual.
+ */
+async function trainClassDataSharing(home: string, version: string): Promise<void> {
+  const temp = join(home, `.${CDS_ARCHIVE}-${process.pid}`);
+  try {
+    const broker = await launch(home, version, {}, [`-XX:ArchiveClassesAtExit=${temp}`]);
+    await broker.destroy();
+    if (existsSync(temp)) await rename(temp, join(home, CDS_ARCHIVE));
+  } catch (error) {
+    await writeFile(join(home, 'install.log'), `AppCDS training failed: ${String(error)}\n`, { flag: 'a' });
+  }
+}
+
 /** The install dir of Kafka `version` (`libs/`, `template/`), installing it first when needed. */
 export async function ensureKafka(version = KAFKA_VERSION): Promise<string> {
   const home = join(CACHE, version);
@@ -291,6 +315,7 @@ export async function ensureKafka(version = KAFKA_VERSION): Promise<string> {
         await install(version, staging);
         await rm(home, { recursive: true, force: true });
         await rename(staging, home);
+        await trainClassDataSharing(home, version);
       }
     } finally {
       await rmdir(lock).catch(() => undefined);
@@ -449,6 +474,8 @@ interface Layout {
   readonly dir: string;
   readonly heapMb: number;
   readonly brokerPort: number;
+  /** JVM options after the standard ones. */
+  readonly jvm: readonly string[];
 }
 
 interface Running {
@@ -481,7 +508,7 @@ class LocalKafkaBroker implements KafkaBroker {
   async start(): Promise<void> {
     if (this.destroyed) throw new Error('this Kafka broker was destroyed');
     if (this.running !== undefined) return;
-    const { dir, home, heapMb } = this.layout;
+    const { dir, home, heapMb, jvm } = this.layout;
     await rm(this.pidFile, { force: true });
     const log = openSync(this.consoleLog, 'a');
     const command = [
@@ -489,6 +516,7 @@ class LocalKafkaBroker implements KafkaBroker {
       `-Xmx${heapMb}m`,
       ...JVM_FLAGS,
       `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`,
+      ...jvm,
       '-cp',
       `${join(home, 'libs')}/*`,
       'kafka.Kafka',
@@ -656,8 +684,20 @@ class LocalKafkaBroker implements KafkaBroker {
 export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroker> {
   const version = options.version ?? KAFKA_VERSION;
   const home = await ensureKafka(version);
+  // The JVM falls back to no sharing (with a warning) when the archive does not match it.
+  const cds = join(home, CDS_ARCHIVE);
+  return launch(home, version, options, existsSync(cds) ? [`-XX:SharedArchiveFile=${cds}`] : []);
+}
+
+/** A broker of the installed `version` on fresh ports and a copy of the template data dir, started. */
+async function launch(
+  home: string,
+  version: string,
+  options: KafkaOptions,
+  jvm: readonly string[],
+): Promise<LocalKafkaBroker> {
   const dir = await mkdtemp(join(tmpdir(), 'gax-kafka-'));
-  const brokerPort = await freePort();
+  const brokerPort = options.brokerPort ?? (await freePort());
   let controllerPort = await freePort();
   while (controllerPort === brokerPort) controllerPort = await freePort();
   const data = join(dir, 'data');
@@ -667,7 +707,8 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     serverProperties(data, { broker: brokerPort, controller: controllerPort }, options),
   );
   await writeFile(join(dir, 'log4j2.properties'), log4jConfig('INFO'));
-  const broker = new LocalKafkaBroker({ version, home, dir, heapMb: options.heapMb ?? 384, brokerPort });
+  const heapMb = options.heapMb ?? 384;
+  const broker = new LocalKafkaBroker({ version, home, dir, heapMb, brokerPort, jvm });
   try {
     await broker.start();
   } catch (error) {
