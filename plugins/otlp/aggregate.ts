@@ -69,9 +69,11 @@ export class Aggregator {
     this.#byId = new Map(this.stores.map((s) => [s.id, s]));
   }
 
-  /** Records every observation of `events`; the undo log of what was added. */
-  apply(events: readonly CanonicalEvent[]): Applied {
-    const applied: Applied = { series: [], values: [] };
+  /**
+   * Records every observation of `events`; the undo log of what was added (`applied`, filled as
+   * it goes, so it is complete up to an observation that threw).
+   */
+  apply(events: readonly CanonicalEvent[], applied: Applied = { series: [], values: [] }): Applied {
     const record = (metric: MetricId, attrs: Attrs, value: number): void => {
       const series = this.#seriesOf(this.#byId.get(metric) as MetricStore, attrs);
       add(series, value, 1);

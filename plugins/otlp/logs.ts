@@ -51,8 +51,9 @@ export function logRecord(event: CanonicalEvent, resource: Resource, observedMs:
     attributes[key] = anyValue(value);
   }
   const faulty = event.eventType === 'faulty';
+  const at = Date.parse(event.requestTimestamp);
   return {
-    hrTime: hrTime(Date.parse(event.requestTimestamp)),
+    hrTime: hrTime(Number.isNaN(at) ? observedMs : at),
     hrTimeObserved: hrTime(observedMs),
     severityNumber: faulty ? WARN : INFO,
     severityText: faulty ? 'WARN' : 'INFO',

@@ -7,7 +7,7 @@ import type { PluginModule } from '../../src/plugin/define.js';
 import { DELIVERED, type EventResult } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { LogRateLimiter } from '../../src/telemetry/rate-limit.js';
-import { Aggregator } from './aggregate.js';
+import { Aggregator, type Applied } from './aggregate.js';
 import { classifyOutcome, classifyPartial, type OtlpOutcome, type Signal } from './classify.js';
 import { encodeLogs, encodeMetrics, type OtlpClient } from './client.js';
 import type { OtlpConfig } from './config.js';
@@ -24,6 +24,8 @@ export const LOGS_PER_REQUEST = 1000;
 interface Waiting {
   readonly events: readonly CanonicalEvent[];
   readonly resolve: (results: EventResult[]) => void;
+  /** For a bug (a body that cannot be built): `send` throws, as the contract wants. */
+  readonly reject: (err: unknown) => void;
 }
 
 /**
@@ -86,8 +88,8 @@ class OtlpPlugin implements Plugin {
   send(batch: readonly CanonicalEvent[]): Promise<readonly EventResult[]> {
     if (this.#client === undefined) throw new Error('otlp plugin used before start');
     if (batch.length === 0) return Promise.resolve([]);
-    return new Promise((resolve) => {
-      this.#waiting.push({ events: batch, resolve });
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ events: batch, resolve, reject });
       if (this.#waiting.length >= MAX_IN_FLIGHT) void this.#flush();
     });
   }
@@ -109,7 +111,11 @@ class OtlpPlugin implements Plugin {
     if (this.#waiting.length > 0 || this.#flushing !== undefined) return this.#flush();
     const client = this.#client;
     if (client === undefined || !this.#config.signals.metrics || this.#config.temporality === 'delta') return;
-    this.#flushing = this.#exportMetrics(client, []).then(() => undefined);
+    // A failure here is counted in the self-metrics; the next interval tries again.
+    this.#flushing = this.#exportMetrics(client, []).then(
+      () => undefined,
+      (err: unknown) => this.#settings.logger.error({ err }, 'Building the OTLP metrics export failed.'),
+    );
     await this.#flushing.finally(() => {
       this.#flushing = undefined;
     });
@@ -121,9 +127,13 @@ class OtlpPlugin implements Plugin {
     if (this.#waiting.length === 0 || this.#client === undefined) return;
     const waiting = this.#waiting;
     this.#waiting = [];
-    this.#flushing = this.#export(this.#client, waiting).finally(() => {
-      this.#flushing = undefined;
-    });
+    this.#flushing = this.#export(this.#client, waiting)
+      .catch((err: unknown) => {
+        for (const w of waiting) w.reject(err);
+      })
+      .finally(() => {
+        this.#flushing = undefined;
+      });
     await this.#flushing;
   }
 
@@ -146,8 +156,26 @@ class OtlpPlugin implements Plugin {
 
   /** The metrics with `fresh` added: kept when the export succeeded, taken back out when not. */
   async #exportMetrics(client: OtlpClient, fresh: readonly CanonicalEvent[]): Promise<EventResult> {
-    const applied = this.#agg.apply(fresh);
+    const applied: Applied = { series: [], values: [] };
     const delta = this.#config.temporality === 'delta';
+    let result: EventResult | undefined;
+    try {
+      this.#agg.apply(fresh, applied);
+      result = await this.#sendMetrics(client, fresh, delta);
+      return result;
+    } finally {
+      // Not kept (failed, refused, or a throw): take the events back out; they come back with the retry.
+      if (result?.status !== 'delivered') this.#agg.revert(applied);
+      if (delta) this.#agg.clear();
+    }
+  }
+
+  /** The export of the aggregates as they are, and what it came to. */
+  async #sendMetrics(
+    client: OtlpClient,
+    fresh: readonly CanonicalEvent[],
+    delta: boolean,
+  ): Promise<EventResult> {
     const now = Date.now();
     const start = delta ? this.#lastExportMs : this.#startMs;
     const rm = resourceMetrics(
@@ -164,14 +192,10 @@ class OtlpPlugin implements Plugin {
     );
     let result = classifyOutcome('metrics', outcome);
     if (result.status === 'delivered') result = this.#partial('metrics', outcome, points);
-    if (result.status === 'delivered') {
-      for (const e of fresh) this.#metricsSent.add(e);
-      this.#metrics?.points(points - (outcome.rejectedItems ?? 0));
-      this.#lastExportMs = now;
-    } else {
-      this.#agg.revert(applied);
-    }
-    if (delta) this.#agg.clear();
+    if (result.status !== 'delivered') return result;
+    for (const e of fresh) this.#metricsSent.add(e);
+    this.#metrics?.points(points - (outcome.rejectedItems ?? 0));
+    this.#lastExportMs = now;
     return result;
   }
 

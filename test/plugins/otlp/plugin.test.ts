@@ -163,3 +163,18 @@ describe('otlp plugin against a loopback receiver', () => {
     expect(lastRequestsTotal(receiver.requests)).toBe(30);
   });
 });
+
+describe('otlp plugin bugs', () => {
+  it('throws from send (never hangs) when an export cannot be built, and keeps the totals clean', async () => {
+    const p = await started({ signals: { metrics: true, logs: false } });
+    const broken = { ...events[0] } as CanonicalEvent;
+    Object.defineProperty(broken, 'proxyResponseCode', {
+      get() {
+        throw new Error('boom');
+      },
+    });
+    await expect(p.send([events[1] as CanonicalEvent, broken], shutdown.signal)).rejects.toThrow('boom');
+    expect(statuses(await p.send(events.slice(0, 10), shutdown.signal))).toEqual(['delivered']);
+    expect(lastRequestsTotal(receiver.requests)).toBe(10);
+  });
+});
