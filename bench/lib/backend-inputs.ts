@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describeFile, prepareGeneratedFile, writeGeneratedFile } from './data-file.js';
 import type { ScenarioContext } from './scenario.js';
-import type { DatadogService, ElasticsearchService } from './services.js';
+import type { DatadogService, ElasticsearchService, KafkaService, OtlpReceiverService } from './services.js';
 import { newRunTag } from './services.js';
 
 export function elasticsearchOf(ctx: ScenarioContext): ElasticsearchService {
@@ -21,6 +21,42 @@ export function datadogOf(ctx: ScenarioContext): DatadogService {
   const dd = ctx.services.datadog;
   if (dd === undefined) throw new Error('the Datadog receiver was not started for this scenario');
   return dd;
+}
+
+export function kafkaOf(ctx: ScenarioContext): KafkaService {
+  const kafka = ctx.services.kafka;
+  if (kafka === undefined) throw new Error('Kafka was not started for this scenario');
+  return kafka;
+}
+
+export function otlpOf(ctx: ScenarioContext): OtlpReceiverService {
+  const otlp = ctx.services.otlp;
+  if (otlp === undefined) throw new Error('the OpenTelemetry Collector was not started for this scenario');
+  return otlp;
+}
+
+/** Partitions of each topic a Kafka run produces to. */
+export const KAFKA_PARTITIONS = 3;
+
+/**
+ * A Kafka run: the first `--es-lines` lines of the input (as an Elasticsearch run), earlier runs'
+ * topics deleted, and a fresh topic named after a fresh `runTag` with {@link KAFKA_PARTITIONS}
+ * partitions.
+ */
+export async function kafkaRun(ctx: ScenarioContext): Promise<ScenarioContext> {
+  const kafka = kafkaOf(ctx);
+  await kafka.reset();
+  const input = await firstLines(ctx, ctx.backends.esLines);
+  const runTag = newRunTag();
+  await kafka.createTopic(runTag, KAFKA_PARTITIONS);
+  return { ...ctx, ...input, runTag };
+}
+
+/** An OTLP run: the first `--es-lines` lines of the input, a fresh collector with empty files. */
+export async function otlpRun(ctx: ScenarioContext): Promise<ScenarioContext> {
+  await otlpOf(ctx).reset();
+  const input = await firstLines(ctx, ctx.backends.esLines);
+  return { ...ctx, ...input, runTag: newRunTag() };
 }
 
 /**

@@ -22,7 +22,7 @@ const RECENT_SPAN_S = 30 * 60;
 
 /** The backends a plugin set needs from the harness. */
 function servicesOf(plugins: readonly PluginName[]): ServiceName[] {
-  return plugins.filter((p): p is ServiceName => p === 'elasticsearch' || p === 'datadog');
+  return plugins.flatMap((p): ServiceName[] => (p === 'elasticsearch' || p === 'datadog' ? [p] : []));
 }
 
 /**

@@ -3,7 +3,8 @@
  * them in `services`) and stopped at the end, also on failure or SIGINT: a real single-node
  * Elasticsearch 8 (test/helpers/elasticsearch.ts: a separate JVM run as user `gax-es`, so its CPU
  * and memory are never counted in a measured child) and the spec-validating loopback Datadog
- * receiver (test/helpers/datadog-receiver.ts), which runs in the harness process.
+ * receiver (test/helpers/datadog-receiver.ts), which runs in the harness process; a real Kafka
+ * broker and a real OpenTelemetry Collector (`stream-services.ts`), each its own process.
  */
 import { buildTemplates } from '../../plugins/elasticsearch/templates.js';
 import { createGenerator } from '../../src/parsers/wso2-apim/sim/generate.js';
@@ -11,8 +12,17 @@ import { type DatadogReceiver, startDatadogReceiver } from '../../test/helpers/d
 import { datadogValidator } from '../../test/helpers/datadog-spec.js';
 import { type EsNode, findJavaHome, startElasticsearch } from '../../test/helpers/elasticsearch.js';
 import { es } from '../../test/helpers/es-scenario.js';
+import type { KafkaBroker } from '../../test/helpers/kafka.js';
+import {
+  type KafkaService,
+  type OtlpReceiverService,
+  startKafkaService,
+  startOtlpReceiver,
+} from './stream-services.js';
 
-export type ServiceName = 'elasticsearch' | 'datadog';
+export type { KafkaService, OtlpReceiverService } from './stream-services.js';
+
+export type ServiceName = 'elasticsearch' | 'datadog' | 'kafka' | 'otelcol-receiver';
 
 export interface ElasticsearchService {
   /** `http://127.0.0.1:<port>` */
@@ -46,6 +56,8 @@ export interface DatadogAccepted {
 export interface Services {
   elasticsearch?: ElasticsearchService;
   datadog?: DatadogService;
+  kafka?: KafkaService;
+  otlp?: OtlpReceiverService;
 }
 
 export interface StartedServices {
@@ -103,12 +115,34 @@ export async function startServices(
       datadogValidator(schema)({});
     services.datadog = datadogService(receiver);
   }
+  let broker: KafkaBroker | undefined;
+  if (names.has('kafka')) {
+    try {
+      const started = await startKafkaService(options.log);
+      broker = started.broker;
+      services.kafka = started.service;
+    } catch (err) {
+      failures.set('kafka', (err as Error).message.split('\n')[0] ?? 'unknown error');
+    }
+  }
+  let collector: (() => Promise<void>) | undefined;
+  if (names.has('otelcol-receiver')) {
+    try {
+      const started = await startOtlpReceiver(options.log);
+      collector = started.close;
+      services.otlp = started.service;
+    } catch (err) {
+      failures.set('otelcol-receiver', (err as Error).message.split('\n')[0] ?? 'unknown error');
+    }
+  }
   let closing: Promise<void> | undefined;
   return {
     services,
     failures,
     close: () => {
-      closing ??= Promise.all([node?.destroy(), receiver?.close()]).then(() => undefined);
+      closing ??= Promise.all([node?.destroy(), receiver?.close(), broker?.destroy(), collector?.()]).then(
+        () => undefined,
+      );
       return closing;
     },
   };

@@ -1,6 +1,8 @@
 import type { Scenario } from '../lib/scenario.js';
 import { baselineEsBulk } from './baseline-es-bulk.js';
 import { baselineJsonParse } from './baseline-json-parse.js';
+import { baselineKafkaProduce, baselineKafkaTransactions } from './baseline-kafka-produce.js';
+import { baselineOtlpLogs } from './baseline-otlp-logs.js';
 import { baselinePromClient } from './baseline-prom-client.js';
 import { baselineRead } from './baseline-read.js';
 import { baselineSplit } from './baseline-split.js';
@@ -15,6 +17,8 @@ import { peerOtelcol } from './peer-otelcol.js';
 import { pipelineAllScenarios } from './pipeline-all.js';
 import { pipelineDatadog } from './pipeline-datadog.js';
 import { pipelineElasticsearch } from './pipeline-elasticsearch.js';
+import { pipelineKafka } from './pipeline-kafka.js';
+import { pipelineOtlp } from './pipeline-otlp.js';
 import { pipelinePrometheus } from './pipeline-prometheus.js';
 import { tailLatency } from './tail-latency.js';
 import { tailThroughput } from './tail-throughput.js';
@@ -39,5 +43,10 @@ export const scenarios: readonly Scenario[] = [
   pipelineElasticsearch,
   outageElasticsearch,
   pipelineDatadog,
+  baselineKafkaProduce,
+  baselineKafkaTransactions,
+  pipelineKafka,
+  baselineOtlpLogs,
+  pipelineOtlp,
   ...pipelineAllScenarios,
 ];
