@@ -114,7 +114,11 @@ class OtlpPlugin implements Plugin {
     // A failure here is counted in the self-metrics; the next interval tries again.
     this.#flushing = this.#exportMetrics(client, []).then(
       () => undefined,
-      (err: unknown) => this.#settings.logger.error({ err }, 'Building the OTLP metrics export failed.'),
+      (err: unknown) =>
+        this.#settings.logger.error(
+          { err, code: 'GAX_ERR_PLUGIN_SEND' satisfies ErrorCode },
+          'Building the OTLP metrics export failed.',
+        ),
     );
     await this.#flushing.finally(() => {
       this.#flushing = undefined;
