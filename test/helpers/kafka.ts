@@ -226,7 +226,7 @@ class LocalKafkaBroker implements KafkaBroker {
         if (running.exitCode !== undefined)
           throw new Error(`Kafka exited during startup (code ${running.exitCode})`);
         if (Date.now() > until) throw new Error(`Kafka not ready within ${STARTUP_TIMEOUT_MS} ms`);
-        const ready = await admin
+        const probe = admin
           .listTopics()
           .then((topics) => admin.metadata({ topics, forceUpdate: true }))
           .then(
@@ -235,6 +235,8 @@ class LocalKafkaBroker implements KafkaBroker {
               [...m.topics.values()].every((t) => t.partitions.every((p) => p.leader === NODE_ID)),
             () => false,
           );
+        // A probe can hang on a listener that is not Kafka's: the JVM's exit and 5 s end the wait.
+        const ready = await Promise.race([probe, running.exited.then(() => false), sleep(5_000, false)]);
         if (ready) break;
         await sleep(200);
       }
@@ -341,7 +343,15 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   const home = await ensureKafka(version, (dir) => trainClassDataSharing(dir, version));
   // The JVM falls back to no sharing (with a warning) when the archive does not match it.
   const cds = join(home, CDS_ARCHIVE);
-  return launch(home, version, options, existsSync(cds) ? [`-XX:SharedArchiveFile=${cds}`] : []);
+  const jvm = existsSync(cds) ? [`-XX:SharedArchiveFile=${cds}`] : [];
+  // A free port can be taken by another process between freePort() and the JVM's bind: retry on new ones.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(home, version, options, jvm);
+    } catch (error) {
+      if (attempt === 3 || !/Address already in use/.test(String(error))) throw error;
+    }
+  }
 }
 
 /** A broker of the installed `version` on fresh ports and a copy of the template data dir, started. */
