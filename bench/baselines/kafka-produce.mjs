@@ -9,6 +9,8 @@
 //
 // `--transactional`: the same loop with one Kafka transaction per request (a producer with a
 // `transactionalId`: beginTransaction, send, commit): what transactions would cost the plugin.
+// `--retry-delay MS` (default 250, the plugin's): the client's wait before it retries a request;
+// with transactions it matters even without faults (bench/README.md, "Kafka and OTLP").
 //
 // At the end the topic's offsets are counted (Admin API, no record read): without transactions
 // every offset is a record; with them each transaction adds one commit marker per partition it
@@ -25,13 +27,14 @@ const { values, positionals } = parseArgs({
     bootstrap: { type: 'string' },
     topic: { type: 'string' },
     transactional: { type: 'boolean', default: false },
+    'retry-delay': { type: 'string', default: '250' },
   },
 });
 const file = positionals[0];
 const { bootstrap, topic, transactional } = values;
 if (file === undefined || bootstrap === undefined || topic === undefined) {
   process.stderr.write(
-    'usage: node bench/baselines/kafka-produce.mjs FILE --bootstrap HOST:PORT --topic TOPIC [--transactional]\n',
+    'usage: node bench/baselines/kafka-produce.mjs FILE --bootstrap HOST:PORT --topic TOPIC [--transactional] [--retry-delay MS]\n',
   );
   process.exit(2);
 }
@@ -46,6 +49,12 @@ const producer = new Producer({
   acks: ProduceAcks.ALL,
   compression: 'lz4',
   autocreateTopics: false,
+  // The plugin's client settings (plugins/kafka/client.ts): timeouts, and the client's own retries.
+  connectTimeout: 10_000,
+  requestTimeout: 30_000,
+  timeout: 30_000,
+  retries: 2,
+  retryDelay: Number(values['retry-delay']),
   ...(transactional ? { transactionalId: `gax-bench-${topic}` } : {}),
 });
 /** Commit markers written: one per partition of each transaction. */

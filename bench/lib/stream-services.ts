@@ -5,7 +5,7 @@
  * OpenTelemetry Collector with the otlp receiver and a file exporter (test/helpers/otelcol.ts:
  * its own process, restarted empty before each measured run).
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin, compatibilityPartitioner, ProduceAcks, Producer } from '@platformatic/kafka';
 import { createGenerator } from '../../src/parsers/wso2-apim/sim/generate.js';
@@ -20,6 +20,8 @@ export interface KafkaService {
   reset(): Promise<void>;
   /** Creates `name` with `partitions` partitions and waits for their leader. */
   createTopic(name: string, partitions: number): Promise<void>;
+  /** CPU seconds the broker JVM used since the last `reset` (a measured run's share, warm-up excluded). */
+  cpuSeconds(): number;
 }
 
 export interface OtlpReceiverService {
@@ -29,6 +31,21 @@ export interface OtlpReceiverService {
   reset(): Promise<void>;
   /** What the collector wrote so far: log records, and `apim.requests` totals (the last cumulative point per series, summed). */
   received(): { logRecords: number; requests: number };
+  /** CPU seconds the collector used since its start (the last `reset`). */
+  cpuSeconds(): number;
+}
+
+/** user + sys CPU seconds of a process (all its threads) so far, 0 when it is gone. */
+export function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state): utime and stime are fields 14 and 15; 100 ticks a second.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 /** Kafka for the bench: heap 512 MiB, `num.partitions` 3; warmed up like the Elasticsearch node. */
@@ -41,9 +58,11 @@ export async function startKafkaService(
   await broker.createTopic('gaxbench-warmup', 3);
   await warmUpKafka(broker.bootstrap);
   const admin = () => new Admin({ clientId: 'gax-bench-admin', bootstrapBrokers: [broker.bootstrap] });
+  let cpuAtReset = processCpuSeconds(broker.pid);
   const service: KafkaService = {
     bootstrap: broker.bootstrap,
     version: broker.version,
+    cpuSeconds: () => processCpuSeconds(broker.pid) - cpuAtReset,
     reset: async () => {
       const client = admin();
       try {
@@ -52,6 +71,7 @@ export async function startKafkaService(
       } finally {
         await client.close();
       }
+      cpuAtReset = processCpuSeconds(broker.pid);
     },
     createTopic: (name, partitions) => broker.createTopic(name, partitions),
   };
@@ -99,6 +119,7 @@ export async function startOtlpReceiver(
       await collector.destroy();
       collector = await startOtelcol();
     },
+    cpuSeconds: () => processCpuSeconds(collector.pid),
     received: () => ({
       logRecords: countLogRecords(join(collector.dir, 'logs.jsonl')),
       requests: requestTotals(join(collector.dir, 'metrics.jsonl')),

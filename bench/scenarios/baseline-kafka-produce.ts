@@ -20,6 +20,17 @@ function produceCommand(ctx: ScenarioContext, transactional: boolean) {
   };
 }
 
+/** The broker's CPU during the run (its own JVM: not in the row's CPU). */
+export function brokerMetrics(ctx: ScenarioContext): Record<string, number> {
+  const cpu = kafkaOf(ctx).cpuSeconds();
+  return {
+    'broker.CPU s': Number(cpu.toFixed(2)),
+    ...(ctx.events === undefined
+      ? {}
+      : { 'broker.CPU ms/1k ev': Number(((cpu * 1e6) / ctx.events).toFixed(1)) }),
+  };
+}
+
 /** Every event is a record on the topic (offsets counted by the baseline itself). */
 function verifyProduced(stdout: string, ctx: ScenarioContext): string | undefined {
   const out = lastJsonLine(stdout);
@@ -41,6 +52,8 @@ export const baselineKafkaProduce = {
   prepare: kafkaRun,
   command: (ctx) => produceCommand(ctx, false),
   verify: verifyProduced,
+  metrics: (_stdout, ctx) => brokerMetrics(ctx),
+  metricsTitle: 'Kafka broker during the plain producer (its own process: not in the row’s CPU)',
 } satisfies Scenario;
 
 /** The same loop with one transaction per request: what Kafka transactions would cost. */
@@ -53,4 +66,9 @@ export const baselineKafkaTransactions = {
   prepare: kafkaRun,
   command: (ctx) => produceCommand(ctx, true),
   verify: verifyProduced,
+  metrics: (stdout, ctx) => ({
+    ...brokerMetrics(ctx),
+    'client.transactions': Number(lastJsonLine(stdout)?.transactions),
+  }),
+  metricsTitle: 'Kafka broker during the transactional producer (its own process: not in the row’s CPU)',
 } satisfies Scenario;

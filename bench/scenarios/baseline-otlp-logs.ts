@@ -1,7 +1,18 @@
 import { join } from 'node:path';
 import { otlpOf, otlpRun } from '../lib/backend-inputs.js';
-import type { Scenario } from '../lib/scenario.js';
+import type { Scenario, ScenarioContext } from '../lib/scenario.js';
 import { lastJsonLine, verifyCounts } from '../lib/scenario.js';
+
+/** The collector's CPU during the run (its own process: not in the row's CPU). */
+export function collectorMetrics(ctx: ScenarioContext): Record<string, number> {
+  const cpu = otlpOf(ctx).cpuSeconds();
+  return {
+    'collector.CPU s': Number(cpu.toFixed(2)),
+    ...(ctx.events === undefined
+      ? {}
+      : { 'collector.CPU ms/1k ev': Number(((cpu * 1e6) / ctx.events).toFixed(1)) }),
+  };
+}
 
 /**
  * The plainest OTLP/HTTP log shipper of the same events into the same kind of collector: split,
@@ -27,4 +38,7 @@ export const baselineOtlpLogs = {
     }
     return verifyCounts(stdout, ctx);
   },
+  metrics: (_stdout, ctx) => collectorMetrics(ctx),
+  metricsTitle:
+    'OpenTelemetry Collector during the plain log shipper (its own process: not in the row’s CPU)',
 } satisfies Scenario;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { kafkaOf, kafkaRun } from '../lib/backend-inputs.js';
 import type { Scenario } from '../lib/scenario.js';
 import { lastJsonLine, verifyTailed } from '../lib/scenario.js';
+import { brokerMetrics } from './baseline-kafka-produce.js';
 
 const DAEMON = 'dist/src/daemon.js';
 
@@ -42,14 +43,16 @@ export const pipelineKafka = {
     }
     return verifyTailed(stdout, ctx);
   },
-  metrics: (stdout) => {
+  metrics: (stdout, ctx) => {
     const out = lastJsonLine(stdout);
     const seconds = Number(out?.seconds);
     return {
       'in process.seconds': seconds,
       'in process.events/s': Math.round(Number(out?.events) / seconds),
       'in process.stop s': Number(out?.stopSeconds),
+      ...brokerMetrics(ctx),
     };
   },
-  metricsTitle: 'Kafka pipeline in process, without node startup (daemon start → last event acknowledged)',
+  metricsTitle:
+    'Kafka pipeline in process, without node startup (daemon start → last event acknowledged); the broker’s CPU',
 } satisfies Scenario;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { otlpOf, otlpRun } from '../lib/backend-inputs.js';
 import type { Scenario } from '../lib/scenario.js';
 import { lastJsonLine, verifyTailed } from '../lib/scenario.js';
+import { collectorMetrics } from './baseline-otlp-logs.js';
 
 const DAEMON = 'dist/src/daemon.js';
 
@@ -40,7 +41,7 @@ export const pipelineOtlp = {
     }
     return verifyTailed(stdout, ctx);
   },
-  metrics: (stdout) => {
+  metrics: (stdout, ctx) => {
     const out = lastJsonLine(stdout);
     const seconds = Number(out?.seconds);
     return {
@@ -48,7 +49,9 @@ export const pipelineOtlp = {
       'in process.events/s': Math.round(Number(out?.events) / seconds),
       'in process.last line read s': Number(out?.readSeconds),
       'in process.stop s': Number(out?.stopSeconds),
+      ...collectorMetrics(ctx),
     };
   },
-  metricsTitle: 'OTLP pipeline in process, without node startup (daemon start → last event acknowledged)',
+  metricsTitle:
+    'OTLP pipeline in process, without node startup (daemon start → last event acknowledged); the collector’s CPU',
 } satisfies Scenario;
