@@ -7,13 +7,13 @@ import type { PluginModule } from '../../src/plugin/define.js';
 import { DELIVERED, type EventResult } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { LogRateLimiter } from '../../src/telemetry/rate-limit.js';
-import { Aggregator, type Applied } from './aggregate.js';
+import { Aggregator } from './aggregate.js';
 import { classifyOutcome, classifyPartial, type OtlpOutcome, type Signal } from './classify.js';
 import { encodeLogs, encodeMetrics, type OtlpClient } from './client.js';
 import type { OtlpConfig } from './config.js';
 import { LogResources, logRecord } from './logs.js';
+import { MetricsExport } from './metrics-export.js';
 import { OtlpMetrics } from './metrics-self.js';
-import { pointCount, resourceMetrics } from './resource-metrics.js';
 import { SEMCONV } from './semconv.js';
 
 /** Batches held for one export; reaching it exports early (reading never waits long). */
@@ -32,16 +32,16 @@ interface Waiting {
  * Sends the gateway metrics and one log record per event over OTLP/HTTP (README.md, DESIGN.md).
  * `send` holds its batch until the next export (every `exportIntervalMs`, or as soon as
  * `maxInFlight` batches wait) and resolves with what that export came to: a batch is
- * acknowledged only once the export carrying its events succeeded. Metric totals hold only
- * events of successful exports (a failed one is taken back out); an event whose metrics or log
- * record were accepted is not sent again when its batch is retried for the other signal.
+ * acknowledged only once the export carrying its events succeeded. An event is counted in the
+ * metrics once (metrics-export.ts: totals never shrink, except by what a receiver refused), and
+ * a log record the receiver accepted is not sent again when its batch is retried.
  */
 class OtlpPlugin implements Plugin {
   readonly maxInFlight = MAX_IN_FLIGHT;
   readonly #config: OtlpConfig;
   readonly #settings: PluginSettings;
   readonly #agg: Aggregator;
-  readonly #metricsSent = new WeakSet<CanonicalEvent>();
+  readonly #metricsExport: MetricsExport;
   readonly #logsSent = new WeakSet<CanonicalEvent>();
   readonly #limiter = new LogRateLimiter(60_000);
   readonly #warnedOverflow = new Set<string>();
@@ -49,10 +49,6 @@ class OtlpPlugin implements Plugin {
   #metrics: OtlpMetrics | undefined;
   #resource: Resource | undefined;
   #logResources: LogResources | undefined;
-  /** Start of every cumulative point: this run's start, so a restart is a reset (DESIGN.md). */
-  #startMs = 0;
-  /** End of the last successful export: the start of the next delta points. */
-  #lastExportMs = 0;
   #waiting: Waiting[] = [];
   #flushing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -63,6 +59,7 @@ class OtlpPlugin implements Plugin {
     this.#config = config;
     this.#settings = settings;
     this.#agg = new Aggregator(config);
+    this.#metricsExport = new MetricsExport(this.#agg, config.temporality);
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -75,8 +72,7 @@ class OtlpPlugin implements Plugin {
     const base = { [SEMCONV.serviceName]: 'gax', ...this.#config.resource };
     this.#resource = resourceFromAttributes({ [SEMCONV.hostName]: hostname(), ...base });
     this.#logResources = new LogResources(base);
-    this.#startMs = Date.now();
-    this.#lastExportMs = this.#startMs;
+    this.#metricsExport.start(Date.now());
     this.#timer ??= setInterval(() => void this.#tick(), this.#config.exportIntervalMs);
     const { endpoint, encoding, temporality, histogram, signals } = this.#config;
     this.#settings.logger.info(
@@ -145,10 +141,7 @@ class OtlpPlugin implements Plugin {
     const events = waiting.flatMap((w) => w.events);
     const results = new Map<CanonicalEvent, EventResult>();
     if (this.#config.signals.metrics) {
-      const result = await this.#exportMetrics(
-        client,
-        events.filter((e) => !this.#metricsSent.has(e)),
-      );
+      const result = await this.#exportMetrics(client, events);
       if (result.status !== 'delivered') {
         for (const w of waiting) w.resolve(w.events.map(() => result));
         return;
@@ -158,49 +151,17 @@ class OtlpPlugin implements Plugin {
     for (const w of waiting) w.resolve(w.events.map((e) => results.get(e) ?? DELIVERED));
   }
 
-  /** The metrics with `fresh` added: kept when the export succeeded, taken back out when not. */
-  async #exportMetrics(client: OtlpClient, fresh: readonly CanonicalEvent[]): Promise<EventResult> {
-    const applied: Applied = { series: [], values: [] };
-    const delta = this.#config.temporality === 'delta';
-    let result: EventResult | undefined;
-    try {
-      this.#agg.apply(fresh, applied);
-      result = await this.#sendMetrics(client, fresh, delta);
+  /** The aggregates with the events not counted yet, exported (metrics-export.ts decides what stays counted). */
+  #exportMetrics(client: OtlpClient, events: readonly CanonicalEvent[]): Promise<EventResult> {
+    return this.#metricsExport.export(events, this.#resource as Resource, async (rm, points) => {
+      const outcome = await this.#timed('metrics', () =>
+        client.export('metrics', encodeMetrics(rm, this.#config.encoding), this.#cancel.signal),
+      );
+      let result = classifyOutcome('metrics', outcome);
+      if (result.status === 'delivered') result = this.#partial('metrics', outcome, points);
+      if (result.status === 'delivered') this.#metrics?.points(points - (outcome.rejectedItems ?? 0));
       return result;
-    } finally {
-      // Not kept (failed, refused, or a throw): take the events back out; they come back with the retry.
-      if (result?.status !== 'delivered') this.#agg.revert(applied);
-      if (delta) this.#agg.clear();
-    }
-  }
-
-  /** The export of the aggregates as they are, and what it came to. */
-  async #sendMetrics(
-    client: OtlpClient,
-    fresh: readonly CanonicalEvent[],
-    delta: boolean,
-  ): Promise<EventResult> {
-    const now = Date.now();
-    const start = delta ? this.#lastExportMs : this.#startMs;
-    const rm = resourceMetrics(
-      this.#agg.stores,
-      this.#resource as Resource,
-      this.#config.temporality,
-      start,
-      now,
-    );
-    const points = pointCount(rm);
-    if (points === 0) return DELIVERED;
-    const outcome = await this.#timed('metrics', () =>
-      client.export('metrics', encodeMetrics(rm, this.#config.encoding), this.#cancel.signal),
-    );
-    let result = classifyOutcome('metrics', outcome);
-    if (result.status === 'delivered') result = this.#partial('metrics', outcome, points);
-    if (result.status !== 'delivered') return result;
-    for (const e of fresh) this.#metricsSent.add(e);
-    this.#metrics?.points(points - (outcome.rejectedItems ?? 0));
-    this.#lastExportMs = now;
-    return result;
+    });
   }
 
   /** Log records of the events not sent yet, in requests of {@link LOGS_PER_REQUEST}; results by event. */

@@ -83,7 +83,7 @@ describe('otlp plugin against a loopback receiver', () => {
     expect(receiver.requests[0]?.body).toBeInstanceOf(Uint8Array);
   });
 
-  it('passes 429 Retry-After on and takes the failed export out of the cumulative totals', async () => {
+  it('passes 429 Retry-After on and counts the retried batch once in the cumulative totals', async () => {
     receiver.script('/v1/metrics', { status: 429, headers: { 'retry-after': '2' } });
     const p = await started();
     const first = await p.send(events, shutdown.signal);
@@ -91,6 +91,20 @@ describe('otlp plugin against a loopback receiver', () => {
     expect(receiver.requests.filter((r) => r.path === '/v1/logs')).toHaveLength(0);
     expect(statuses(await p.send(events, shutdown.signal))).toEqual(['delivered']);
     expect(lastRequestsTotal(receiver.requests)).toBe(events.length);
+  });
+
+  it('never sends a smaller cumulative total after an export whose answer was lost', async () => {
+    const p = await started({ requestTimeoutMs: 300, signals: { metrics: true, logs: false } });
+    expect(statuses(await p.send(events.slice(0, 50), shutdown.signal))).toEqual(['delivered']);
+    receiver.script('/v1/metrics', { status: 200, body: '{}', delayMs: 600 });
+    const lost = await p.send(events.slice(50, 150), shutdown.signal);
+    expect(lost[0]).toMatchObject({ status: 'retryable', reason: expect.stringContaining('timed out') });
+    await new Promise((r) => setTimeout(r, 300)); // idle exports meanwhile
+    expect(statuses(await p.send(events.slice(50, 200), shutdown.signal))).toEqual(['delivered']);
+    const totals = receiver.requests.map((r) => lastRequestsTotal([{ ...r, status: 200 }]) ?? 0);
+    expect(totals.slice(0, 2)).toEqual([50, 150]); // the second was stored, though gax never heard back
+    expect(totals.every((t, i) => i === 0 || t >= (totals[i - 1] ?? 0))).toBe(true);
+    expect(totals.at(-1)).toBe(200);
   });
 
   it('counts an event once in the metrics when only its log record failed and the batch is retried', async () => {

@@ -15,6 +15,8 @@ export interface Answer {
   readonly status: number;
   readonly headers?: Record<string, string>;
   readonly body?: string;
+  /** Answer this late (the request is recorded at once, as a receiver that stored it). */
+  readonly delayMs?: number;
 }
 
 /**
@@ -45,11 +47,16 @@ export async function startReceiver(): Promise<FakeReceiver> {
         body: json ? (JSON.parse(bytes.toString()) as unknown) : new Uint8Array(bytes),
         status: answer.status,
       });
-      res.writeHead(answer.status, {
-        'content-type': json ? 'application/json' : 'application/x-protobuf',
-        ...answer.headers,
-      });
-      res.end(answer.body ?? '');
+      const reply = (): void => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, {
+          'content-type': json ? 'application/json' : 'application/x-protobuf',
+          ...answer.headers,
+        });
+        res.end(answer.body ?? '');
+      };
+      if (answer.delayMs === undefined) reply();
+      else setTimeout(reply, answer.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
