@@ -31,8 +31,9 @@ const LOG_APPEND_TIME = 1 << 3;
 /**
  * Appends the records of `batches` with offsets in [from, end) to `out`, skipping control batches and
  * batches of aborted transactions (the READ_COMMITTED rules of the Java consumer); returns the next offset.
+ * The client filters aborted batches too, but only when the abort marker is in the same response.
  */
-function collect(
+export function collect(
   partition: number,
   batches: readonly RecordsBatch[],
   aborted: ReadonlyArray<{ producerId: bigint; firstOffset: bigint }>,
@@ -44,8 +45,10 @@ function collect(
   let next = range.from;
   for (const batch of batches) {
     const lastOffset = batch.firstOffset + BigInt(batch.lastOffsetDelta);
-    while (pending[0] !== undefined && pending[0].firstOffset <= lastOffset)
-      abortedProducers.add((pending.shift() as { producerId: bigint }).producerId);
+    for (let first = pending[0]; first !== undefined && first.firstOffset <= lastOffset; first = pending[0]) {
+      abortedProducers.add(first.producerId);
+      pending.shift();
+    }
     if (lastOffset >= next) next = lastOffset + 1n;
     if ((batch.attributes & IS_CONTROL) !== 0) {
       // A control record's key is (version int16, type int16); type 0 is an abort marker.
@@ -115,34 +118,41 @@ export async function readTopic(bootstrap: string, topic: string, timeoutMs: num
     const starts = await offsetsAt(admin, topic, partitions, ListOffsetTimestamps.EARLIEST);
     const ends = await offsetsAt(admin, topic, partitions, ListOffsetTimestamps.LATEST);
     const out: TopicRecord[] = [];
+    let problem = 'no error';
     for (const partition of partitions) {
       const end = ends.get(partition) ?? 0n;
       let next = starts.get(partition) ?? 0n;
       while (next < end) {
         if (Date.now() > until)
           throw new Error(
-            `readTopic(${topic}): partition ${partition} at offset ${next} of ${end} after ${timeoutMs} ms`,
+            `readTopic(${topic}): partition ${partition} at offset ${next} of ${end} after ${timeoutMs} ms (last: ${problem})`,
           );
-        const response = await consumer.fetch({
-          node: info.partitions[partition]?.leader ?? NODE_ID,
-          maxWaitTime: 200,
-          topics: [
-            {
-              topicId: info.id,
-              partitions: [
-                {
-                  partition,
-                  currentLeaderEpoch: -1,
-                  fetchOffset: next,
-                  lastFetchedEpoch: -1,
-                  partitionMaxBytes: 8 << 20,
-                },
-              ],
-            },
-          ],
-        });
-        const data = response.responses[0]?.partitions[0];
+        const response = await consumer
+          .fetch({
+            node: NODE_ID,
+            maxWaitTime: 200,
+            topics: [
+              {
+                topicId: info.id,
+                partitions: [
+                  {
+                    partition,
+                    currentLeaderEpoch: -1,
+                    fetchOffset: next,
+                    lastFetchedEpoch: -1,
+                    partitionMaxBytes: 8 << 20,
+                  },
+                ],
+              },
+            ],
+          })
+          .catch((error: Error) => {
+            problem = error.message;
+            return undefined;
+          });
+        const data = response?.responses[0]?.partitions[0];
         if (data === undefined || data.errorCode !== 0) {
+          if (data !== undefined) problem = `fetch error code ${data.errorCode}`;
           await sleep(100);
           continue;
         }

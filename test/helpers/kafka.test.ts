@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { Producer } from '@platformatic/kafka';
+import { IS_CONTROL, IS_TRANSACTIONAL, Producer, type RecordsBatch } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProcessRunning } from './elasticsearch.js';
-import { KAFKA_VERSION, type KafkaBroker, startKafka } from './kafka.js';
+import { KAFKA_VERSION, type KafkaBroker, startKafka, type TopicRecord } from './kafka.js';
+import { collect } from './kafka-read.js';
 
 /** Loopback LISTEN sockets on `port` in /proc/net/tcp{,6}, as `address:port` hex as the kernel prints it. */
 function listeners(port: number): string[] {
@@ -41,6 +42,91 @@ async function timed<T>(name: string, action: () => Promise<T>): Promise<T> {
     timings[name] = Math.round(performance.now() - t0);
   }
 }
+
+/** A batch of one record per value at `firstOffset`…; a control batch holds one marker (0 abort, 1 commit). */
+function rawBatch(
+  firstOffset: number,
+  producerId: number,
+  kind: 'plain' | 'transactional' | 'abort' | 'commit',
+  values: string[] = [],
+): RecordsBatch {
+  const control = kind === 'abort' || kind === 'commit';
+  const marker = Buffer.alloc(4);
+  marker.writeInt16BE(kind === 'commit' ? 1 : 0, 2);
+  const payloads = control ? [marker] : values.map((v) => Buffer.from(v));
+  return {
+    firstOffset: BigInt(firstOffset),
+    length: 0,
+    partitionLeaderEpoch: 0,
+    magic: 2,
+    crc: 0,
+    attributes: (kind === 'plain' ? 0 : IS_TRANSACTIONAL) | (control ? IS_CONTROL : 0),
+    lastOffsetDelta: payloads.length - 1,
+    firstTimestamp: 1_000n,
+    maxTimestamp: 1_000n,
+    producerId: BigInt(producerId),
+    producerEpoch: 0,
+    firstSequence: 0,
+    records: payloads.map((p, i) => ({
+      length: 0,
+      attributes: 0,
+      timestampDelta: BigInt(i),
+      offsetDelta: i,
+      key: control ? p : null,
+      value: control ? null : p,
+      headers: [],
+    })),
+  };
+}
+
+describe('collect (the READ_COMMITTED rules readTopic applies to fetched batches)', () => {
+  const values = (out: TopicRecord[]): (string | null)[] => out.map((r) => r.valueText);
+
+  it('skips aborted transactions and markers, keeps committed and plain records, and says where to go on', () => {
+    const batches = [
+      rawBatch(0, 7, 'transactional', ['aborted-1', 'aborted-2']),
+      rawBatch(2, 8, 'transactional', ['committed-1']),
+      rawBatch(3, 7, 'abort'),
+      rawBatch(4, 8, 'commit'),
+      rawBatch(5, 9, 'plain', ['plain-1', 'plain-2']),
+    ];
+    const out: TopicRecord[] = [];
+    const next = collect(0, batches, [{ producerId: 7n, firstOffset: 0n }], { from: 0n, end: 7n }, out);
+    expect(values(out)).toEqual(['committed-1', 'plain-1', 'plain-2']);
+    expect(out.map((r) => [r.offset, r.timestamp])).toEqual([
+      [2, 1000],
+      [5, 1000],
+      [6, 1001],
+    ]);
+    expect(next).toBe(7n);
+  });
+
+  it('skips an aborted batch whose abort marker is not in the same response', () => {
+    const out: TopicRecord[] = [];
+    const aborted = [{ producerId: 7n, firstOffset: 0n }];
+    const first = collect(0, [rawBatch(0, 7, 'transactional', ['a'])], aborted, { from: 0n, end: 3n }, out);
+    expect(first).toBe(1n);
+    expect(values(out)).toEqual([]);
+  });
+
+  it('keeps a later transaction of the same producer after its abort marker', () => {
+    const out: TopicRecord[] = [];
+    const batches = [
+      rawBatch(0, 7, 'transactional', ['a']),
+      rawBatch(1, 7, 'abort'),
+      rawBatch(2, 7, 'transactional', ['b']),
+    ];
+    collect(0, batches, [{ producerId: 7n, firstOffset: 0n }], { from: 0n, end: 3n }, out);
+    expect(values(out)).toEqual(['b']);
+  });
+
+  it('drops the records of a batch before the fetch offset and at or past the end offset', () => {
+    const out: TopicRecord[] = [];
+    const next = collect(0, [rawBatch(10, 9, 'plain', ['x', 'y', 'z'])], [], { from: 11n, end: 12n }, out);
+    expect(values(out)).toEqual(['y']);
+    expect(next).toBe(13n);
+  });
+});
 
 // The tests share one broker and run in order: start → produce → kill/start → stop/start → destroy.
 describe('a local Kafka broker (KRaft, single node)', () => {
@@ -120,6 +206,35 @@ describe('a local Kafka broker (KRaft, single node)', () => {
     expect(after).toEqual(before);
     expect(after).toHaveLength(12);
   }, 120_000);
+
+  it('readTopic leaves out aborted transactions and transaction markers', async () => {
+    await broker.createTopic('gax-selftest-tx', 1);
+    const tx = new Producer({
+      clientId: 'gax-selftest-tx',
+      bootstrapBrokers: [broker.bootstrap],
+      idempotent: true,
+      acks: -1,
+      transactionalId: 'gax-selftest-tx',
+    });
+    const message = (value: string): { topic: string; value: Buffer } => ({
+      topic: 'gax-selftest-tx',
+      value: Buffer.from(value),
+    });
+    try {
+      const aborted = await tx.beginTransaction();
+      await aborted.send({ messages: [message('aborted-1'), message('aborted-2')] });
+      await aborted.abort();
+      const committed = await tx.beginTransaction();
+      await committed.send({ messages: [message('committed-1'), message('committed-2')] });
+      await committed.commit();
+    } finally {
+      await tx.close().catch(() => undefined);
+    }
+    const records = await broker.readTopic('gax-selftest-tx');
+    expect(records.map((r) => r.valueText)).toEqual(['committed-1', 'committed-2']);
+    // Offsets 0-1 hold the aborted records and 2 the abort marker.
+    expect(records.map((r) => r.offset)).toEqual([3, 4]);
+  }, 60_000);
 
   it('destroy() is idempotent, leaves no process behind and refuses a later start()', async () => {
     const pid = broker.pid as number;
