@@ -9,8 +9,9 @@
 //
 // `--transactional`: the same loop with one Kafka transaction per request (a producer with a
 // `transactionalId`: beginTransaction, send, commit): what transactions would cost the plugin.
-// `--retry-delay MS` (default 250, the plugin's): the client's wait before it retries a request;
-// with transactions it matters even without faults (bench/README.md, "Kafka and OTLP").
+// `--retry-delay MS` (default 250) and `--retries N` (default 2), the plugin's: how long the client
+// waits before it retries a request, and how often; with transactions they matter even without
+// faults (bench/README.md, "Kafka and OTLP").
 //
 // At the end the topic's offsets are counted (Admin API, no record read): without transactions
 // every offset is a record; with them each transaction adds one commit marker per partition it
@@ -28,13 +29,14 @@ const { values, positionals } = parseArgs({
     topic: { type: 'string' },
     transactional: { type: 'boolean', default: false },
     'retry-delay': { type: 'string', default: '250' },
+    retries: { type: 'string', default: '2' },
   },
 });
 const file = positionals[0];
 const { bootstrap, topic, transactional } = values;
 if (file === undefined || bootstrap === undefined || topic === undefined) {
   process.stderr.write(
-    'usage: node bench/baselines/kafka-produce.mjs FILE --bootstrap HOST:PORT --topic TOPIC [--transactional] [--retry-delay MS]\n',
+    'usage: node bench/baselines/kafka-produce.mjs FILE --bootstrap HOST:PORT --topic TOPIC [--transactional] [--retry-delay MS] [--retries N]\n',
   );
   process.exit(2);
 }
@@ -53,7 +55,7 @@ const producer = new Producer({
   connectTimeout: 10_000,
   requestTimeout: 30_000,
   timeout: 30_000,
-  retries: 2,
+  retries: Number(values.retries),
   retryDelay: Number(values['retry-delay']),
   ...(transactional ? { transactionalId: `gax-bench-${topic}` } : {}),
 });

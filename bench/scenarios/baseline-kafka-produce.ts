@@ -68,7 +68,7 @@ export const baselineKafkaTransactions = {
   verify: verifyProduced,
   metrics: (stdout, ctx) => ({
     ...brokerMetrics(ctx),
-    'client.transactions': Number(lastJsonLine(stdout)?.transactions),
+    'broker.transactions': Number(lastJsonLine(stdout)?.transactions),
   }),
   metricsTitle: 'Kafka broker during the transactional producer (its own process: not in the row’s CPU)',
 } satisfies Scenario;
