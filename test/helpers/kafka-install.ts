@@ -50,7 +50,9 @@ function runLogged(command: string, args: readonly string[], log: string, cwd: s
   closeSync(fd);
   const killer = setTimeout(() => child.kill('SIGKILL'), INSTALL_TIMEOUT_MS);
   return new Promise((resolve, reject) => {
-    child.once('error', reject);
+    child.once('error', (error) =>
+      reject(new Error(`cannot run ${command} (${error.message}): Kafka needs mvn and a JDK 17+ on PATH`)),
+    );
     child.once('exit', (code, sig) => {
       clearTimeout(killer);
       if (code === 0) resolve();
@@ -159,7 +161,14 @@ async function install(version: string, staging: string): Promise<void> {
   const libs = join(staging, 'libs');
   await runLogged(
     'mvn',
-    ['-q', '-B', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`],
+    [
+      '-q',
+      '-B',
+      '-Dstyle.color=never',
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${libs}`,
+    ],
     log,
     staging,
   );
@@ -205,7 +214,12 @@ export async function ensureKafka(
     try {
       if (!installed()) {
         const staging = join(CACHE, `.${version}.staging-${process.pid}`);
-        await install(version, staging);
+        try {
+          await install(version, staging);
+        } catch (error) {
+          await rm(staging, { recursive: true, force: true });
+          throw error;
+        }
         await rm(home, { recursive: true, force: true });
         await rename(staging, home);
         await afterInstall(home);
