@@ -5,6 +5,7 @@
  * OpenTelemetry Collector with the otlp receiver and a file exporter (test/helpers/otelcol.ts:
  * its own process, restarted empty before each measured run).
  */
+import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin, compatibilityPartitioner, ProduceAcks, Producer } from '@platformatic/kafka';
@@ -46,6 +47,16 @@ export function processCpuSeconds(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/** Why this machine cannot run a Kafka broker (no `java`), or undefined. */
+export function kafkaUnavailable(): string | undefined {
+  const home = process.env.GAX_KAFKA_JAVA_HOME;
+  const java = home === undefined ? 'java' : join(home, 'bin', 'java');
+  const probe = spawnSync(java, ['-version'], { stdio: 'ignore' });
+  return probe.status === 0
+    ? undefined
+    : `needs a JDK 17+ for the Kafka broker (\`${java} -version\` failed)`;
 }
 
 /** Kafka for the bench: heap 512 MiB, `num.partitions` 3; warmed up like the Elasticsearch node. */

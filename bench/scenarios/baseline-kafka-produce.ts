@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { kafkaOf, kafkaRun } from '../lib/backend-inputs.js';
 import type { Scenario, ScenarioContext } from '../lib/scenario.js';
 import { lastJsonLine, verifyCounts } from '../lib/scenario.js';
+import { kafkaUnavailable } from '../lib/stream-services.js';
 
 /** The baseline's command, with or without one transaction per request. */
 function produceCommand(ctx: ScenarioContext, transactional: boolean) {
@@ -49,6 +50,7 @@ export const baselineKafkaProduce = {
   description:
     'A plain producer: split, JSON.parse, one record per event (key correlationId, Java’s partitioner) with the plugin’s client and settings (idempotent, acks=all, lz4, 1 MB of values per request, 1 in flight) into a fresh 3-partition topic of the shared broker; then the topic’s offsets must equal the events (`bench/baselines/kafka-produce.mjs`).',
   services: ['kafka'],
+  unavailable: kafkaUnavailable,
   prepare: kafkaRun,
   command: (ctx) => produceCommand(ctx, false),
   verify: verifyProduced,
@@ -63,6 +65,7 @@ export const baselineKafkaTransactions = {
     '`baseline-kafka-produce` with one Kafka transaction per request (transactional producer: begin, send, commit): the cost of transactions; the topic’s offsets less one commit marker per partition of each transaction must equal the events (`kafka-produce.mjs --transactional`).',
   baseline: 'baseline-kafka-produce',
   services: ['kafka'],
+  unavailable: kafkaUnavailable,
   prepare: kafkaRun,
   command: (ctx) => produceCommand(ctx, true),
   verify: verifyProduced,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { otlpOf, otlpRun } from '../lib/backend-inputs.js';
+import { otelcolUnavailable } from '../lib/otelcol.js';
 import type { Scenario, ScenarioContext } from '../lib/scenario.js';
 import { lastJsonLine, verifyCounts } from '../lib/scenario.js';
 
@@ -24,6 +25,7 @@ export const baselineOtlpLogs = {
   description:
     'A plain OTLP log shipper: split, JSON.parse, one log record per event (the plugin’s fields) serialised by `ProtobufLogsSerializer`, 1,000 per request, gzip, 1 in flight, POSTed to a fresh OpenTelemetry Collector (otlp receiver → file); then the collector’s log records must equal the events (`bench/baselines/otlp-logs.mjs`).',
   services: ['otelcol-receiver'],
+  unavailable: (ctx) => otelcolUnavailable(ctx.repoRoot),
   prepare: otlpRun,
   command: (ctx) => ({
     command: process.execPath,

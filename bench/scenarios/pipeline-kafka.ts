@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { kafkaOf, kafkaRun } from '../lib/backend-inputs.js';
 import type { Scenario } from '../lib/scenario.js';
 import { lastJsonLine, verifyTailed } from '../lib/scenario.js';
+import { kafkaUnavailable } from '../lib/stream-services.js';
 import { brokerMetrics } from './baseline-kafka-produce.js';
 
 const DAEMON = 'dist/src/daemon.js';
@@ -20,7 +21,9 @@ export const pipelineKafka = {
   compareWith: ['baseline-kafka-transactions'],
   services: ['kafka'],
   unavailable: (ctx) =>
-    existsSync(join(ctx.repoRoot, DAEMON)) ? undefined : `${DAEMON} not found (run \`npm run build\`)`,
+    existsSync(join(ctx.repoRoot, DAEMON))
+      ? kafkaUnavailable()
+      : `${DAEMON} not found (run \`npm run build\`)`,
   prepare: kafkaRun,
   command: (ctx) => ({
     command: process.execPath,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { otlpOf, otlpRun } from '../lib/backend-inputs.js';
+import { otelcolUnavailable } from '../lib/otelcol.js';
 import type { Scenario } from '../lib/scenario.js';
 import { lastJsonLine, verifyTailed } from '../lib/scenario.js';
 import { collectorMetrics } from './baseline-otlp-logs.js';
@@ -19,7 +20,9 @@ export const pipelineOtlp = {
   baseline: 'baseline-otlp-logs',
   services: ['otelcol-receiver'],
   unavailable: (ctx) =>
-    existsSync(join(ctx.repoRoot, DAEMON)) ? undefined : `${DAEMON} not found (run \`npm run build\`)`,
+    existsSync(join(ctx.repoRoot, DAEMON))
+      ? otelcolUnavailable(ctx.repoRoot)
+      : `${DAEMON} not found (run \`npm run build\`)`,
   prepare: otlpRun,
   command: (ctx) => ({
     command: process.execPath,
