@@ -52,15 +52,21 @@ export function classifyProduceError(err: unknown, events: number): ProduceFailu
   let apiId: string | undefined;
   let detail = '';
   let code = 'UNKNOWN';
+  let cause: string | undefined;
   for (const e of tree(err)) {
     if (e.code !== undefined && code === 'UNKNOWN') code = e.code;
     if (e.apiId !== undefined && apiId === undefined) {
       apiId = e.apiId;
-      detail = e.serverErrorMessage ?? '';
+      detail = e.serverErrorMessage ?? e.message ?? '';
+    }
+    // The first error with nothing under it: the root cause (a refused connection, a
+    // certificate the client does not trust), which the client's wrappers only summarise.
+    if (cause === undefined && (e.errors?.length ?? 0) === 0 && e.cause === undefined && e !== err) {
+      cause = e.message;
     }
   }
   const message = err instanceof Error ? err.message : String(err);
-  const reason = `kafka ${apiId ?? code}: ${detail === '' ? message : detail}`;
+  const reason = `kafka ${apiId ?? code}: ${detail !== '' ? detail : cause === undefined ? message : `${message} (${cause})`}`;
   if (apiId !== undefined && SIZE_ERRORS.has(apiId)) {
     return {
       result: events === 1 ? rejected(reason) : retryable(reason),

@@ -60,13 +60,14 @@ class KafkaPlugin implements Plugin {
       }
       logger.info({ brokers: this.#config.brokers, topics: [...counts] }, 'Kafka plugin started.');
     } catch (err) {
+      const { result } = classifyProduceError(err, 0);
       logger.error(
         {
           code: 'GAX_ERR_KAFKA_METADATA' satisfies ErrorCode,
           brokers: this.#config.brokers,
-          err: String(err),
+          reason: result.status === 'delivered' ? String(err) : result.reason,
         },
-        'Kafka brokers cannot be reached; events are retried until they can.',
+        'Kafka cannot be reached (brokers down, or TLS or SASL refused); events are retried until it can.',
       );
     }
   }

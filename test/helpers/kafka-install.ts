@@ -98,15 +98,22 @@ export function serverProperties(
   options: KafkaOptions = {},
 ): string {
   const controller = ports?.controller ?? 1;
+  const secure = options.secureListener;
+  const extra = (protocol: boolean) =>
+    secure === undefined
+      ? ''
+      : protocol
+        ? `,SECURE:${secure.protocol}`
+        : `,SECURE://127.0.0.1:${secure.port}`;
   const props: Record<string, string> = {
     'process.roles': 'broker,controller',
     'node.id': String(NODE_ID),
     'controller.quorum.voters': `${NODE_ID}@127.0.0.1:${controller}`,
-    listeners: `PLAINTEXT://127.0.0.1:${ports?.broker ?? 0},CONTROLLER://127.0.0.1:${controller}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${options.advertisedPort ?? ports?.broker ?? 0}`,
+    listeners: `PLAINTEXT://127.0.0.1:${ports?.broker ?? 0},CONTROLLER://127.0.0.1:${controller}${extra(false)}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${options.advertisedPort ?? ports?.broker ?? 0}${extra(false)}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${extra(true)}`,
     'log.dirs': dataDir,
     'num.partitions': String(options.numPartitions ?? 1),
     'auto.create.topics.enable': 'false',

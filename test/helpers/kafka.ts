@@ -72,6 +72,11 @@ export interface KafkaOptions {
    * every client's path to the partition leaders (test/helpers/kafka-proxy.ts).
    */
   advertisedPort?: number;
+  /**
+   * A second listener, `SECURE://127.0.0.1:<port>` with this security protocol, for TLS / SASL
+   * tests; its `listener.name.secure.*` settings (keystore, SASL mechanisms, JAAS) go in `config`.
+   */
+  secureListener?: { port: number; protocol: 'SSL' | 'SASL_SSL' | 'SASL_PLAINTEXT' };
 }
 
 /** Process groups of running brokers, SIGKILLed synchronously if the test process exits without destroy(). */

@@ -89,6 +89,17 @@ describe('kafka error classification', () => {
     }
   });
 
+  it('names the root cause the client wraps (a certificate, a refused connection)', () => {
+    const tls = new AggregateError(
+      [new AggregateError([new Error('self-signed certificate')], 'Cannot connect to any broker.')],
+      'metadata failed 3 times.',
+    );
+    expect(classifyProduceError(tls, 3).result).toMatchObject({
+      status: 'retryable',
+      reason: 'kafka UNKNOWN: metadata failed 3 times. (self-signed certificate)',
+    });
+  });
+
   it('finds the Kafka error inside the client error tree', () => {
     const inner = protocol('INVALID_RECORD');
     const wrapped = new AggregateError([new Error('other'), inner], 'Producing messages failed.');
