@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Aggregator } from '../../../plugins/otlp/aggregate.js';
 import { encodeLogs, encodeMetrics } from '../../../plugins/otlp/client.js';
 import { LogResources, logRecord } from '../../../plugins/otlp/logs.js';
@@ -47,12 +47,25 @@ describe('otlp wire format of the reference fixtures', () => {
       Date.UTC(2026, 0, 1),
       Date.UTC(2026, 0, 1, 0, 0, 10),
     );
-    await expectGolden(golden('fixtures-metrics.json'), decode(encodeMetrics(rm, 'json')));
+    const request = decode(encodeMetrics(rm, 'json')) as {
+      resourceMetrics: { scopeMetrics: { metrics: { name: string }[] }[] }[];
+    };
+    const names = request.resourceMetrics.flatMap((r) =>
+      r.scopeMetrics.flatMap((s) => s.metrics.map((m) => m.name)),
+    );
+    expect(names).toContain('http.server.request.duration');
+    await expectGolden(golden('fixtures-metrics.json'), request);
   });
 
   it('writes the logs export request (one record per event)', async () => {
     const resources = new LogResources({ 'service.name': 'gax' });
-    const records = (await fixtureEvents()).map((e) => logRecord(e, resources.of(e), Date.UTC(2026, 0, 1)));
-    await expectGolden(golden('fixtures-logs.json'), decode(encodeLogs(records, 'json')));
+    const events = await fixtureEvents();
+    const records = events.map((e) => logRecord(e, resources.of(e), Date.UTC(2026, 0, 1)));
+    const request = decode(encodeLogs(records, 'json')) as {
+      resourceLogs: { scopeLogs: { logRecords: unknown[] }[] }[];
+    };
+    const sent = request.resourceLogs.flatMap((r) => r.scopeLogs.flatMap((s) => s.logRecords));
+    expect(sent).toHaveLength(events.length);
+    await expectGolden(golden('fixtures-logs.json'), request);
   });
 });
