@@ -41,7 +41,8 @@ export const errorCodes = {
   GAX_ERR_RELOAD_FAILED:
     'Part of a reloaded configuration could not be applied; that part kept its previous setting.',
   GAX_ERR_SHUTDOWN_DEADLINE: 'Shutdown did not finish within the deadline.',
-  GAX_ERR_OTLP_PARTIAL: 'An OTLP receiver accepted an export but rejected some of its log records or data points.',
+  GAX_ERR_OTLP_PARTIAL:
+    'An OTLP receiver accepted an export but rejected some of its log records or data points.',
   GAX_ERR_OTLP_SERIES_CAP:
     'An OTLP metric reached maxSeriesPerMetric attribute sets; further ones are counted in its overflow series.',
 } as const;
