@@ -1,7 +1,8 @@
 import { warnIfInsecure } from '../../src/http/client-tls.js';
 import type { Plugin, PluginSettings } from '../../src/plugin/contract.js';
 import type { PluginModule } from '../../src/plugin/define.js';
-import { DELIVERED, type EventResult, rejected } from '../../src/plugin/result.js';
+import { HeldBatches } from '../../src/plugin/held-batches.js';
+import { DELIVERED, type EventResult, rejected, retryable } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { Aggregator, type Contribution } from './aggregate.js';
 import { classifyOutcome, type DdOutcome } from './classify.js';
@@ -45,9 +46,7 @@ class DatadogPlugin implements Plugin {
   #client: DdClient | undefined;
   #metrics: DdMetrics | undefined;
   #slot = 0;
-  #waiting: Waiting[] = [];
-  #flushing: Promise<void> | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #held = new HeldBatches<Waiting>(MAX_IN_FLIGHT, (waiting) => this.#flush(waiting));
   /**
    * Cancels requests in flight once `stop`'s deadline has passed. Not the daemon's signal: that
    * one fires when shutdown *starts*, and the events waiting for the next flush must still go out
@@ -64,7 +63,7 @@ class DatadogPlugin implements Plugin {
   async start(signal: AbortSignal): Promise<void> {
     // Shutdown begins: send what waits now instead of at the next interval, so the lanes get
     // their answers well within the shutdown deadline.
-    signal.addEventListener('abort', () => void this.#flush(), { once: true });
+    signal.addEventListener('abort', () => void this.#held.flush(), { once: true });
     this.#metrics ??= new DdMetrics(this.#settings.registry, this.#settings.id);
     this.#agg.onCollapse = (metric) => this.#metrics?.collapsed(metric);
     // Loaded here: the Datadog API client takes about a second to import, which every other
@@ -74,7 +73,7 @@ class DatadogPlugin implements Plugin {
     warnIfInsecure(this.#settings.logger, this.#config.tls);
     const generation = await nextGeneration(this.#settings.stateDir, this.#settings.id);
     this.#slot = generation % this.#config.flushIntervalSeconds;
-    this.#timer ??= setInterval(() => void this.#flush(), this.#config.flushIntervalSeconds * 1000);
+    this.#held.every(this.#config.flushIntervalSeconds * 1000);
     const { site, url, prefix } = this.#config;
     this.#settings.logger.info(
       { site: url === undefined ? site : 'custom url', prefix, generation },
@@ -88,20 +87,16 @@ class DatadogPlugin implements Plugin {
     const { contribution, refused } = this.#agg.add(batch, Date.now(), this.#valuesSent);
     for (const [i, reason] of refused) results[i] = rejected(reason);
     if (contribution.indices.length > 0) {
-      const outcome = await new Promise<EventResult>((resolve) => {
-        this.#waiting.push({ contribution, resolve });
-        if (this.#waiting.length >= MAX_IN_FLIGHT) void this.#flush();
-      });
+      const outcome = await new Promise<EventResult>((resolve) => this.#held.hold({ contribution, resolve }));
       for (const i of contribution.indices) results[i] = outcome;
     }
     return results;
   }
 
   async stop(deadlineMs: number): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#held.stopTimer();
     const cancel = setTimeout(() => this.#cancel.abort(), Math.max(0, deadlineMs - Date.now()));
-    await this.#flush().finally(() => clearTimeout(cancel));
+    await this.#held.flush().finally(() => clearTimeout(cancel));
     const metrics = this.#metrics;
     this.#metrics = undefined;
     await metrics?.remove();
@@ -109,17 +104,14 @@ class DatadogPlugin implements Plugin {
     this.#client = undefined;
   }
 
-  /** Sends what waits; one flush at a time (a flush asked for meanwhile runs right after). */
-  async #flush(): Promise<void> {
-    while (this.#flushing !== undefined) await this.#flushing;
-    if (this.#waiting.length === 0 || this.#client === undefined) return;
-    const waiting = this.#waiting;
-    this.#waiting = [];
-    this.#flushing = this.#send(this.#client, waiting).finally(() => {
-      this.#flushing = undefined;
-      this.#agg.nextFlush(Date.now());
-    });
-    await this.#flushing;
+  /** One flush of the held batches (src/plugin/held-batches.ts runs one at a time). */
+  async #flush(waiting: readonly Waiting[]): Promise<void> {
+    const client = this.#client;
+    if (client === undefined) {
+      for (const w of waiting) w.resolve(retryable('datadog plugin stopped'));
+      return;
+    }
+    await this.#send(client, waiting).finally(() => this.#agg.nextFlush(Date.now()));
   }
 
   async #send(client: DdClient, waiting: readonly Waiting[]): Promise<void> {

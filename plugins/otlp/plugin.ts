@@ -4,7 +4,8 @@ import type { ErrorCode } from '../../src/errors.js';
 import { warnIfInsecure } from '../../src/http/client-tls.js';
 import type { Plugin, PluginSettings } from '../../src/plugin/contract.js';
 import type { PluginModule } from '../../src/plugin/define.js';
-import { DELIVERED, type EventResult } from '../../src/plugin/result.js';
+import { HeldBatches } from '../../src/plugin/held-batches.js';
+import { DELIVERED, type EventResult, retryable } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { LogRateLimiter } from '../../src/telemetry/rate-limit.js';
 import { Aggregator } from './aggregate.js';
@@ -49,9 +50,7 @@ class OtlpPlugin implements Plugin {
   #metrics: OtlpMetrics | undefined;
   #resource: Resource | undefined;
   #logResources: LogResources | undefined;
-  #waiting: Waiting[] = [];
-  #flushing: Promise<void> | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #held = new HeldBatches<Waiting>(MAX_IN_FLIGHT, (waiting) => this.#flush(waiting));
   /** Cancels requests in flight once `stop`'s deadline has passed (see the Datadog plugin's). */
   readonly #cancel = new AbortController();
 
@@ -63,7 +62,7 @@ class OtlpPlugin implements Plugin {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    signal.addEventListener('abort', () => void this.#flush(), { once: true });
+    signal.addEventListener('abort', () => void this.#held.flush(), { once: true });
     this.#metrics ??= new OtlpMetrics(this.#settings.registry, this.#settings.id);
     this.#agg.onOverflow = (metric) => this.#overflow(metric);
     const { OtlpClient } = await import('./client.js');
@@ -73,7 +72,7 @@ class OtlpPlugin implements Plugin {
     this.#resource = resourceFromAttributes({ [SEMCONV.hostName]: hostname(), ...base });
     this.#logResources = new LogResources(base);
     this.#metricsExport.start(Date.now());
-    this.#timer ??= setInterval(() => void this.#tick(), this.#config.exportIntervalMs);
+    this.#held.every(this.#config.exportIntervalMs, () => this.#tick());
     const { endpoint, encoding, temporality, histogram, signals } = this.#config;
     this.#settings.logger.info(
       { endpoint, encoding, temporality, histogram, signals },
@@ -84,17 +83,13 @@ class OtlpPlugin implements Plugin {
   send(batch: readonly CanonicalEvent[]): Promise<readonly EventResult[]> {
     if (this.#client === undefined) throw new Error('otlp plugin used before start');
     if (batch.length === 0) return Promise.resolve([]);
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ events: batch, resolve, reject });
-      if (this.#waiting.length >= MAX_IN_FLIGHT) void this.#flush();
-    });
+    return new Promise((resolve, reject) => this.#held.hold({ events: batch, resolve, reject }));
   }
 
   async stop(deadlineMs: number): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#held.stopTimer();
     const cancel = setTimeout(() => this.#cancel.abort(), Math.max(0, deadlineMs - Date.now()));
-    await this.#flush().finally(() => clearTimeout(cancel));
+    await this.#held.flush().finally(() => clearTimeout(cancel));
     const metrics = this.#metrics;
     this.#metrics = undefined;
     await metrics?.remove();
@@ -104,37 +99,32 @@ class OtlpPlugin implements Plugin {
 
   /** The interval: export what waits; when idle, re-send the cumulative totals (as an SDK does). */
   async #tick(): Promise<void> {
-    if (this.#waiting.length > 0 || this.#flushing !== undefined) return this.#flush();
+    if (this.#held.busy) return this.#held.flush();
     const client = this.#client;
     if (client === undefined || !this.#config.signals.metrics || this.#config.temporality === 'delta') return;
     // A failure here is counted in the self-metrics; the next interval tries again.
-    this.#flushing = this.#exportMetrics(client, []).then(
-      () => undefined,
-      (err: unknown) =>
-        this.#settings.logger.error(
-          { err, code: 'GAX_ERR_PLUGIN_SEND' satisfies ErrorCode },
-          'Building the OTLP metrics export failed.',
-        ),
+    await this.#held.exclusive(() =>
+      this.#exportMetrics(client, []).then(
+        () => undefined,
+        (err: unknown) =>
+          this.#settings.logger.error(
+            { err, code: 'GAX_ERR_PLUGIN_SEND' satisfies ErrorCode },
+            'Building the OTLP metrics export failed.',
+          ),
+      ),
     );
-    await this.#flushing.finally(() => {
-      this.#flushing = undefined;
-    });
   }
 
-  /** Exports what waits; one export at a time (one asked for meanwhile runs right after). */
-  async #flush(): Promise<void> {
-    while (this.#flushing !== undefined) await this.#flushing;
-    if (this.#waiting.length === 0 || this.#client === undefined) return;
-    const waiting = this.#waiting;
-    this.#waiting = [];
-    this.#flushing = this.#export(this.#client, waiting)
-      .catch((err: unknown) => {
-        for (const w of waiting) w.reject(err);
-      })
-      .finally(() => {
-        this.#flushing = undefined;
-      });
-    await this.#flushing;
+  /** One export of the held batches (src/plugin/held-batches.ts runs one at a time). */
+  async #flush(waiting: readonly Waiting[]): Promise<void> {
+    const client = this.#client;
+    if (client === undefined) {
+      for (const w of waiting) w.resolve(w.events.map(() => retryable('otlp plugin stopped')));
+      return;
+    }
+    await this.#export(client, waiting).catch((err: unknown) => {
+      for (const w of waiting) w.reject(err);
+    });
   }
 
   async #export(client: OtlpClient, waiting: readonly Waiting[]): Promise<void> {
