@@ -1,4 +1,10 @@
-import { compatibilityPartitioner, ProduceAcks, Producer, type ProducerOptions } from '@platformatic/kafka';
+import {
+  type BaseOptions,
+  compatibilityPartitioner,
+  ProduceAcks,
+  Producer,
+  type ProducerOptions,
+} from '@platformatic/kafka';
 import type { ClientTls } from '../../src/http/client-tls.js';
 import type { KafkaConfig } from './config.js';
 import type { EventRecord } from './mapping.js';
@@ -8,18 +14,11 @@ export interface PlacedRecord extends EventRecord {
   readonly partition: number;
 }
 
-/** The producer options: idempotent, `acks=all`, our timeouts, TLS and SASL. */
-export function producerOptions(
-  config: KafkaConfig,
-  tls: ClientTls | undefined,
-): ProducerOptions<Buffer, Buffer, Buffer, Buffer> {
+/** How any client of the plugin reaches the brokers: addresses, timeouts, TLS and SASL. */
+export function connectionOptions(config: KafkaConfig, tls: ClientTls | undefined): BaseOptions {
   return {
     clientId: config.clientId,
     bootstrapBrokers: config.brokers,
-    idempotent: true,
-    acks: ProduceAcks.ALL,
-    compression: config.compression,
-    autocreateTopics: false,
     connectTimeout: Math.min(config.timeoutMs, 10_000),
     requestTimeout: config.timeoutMs,
     timeout: config.timeoutMs,
@@ -37,6 +36,20 @@ export function producerOptions(
             password: config.sasl.password,
           },
         }),
+  };
+}
+
+/** The producer options: idempotent, `acks=all`, compression, no topic auto-creation. */
+export function producerOptions(
+  config: KafkaConfig,
+  tls: ClientTls | undefined,
+): ProducerOptions<Buffer, Buffer, Buffer, Buffer> {
+  return {
+    ...connectionOptions(config, tls),
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+    compression: config.compression,
+    autocreateTopics: false,
   };
 }
 

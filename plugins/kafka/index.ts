@@ -1,5 +1,6 @@
 import { definePlugin, sectionSchema } from '../../src/plugin/define.js';
 import { kafkaConfig } from './config.js';
+import { kafkaSetup } from './setup.js';
 
 /** The Kafka plugin: one record per event, keyed by correlation id, idempotent producer. */
 export const kafkaPlugin = definePlugin({
@@ -10,6 +11,7 @@ export const kafkaPlugin = definePlugin({
   config: kafkaConfig,
   history: { accepts: 'any', idempotent: false },
   load: () => import('./plugin.js'),
+  setup: kafkaSetup,
   selfMetrics: async (registry) => (await import('./metrics.js')).registerKafkaMetrics(registry),
   describe: (section, { id }) => [
     `  ${id}: → ${section.brokers.join(',')} topic ${section.topic} (acks=all, idempotent, ${section.compression}${section.tls === undefined ? '' : ', TLS'}${section.sasl === undefined ? '' : `, SASL ${section.sasl.mechanism}`})`,

@@ -11,6 +11,13 @@ export interface EventRecord {
   readonly value: Buffer;
 }
 
+/** The topics a config writes to: both event types' for a `{eventType}` name. */
+export function topicsOf(template: string): string[] {
+  return template.includes('{eventType}')
+    ? ['response', 'faulty'].map((t) => template.replaceAll('{eventType}', t))
+    : [template];
+}
+
 /** The topic of an event: `{eventType}` in the configured name replaced by its type. */
 export function topicOf(template: string, event: CanonicalEvent): string {
   return template.includes('{eventType}') ? template.replaceAll('{eventType}', event.eventType) : template;

@@ -7,13 +7,10 @@ import type { CanonicalEvent } from '../../src/schema/event.js';
 import { classifyProduceError } from './classify.js';
 import { KafkaProducer, type PlacedRecord, place, producerOptions } from './client.js';
 import type { KafkaConfig } from './config.js';
-import { type EventRecord, requests, toRecords } from './mapping.js';
+import { type EventRecord, requests, topicsOf, toRecords } from './mapping.js';
 import { KafkaMetrics } from './metrics.js';
 
 const NOT_SENT = retryable('not sent: an earlier produce request of the batch failed');
-
-/** The event types a `{eventType}` topic expands to, checked at start. */
-const EVENT_TYPES = ['response', 'faulty'] as const;
 
 /**
  * Produces one record per event with an idempotent producer (`acks=all`). A batch is
@@ -45,9 +42,7 @@ class KafkaPlugin implements Plugin {
       this.#config.tls === undefined ? undefined : await readClientTls(this.#config.tls, 'plugins.kafka');
     this.#producer = new KafkaProducer(producerOptions(this.#config, tls));
     this.#metrics ??= new KafkaMetrics(this.#settings.registry, this.#settings.id);
-    const topics = this.#config.topic.includes('{eventType}')
-      ? EVENT_TYPES.map((t) => this.#config.topic.replaceAll('{eventType}', t))
-      : [this.#config.topic];
+    const topics = topicsOf(this.#config.topic);
     const { logger } = this.#settings;
     try {
       const counts = await this.#producer.partitions(topics);

@@ -2,7 +2,8 @@
  * The kafka plugin's TLS and SASL options against a real broker with a `SASL_SSL` listener (a
  * self-signed certificate for 127.0.0.1; PLAIN and SCRAM-SHA-512), run as users run `gax run`:
  * events arrive with each mechanism; a wrong password or an untrusted certificate delivers
- * nothing and loses nothing (the events wait, retried, until the config is fixed).
+ * nothing and loses nothing (the events wait, retried, until the config is fixed). And
+ * `gax setup kafka` over the same listener: creates the topics, idempotently, or says why not.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGenerator } from '../../src/parsers/wso2-apim/sim/generate.js';
-import { startCli } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
 import { type KafkaBroker, startKafka } from '../helpers/kafka.js';
 import { addScramUser } from '../helpers/kafka-scram.js';
 import { freePort } from '../helpers/prometheus.js';
@@ -179,5 +180,39 @@ describe('kafka plugin over SASL_SSL', () => {
     const seen = await waitForIds(topic, ids, 30_000);
     expect(await daemons.stop(run), run.output()).toBe(0);
     expect(seen.sort()).toEqual([...ids].sort());
+  }, 120_000);
+
+  it('gax setup kafka creates the {eventType} topics over SASL_SSL, idempotently, and says why when it cannot', async () => {
+    const topic = `gax-setup-${++topicSeq}-{eventType}`;
+    const env = configure(topic, await freePort(), {
+      mechanism: 'SCRAM-SHA-512',
+      username: 'gax-scram',
+      password: 'scram-secret',
+      trust: true,
+    });
+    const setup = (...extra: string[]) =>
+      runCli(['setup', 'kafka', '--config', box.config, ...extra], { env });
+
+    // The default replication factor (3) needs three brokers: Kafka's reason, exit 1, nothing made.
+    const refused = await setup();
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/GAX_ERR_SETUP_FAILED/);
+    expect(refused.stderr).toMatch(/INVALID_REPLICATION_FACTOR/);
+
+    const created = await setup('--partitions', '4', '--replication-factor', '1', '--retention', '48');
+    expect(created.code, created.stderr).toBe(0);
+    const names = ['response', 'faulty'].map((t) => topic.replace('{eventType}', t));
+    for (const name of names)
+      expect(created.stdout).toMatch(new RegExp(`${name}\\s+created \\(4 partitions\\)`));
+    expect(created.stdout).toMatch(/done: 2 topics \(2 created, 0 existed\)/);
+
+    const again = await setup('--partitions', '9', '--replication-factor', '1');
+    expect(again.code, again.stderr).toBe(0);
+    for (const name of names)
+      expect(again.stdout).toMatch(new RegExp(`${name}\\s+exists \\(4 partitions\\)`));
+
+    const usage = await setup('--partitions', 'many');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--partitions must be a positive integer/);
   }, 120_000);
 });

@@ -197,13 +197,16 @@ describe('gax setup on a terminal', () => {
     await receiver?.close();
   });
 
-  it('setup elasticsearch --print writes the templates; setup kibana names an unreachable Kibana and exits non-zero', async () => {
+  it('setup elasticsearch --print writes the templates; setup kibana and setup kafka name an unreachable backend and exit non-zero', async () => {
     const print = await runPty(['setup', 'elasticsearch', '--print']);
     expect(print.code).toBe(0);
     expect(print.text).toContain('"index_patterns"');
     const kibana = await runPty(['setup', 'kibana', '--url', 'http://127.0.0.1:9']);
     expect(kibana.code).not.toBe(0);
     expect(kibana.text).toContain('127.0.0.1:9');
+    const kafka = await runPty(['setup', 'kafka', '--brokers', '127.0.0.1:9']);
+    expect(kafka.code).toBe(1);
+    expect(kafka.text).toMatch(/ECONNREFUSED 127\.0\.0\.1:9.*GAX_ERR_SETUP_FAILED/);
   });
 
   it('setup datadog creates the dashboards and monitors and prints each result', async () => {
