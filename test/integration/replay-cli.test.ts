@@ -116,7 +116,7 @@ describe('gax replay', () => {
   it.each([
     [['replay', '-c', 'CFG']],
     [['replay', '-c', 'CFG', 'missing.log']],
-    [['replay', '-c', 'CFG', '--plugin', 'kafka', 'LOG']],
+    [['replay', '-c', 'CFG', '--plugin', 'pulsar', 'LOG']],
     [['replay', '-c', 'CFG', '--max-retry', 'soon', 'LOG']],
   ])('exits 2 on the usage error %j', async (args) => {
     const file = await writeLog(dir, [responseLine('r1')]);

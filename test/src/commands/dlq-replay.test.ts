@@ -195,8 +195,8 @@ describe('gax dlq replay bookkeeping', () => {
     expect(prometheus.code).toBe(2);
     expect(prometheus.err).toContain('GAX_ERR_REPLAY_REFUSED');
     expect(prometheus.err).toContain('--plugin elasticsearch');
-    const unknown = await replay(new RecordingPlugin(), { plugin: 'kafka' });
+    const unknown = await replay(new RecordingPlugin(), { plugin: 'pulsar' });
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toContain('unknown plugin "kafka"');
+    expect(unknown.err).toContain('unknown plugin "pulsar"');
   });
 });
