@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { removeInstanceSeries, sharedMetric } from '../../src/telemetry/instance-metrics.js';
+import { InstanceMetrics, sharedMetric } from '../../src/telemetry/instance-metrics.js';
 
 const REQUESTS = 'gax_datadog_requests_total';
 const DURATION = 'gax_datadog_request_duration_seconds';
@@ -79,40 +79,29 @@ export function registerDdMetrics(registry: Registry): void {
  * tag sets collapsed to `other` by the cost cap. Labels are bounded unions. Every instance
  * (`datadog`, `datadog/eu`) shares the families and has its own `plugin` label.
  */
-export class DdMetrics {
-  readonly #registry: Registry;
-  readonly #plugin: string;
-  readonly #families: ReturnType<typeof families>;
-
+export class DdMetrics extends InstanceMetrics<ReturnType<typeof families>> {
   constructor(registry: Registry, plugin: string) {
-    this.#plugin = plugin;
-    this.#registry = registry;
-    this.#families = families(registry, plugin);
-    for (const type of ['count', 'distribution']) this.#families.points.inc({ plugin, type }, 0);
+    super(registry, plugin, families);
+    for (const type of ['count', 'distribution']) this.families.points.inc({ plugin, type }, 0);
   }
 
   startRequest(endpoint: string): (status: string) => void {
-    const end = this.#families.duration.startTimer({ plugin: this.#plugin, endpoint });
+    const end = this.families.duration.startTimer({ plugin: this.plugin, endpoint });
     return (status) => {
       end();
-      this.#families.requests.inc({ plugin: this.#plugin, endpoint, status });
+      this.families.requests.inc({ plugin: this.plugin, endpoint, status });
     };
   }
 
   points(type: 'count' | 'distribution', n: number): void {
-    this.#families.points.inc({ plugin: this.#plugin, type }, n);
+    this.families.points.inc({ plugin: this.plugin, type }, n);
   }
 
   logs(n: number): void {
-    this.#families.logs.inc({ plugin: this.#plugin }, n);
+    this.families.logs.inc({ plugin: this.plugin }, n);
   }
 
   collapsed(metric: string): void {
-    this.#families.collapsed.inc({ plugin: this.#plugin, metric });
-  }
-
-  /** Removes this instance's series (other instances' stay). */
-  remove(): Promise<void> {
-    return removeInstanceSeries(this.#registry, Object.values(this.#families), this.#plugin);
+    this.families.collapsed.inc({ plugin: this.plugin, metric });
   }
 }

@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { removeInstanceSeries, sharedMetric } from '../../src/telemetry/instance-metrics.js';
+import { InstanceMetrics, sharedMetric } from '../../src/telemetry/instance-metrics.js';
 import type { ItemOutcome } from './classify.js';
 
 const DOCUMENTS = 'gax_elasticsearch_documents_total';
@@ -95,16 +95,10 @@ export function registerEsMetrics(registry: Registry): void {
  * class, `status` an HTTP status or `error`. Every instance (`elasticsearch`,
  * `elasticsearch/archive`) shares the families and has its own `plugin` label.
  */
-export class EsMetrics {
-  readonly #registry: Registry;
-  readonly #plugin: string;
-  readonly #families: ReturnType<typeof families>;
-
+export class EsMetrics extends InstanceMetrics<ReturnType<typeof families>> {
   constructor(registry: Registry, plugin: string) {
-    this.#plugin = plugin;
-    this.#registry = registry;
-    this.#families = families(registry, plugin);
-    const { documents, probes, rolloverDuplicates } = this.#families;
+    super(registry, plugin, families);
+    const { documents, probes, rolloverDuplicates } = this.families;
     for (const stage of STAGES) {
       probes.inc({ plugin, stage }, 0);
       rolloverDuplicates.inc({ plugin, stage }, 0);
@@ -114,28 +108,23 @@ export class EsMetrics {
   }
 
   documents(outcome: ItemOutcome, errorType: string, count: number): void {
-    this.#families.documents.inc({ plugin: this.#plugin, outcome, error_type: errorType }, count);
+    this.families.documents.inc({ plugin: this.plugin, outcome, error_type: errorType }, count);
   }
 
   rolloverProbes(stage: ProbeStage, count: number): void {
-    this.#families.probes.inc({ plugin: this.#plugin, stage }, count);
+    this.families.probes.inc({ plugin: this.plugin, stage }, count);
   }
 
   rolloverDuplicates(stage: ProbeStage, count: number): void {
-    this.#families.rolloverDuplicates.inc({ plugin: this.#plugin, stage }, count);
+    this.families.rolloverDuplicates.inc({ plugin: this.plugin, stage }, count);
   }
 
   /** Starts timing a request; call the returned function with its status when it ends. */
   startRequest(): (status: string) => void {
-    const end = this.#families.duration.startTimer({ plugin: this.#plugin });
+    const end = this.families.duration.startTimer({ plugin: this.plugin });
     return (status) => {
       end();
-      this.#families.requests.inc({ plugin: this.#plugin, status });
+      this.families.requests.inc({ plugin: this.plugin, status });
     };
-  }
-
-  /** Removes this instance's series (other instances' stay). */
-  remove(): Promise<void> {
-    return removeInstanceSeries(this.#registry, Object.values(this.#families), this.#plugin);
   }
 }

@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { removeInstanceSeries, sharedMetric } from '../../src/telemetry/instance-metrics.js';
+import { InstanceMetrics, sharedMetric } from '../../src/telemetry/instance-metrics.js';
 
 const RECORDS = 'gax_kafka_records_total';
 const REQUESTS = 'gax_kafka_produce_requests_total';
@@ -70,39 +70,27 @@ export function registerKafkaMetrics(registry: Registry): void {
 }
 
 /** The Kafka plugin's own metrics; every instance shares the families with its own `plugin` label. */
-export class KafkaMetrics {
-  readonly #registry: Registry;
-  readonly #plugin: string;
-  readonly #families: ReturnType<typeof families>;
-
+export class KafkaMetrics extends InstanceMetrics<ReturnType<typeof families>> {
   constructor(registry: Registry, plugin: string) {
-    this.#registry = registry;
-    this.#plugin = plugin;
-    this.#families = families(registry, plugin);
-    this.#families.records.inc({ plugin, outcome: 'acknowledged', error_type: 'none' }, 0);
-    this.#families.resets.inc({ plugin }, 0);
+    super(registry, plugin, families);
+    this.families.records.inc({ plugin, outcome: 'acknowledged', error_type: 'none' }, 0);
+    this.families.resets.inc({ plugin }, 0);
   }
 
   records(outcome: RecordOutcome, errorType: string, count: number): void {
-    if (count > 0)
-      this.#families.records.inc({ plugin: this.#plugin, outcome, error_type: errorType }, count);
+    if (count > 0) this.families.records.inc({ plugin: this.plugin, outcome, error_type: errorType }, count);
   }
 
   reset(): void {
-    this.#families.resets.inc({ plugin: this.#plugin });
+    this.families.resets.inc({ plugin: this.plugin });
   }
 
   /** Starts timing a request; call the returned function with its result when it ends. */
   startRequest(): (result: string) => void {
-    const end = this.#families.duration.startTimer({ plugin: this.#plugin });
+    const end = this.families.duration.startTimer({ plugin: this.plugin });
     return (result) => {
       end();
-      this.#families.requests.inc({ plugin: this.#plugin, result });
+      this.families.requests.inc({ plugin: this.plugin, result });
     };
-  }
-
-  /** Removes this instance's series (other instances' stay). */
-  remove(): Promise<void> {
-    return removeInstanceSeries(this.#registry, Object.values(this.#families), this.#plugin);
   }
 }

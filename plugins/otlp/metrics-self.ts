@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { removeInstanceSeries, sharedMetric } from '../../src/telemetry/instance-metrics.js';
+import { InstanceMetrics, sharedMetric } from '../../src/telemetry/instance-metrics.js';
 
 const REQUESTS = 'gax_otlp_requests_total';
 const DURATION = 'gax_otlp_request_duration_seconds';
@@ -97,45 +97,34 @@ export function registerOtlpMetrics(registry: Registry): void {
  * accepted, items refused in partial successes, and overflowing attribute sets. Labels are
  * bounded unions (the metric label is one of the plugin's nine metric names).
  */
-export class OtlpMetrics {
-  readonly #registry: Registry;
-  readonly #plugin: string;
-  readonly #families: ReturnType<typeof families>;
-
+export class OtlpMetrics extends InstanceMetrics<ReturnType<typeof families>> {
   constructor(registry: Registry, plugin: string) {
-    this.#plugin = plugin;
-    this.#registry = registry;
-    this.#families = families(registry, plugin);
-    this.#families.points.inc({ plugin }, 0);
-    this.#families.logs.inc({ plugin }, 0);
+    super(registry, plugin, families);
+    this.families.points.inc({ plugin }, 0);
+    this.families.logs.inc({ plugin }, 0);
   }
 
   startRequest(signal: string): (status: string) => void {
-    const end = this.#families.duration.startTimer({ plugin: this.#plugin, signal });
+    const end = this.families.duration.startTimer({ plugin: this.plugin, signal });
     return (status) => {
       end();
-      this.#families.requests.inc({ plugin: this.#plugin, signal, status });
+      this.families.requests.inc({ plugin: this.plugin, signal, status });
     };
   }
 
   points(n: number): void {
-    this.#families.points.inc({ plugin: this.#plugin }, n);
+    this.families.points.inc({ plugin: this.plugin }, n);
   }
 
   logs(n: number): void {
-    this.#families.logs.inc({ plugin: this.#plugin }, n);
+    this.families.logs.inc({ plugin: this.plugin }, n);
   }
 
   rejected(signal: string, n: number): void {
-    this.#families.rejected.inc({ plugin: this.#plugin, signal }, n);
+    this.families.rejected.inc({ plugin: this.plugin, signal }, n);
   }
 
   overflow(metric: string): void {
-    this.#families.overflow.inc({ plugin: this.#plugin, metric });
-  }
-
-  /** Removes this instance's series (other instances' stay). */
-  remove(): Promise<void> {
-    return removeInstanceSeries(this.#registry, Object.values(this.#families), this.#plugin);
+    this.families.overflow.inc({ plugin: this.plugin, metric });
   }
 }

@@ -80,3 +80,26 @@ export async function removeInstanceSeries(
   }
   releaseShared(registry, names, plugin);
 }
+
+/**
+ * The self-metrics of one plugin instance: its type's shared metric families (made by
+ * `families(registry, plugin)`, registered by the first instance), its own `plugin` label, and
+ * the removal of its series when it stops. A plugin's metrics class extends it with the
+ * recording methods only.
+ */
+export class InstanceMetrics<F extends Readonly<Record<string, InstanceMetric>>> {
+  protected readonly plugin: string;
+  protected readonly families: F;
+  readonly #registry: Registry;
+
+  constructor(registry: Registry, plugin: string, families: (registry: Registry, plugin: string) => F) {
+    this.#registry = registry;
+    this.plugin = plugin;
+    this.families = families(registry, plugin);
+  }
+
+  /** Removes this instance's series (other instances' stay). */
+  remove(): Promise<void> {
+    return removeInstanceSeries(this.#registry, Object.values(this.families), this.plugin);
+  }
+}
