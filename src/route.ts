@@ -244,6 +244,9 @@ export class Route {
         case 'rotated':
           o.metrics.rotations.inc({ plugin: o.id });
           return;
+        case 'renamed':
+          o.checkpointer.noteFile(event.id, { path: event.path });
+          return;
         case 'truncated':
           o.metrics.truncations.inc({ plugin: o.id });
           return;

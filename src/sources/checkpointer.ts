@@ -90,13 +90,8 @@ export class Checkpointer {
       case 'ok':
         for (const [plugin, saved] of loaded.plugins) {
           this.#plugins.set(plugin, new Map([...saved].map(([id, f]) => [id, f.offset])));
-          for (const [id, f] of saved) {
-            if (!this.#files.has(id))
-              this.#files.set(id, {
-                path: f.path ?? '',
-                ...(f.fingerprint === undefined ? {} : { fingerprint: f.fingerprint }),
-              });
-          }
+          for (const [id, { path = '', fingerprint }] of saved)
+            if (!this.#files.has(id)) this.#files.set(id, fingerprint ? { path, fingerprint } : { path });
         }
         for (const [plugin, horizon] of loaded.horizons) this.#horizons.set(plugin, horizon);
         return loaded.plugins;
@@ -150,9 +145,12 @@ export class Checkpointer {
     return this.#failures;
   }
 
-  /** Records what is known of a file (its path, its fingerprint) to store beside its offsets. */
+  /** Records a file's path (saved at once if it changed) and fingerprint (kept if not given). */
   noteFile(id: string, info: FileInfo): void {
-    this.#files.set(id, info);
+    const old = this.#files.get(id);
+    const fingerprint = info.fingerprint ?? old?.fingerprint;
+    this.#files.set(id, fingerprint === undefined ? info : { path: info.path, fingerprint });
+    if (old !== undefined && old.path !== info.path) this.#schedule();
   }
 
   /**

@@ -26,6 +26,11 @@ export class Followed {
       case 'scanned':
         this.scanned = true;
         return;
+      case 'renamed': {
+        const file = this.#files.get(event.id);
+        if (file !== undefined) this.#files.set(event.id, { ...file, path: event.path });
+        return;
+      }
       case 'released':
         this.offsets.delete(event.id);
         this.#files.delete(event.id);

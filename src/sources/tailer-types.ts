@@ -57,6 +57,8 @@ export type TailerEvent =
     }
   | { readonly kind: 'scanned'; readonly startedAt: number }
   | { readonly kind: 'rotated'; readonly path: string }
+  /** A followed file `id` is now at `path` (renamed by rotation; its offsets stay). */
+  | { readonly kind: 'renamed'; readonly id: string; readonly path: string }
   /** The filesystem failed a read or open (`code`: `ESTALE`, `EIO`, …); the file keeps its offset. */
   | { readonly kind: 'readError'; readonly path: string; readonly code: string }
   | { readonly kind: 'truncated'; readonly id: string; readonly path: string }

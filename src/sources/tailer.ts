@@ -134,6 +134,7 @@ export class Tailer {
       const known = this.#files.get(id);
       if (known !== undefined) {
         if (known.path !== path && !known.detached) this.#o.onEvent?.({ kind: 'rotated', path: known.path });
+        if (known.path !== path) this.#o.onEvent?.({ kind: 'renamed', id, path });
         known.path = path;
         known.detached = false;
         continue;

@@ -77,7 +77,8 @@ describe(`hostile input through the daemon (seed ${SEED}; replay with GAX_FUZZ_S
       ).catch(async (err: Error) => {
         alive();
         throw new Error(
-          `${err.message} (seed ${SEED}; ${expected.lines} lines):\n${progress(await metrics())}`,
+          `${err.message} (seed ${SEED}; ${expected.lines} lines; want ${JSON.stringify(sizes)}):\n` +
+            `${progress(await metrics())}\ncheckpoint: ${await readFile(join(dir, 'state', 'checkpoint.json'), 'utf8').catch(String)}`,
         );
       });
       const maxRss = rss.stop();

@@ -41,6 +41,27 @@ describe('Checkpointer', () => {
     await checkpointer.close();
   });
 
+  it('saves a followed file under its new path once it is renamed, keeping its fingerprint', async () => {
+    const path = join(dir, 'checkpoint.json');
+    const checkpointer = new Checkpointer({ path, logger: silentLogger(), intervalMs: 60_000 });
+    const fingerprint = { length: 1024, hash: 'ab' };
+    checkpointer.noteFile('1:2', { path: '/logs/a.log', fingerprint });
+    checkpointer.update('file', new Map([['1:2', 100]]));
+    const saved = async () =>
+      (
+        JSON.parse(await readFile(path, 'utf8').catch(() => '{}')) as {
+          plugins?: {
+            file?: { files: Record<string, { offset: number; path: string; fingerprint?: unknown }> };
+          };
+        }
+      ).plugins?.file?.files['1:2'];
+    await until(async () => (await saved())?.offset === 100);
+    checkpointer.noteFile('1:2', { path: '/logs/a-1.log' }); // no commit follows: the rename alone is saved
+    await until(async () => (await saved())?.path === '/logs/a-1.log');
+    expect(await saved()).toEqual({ offset: 100, path: '/logs/a-1.log', fingerprint });
+    await checkpointer.close();
+  });
+
   it('writes every commit at once, not once a second, coalescing the commits of one turn', async () => {
     const path = join(dir, 'checkpoint.json');
     const checkpointer = new Checkpointer({ path, logger: silentLogger(), intervalMs: 60_000 });

@@ -73,6 +73,13 @@ describe('Tailer', () => {
     await waitFor(() => lines.length === 5);
     expect(ids().sort()).toEqual(['a1', 'a2', 'a3', 'b1', 'b2']);
     expect(events.some((e) => e.kind === 'rotated')).toBe(true);
+    // The checkpoint names the renamed file by its new path (found by the fuzz test, seed 1790663662).
+    const first = events.find((e) => e.kind === 'tracked');
+    expect(events).toContainEqual({
+      kind: 'renamed',
+      id: first?.kind === 'tracked' ? first.id : '',
+      path: log('apim_metrics-11-23-2026-1.log'),
+    });
   });
 
   it('rename-create out of the glob: reads the rotated file to its end, then releases it', async () => {
