@@ -156,6 +156,7 @@ export class Route {
         options.metrics.checkpointCommits.inc({ plugin: options.id });
         options.checkpointer.update(options.id, positions);
       },
+      fileInfo: (id) => options.checkpointer.fileInfo(id),
     });
   }
 

@@ -7,6 +7,7 @@ import type { Readiness } from '../http/server.js';
 import type { Plugin } from '../plugin/contract.js';
 import { createReloadTelemetry, type ReloadOutcome, type ReloadTelemetry } from '../reload/telemetry.js';
 import { Checkpointer } from '../sources/checkpointer.js';
+import { adoptStoredPositions } from '../sources/stored-positions.js';
 import { createInputTelemetry, createPipelineTelemetry } from '../telemetry/events.js';
 import { PluginHealth } from '../telemetry/health.js';
 import { createSelfMetrics, type SelfMetrics } from '../telemetry/metrics.js';
@@ -105,7 +106,9 @@ export class Daemon {
         path: join(config.state.dir, 'checkpoint.json'),
         logger: this.#logger,
       });
-      const saved = await checkpointer.load();
+      await checkpointer.load();
+      for (const [id, plugin] of this.#instances.plugins())
+        await adoptStoredPositions(checkpointer, id, plugin, this.#logger);
       const readers = new Readers({
         config,
         checkpointer,
@@ -116,9 +119,7 @@ export class Daemon {
       });
       this.#readers = readers;
       readers.startAll(
-        [...this.#instances.plugins()].map(
-          ([id, plugin]) => [id, plugin, saved.get(id) ?? new Map()] as const,
-        ),
+        [...this.#instances.plugins()].map(([id, plugin]) => [id, plugin, checkpointer.saved(id)] as const),
       );
       this.#state = 'running';
       this.#reloadTelemetry.loaded();

@@ -28,7 +28,8 @@ export function withPii(plugin: Plugin, config: PiiConfig | undefined): Plugin {
   return {
     ...(plugin.maxInFlight === undefined ? {} : { maxInFlight: plugin.maxInFlight }),
     start: (signal) => plugin.start(signal),
-    send: (batch, signal) => plugin.send(batch.map(copy), signal),
+    send: (batch, signal, context) => plugin.send(batch.map(copy), signal, context),
     stop: (deadlineMs) => plugin.stop(deadlineMs),
+    ...(plugin.storedPositions === undefined ? {} : { storedPositions: plugin.storedPositions.bind(plugin) }),
   };
 }

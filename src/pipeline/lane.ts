@@ -1,4 +1,4 @@
-import type { Plugin } from '../plugin/contract.js';
+import type { InputPosition, InputPositions, Plugin } from '../plugin/contract.js';
 import type { CanonicalEvent } from '../schema/event.js';
 import type { Batch } from './batch.js';
 import type { DeadLetterRecord, DeadLetterWriter } from './dead-letter.js';
@@ -19,7 +19,12 @@ export interface LaneOptions {
   readonly onDone: (lane: string, seq: number) => void;
   /** Called whenever the lane's depth drops (a batch finished, acknowledged or not). */
   readonly onDrained?: () => void;
+  /** The path and fingerprint of input file `id`, for the positions `send` is told. */
+  readonly fileInfo?: FileInfoOf;
 }
+
+/** The path and fingerprint of an input file, by its identity (`dev:ino`). */
+export type FileInfoOf = (id: string) => Omit<InputPosition, 'offset'> | undefined;
 
 /** Per-lane counts; `aborted` events were in flight at shutdown and will be read again. */
 export interface LaneCounts {
@@ -130,6 +135,7 @@ export class Lane {
       events: batch.events,
       policy,
       signal: this.#abort.signal,
+      context: { positions: this.#positions(batch) },
       ...(this.#options.clock === undefined ? {} : { clock: this.#options.clock }),
       hooks: {
         onRetry: (count, reason, delayMs) => {
@@ -170,5 +176,13 @@ export class Lane {
     if (aborted > 0) return; // never acknowledged: the checkpoint stays before this batch
     this.#failingSince = undefined;
     this.#options.onDone(this.id, batch.seq);
+  }
+
+  /** The batch's end positions with each file's path and fingerprint (see SendContext). */
+  #positions(batch: Batch): InputPositions {
+    const positions = new Map<string, InputPosition>();
+    for (const [id, offset] of batch.positions)
+      positions.set(id, { ...this.#options.fileInfo?.(id), offset });
+    return positions;
   }
 }

@@ -3,7 +3,7 @@ import type { CanonicalEvent } from '../schema/event.js';
 import { AckTracker, type Positions } from './acks.js';
 import type { Batch } from './batch.js';
 import type { DeadLetterWriter } from './dead-letter.js';
-import { Lane, type LaneCounts } from './lane.js';
+import { type FileInfoOf, Lane, type LaneCounts } from './lane.js';
 import type { Clock, RetryPolicy } from './retry.js';
 import type { PipelineTelemetry } from './telemetry.js';
 
@@ -20,6 +20,8 @@ export interface PipelineOptions {
   readonly clock?: Clock;
   /** Called with the committed positions each time they move (the checkpoint to persist). */
   readonly onCommit?: (positions: Positions) => void;
+  /** What the lanes tell plugins of each input file besides its offset (see SendContext). */
+  readonly fileInfo?: FileInfoOf;
 }
 
 /**
@@ -60,6 +62,7 @@ export class Pipeline {
           ...(options.clock === undefined ? {} : { clock: options.clock }),
           onDone: (lane, seq) => this.#acks.complete(lane, seq),
           onDrained: () => this.#releaseCapacity(),
+          ...(options.fileInfo === undefined ? {} : { fileInfo: options.fileInfo }),
         }),
     );
   }

@@ -1,4 +1,4 @@
-import type { Plugin } from '../plugin/contract.js';
+import type { Plugin, SendContext } from '../plugin/contract.js';
 import type { EventResult } from '../plugin/result.js';
 import type { CanonicalEvent } from '../schema/event.js';
 
@@ -53,6 +53,8 @@ export interface DeliverRequest {
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly hooks?: DeliverHooks;
+  /** Handed to every `send` of these events (the batch's positions). */
+  readonly context?: SendContext;
 }
 
 /** The delay before retry number `attempt` (1-based), with jitter, before any Retry-After. */
@@ -75,12 +77,8 @@ export async function deliver(request: DeliverRequest): Promise<Outcome[]> {
   const started = clock.now();
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) break;
-    const results = await sendOnce(
-      plugin,
-      pending.map((i) => events[i] as CanonicalEvent),
-      signal,
-      hooks,
-    );
+    const batch = pending.map((i) => events[i] as CanonicalEvent);
+    const results = await sendOnce(plugin, batch, signal, hooks, request.context);
     const retry: number[] = [];
     let retryAfterMs = 0;
     let lastReason = '';
@@ -122,9 +120,10 @@ async function sendOnce(
   batch: readonly CanonicalEvent[],
   signal: AbortSignal,
   hooks: DeliverHooks | undefined,
+  context: SendContext | undefined,
 ): Promise<readonly EventResult[]> {
   try {
-    const results = await plugin.send(batch, signal);
+    const results = await plugin.send(batch, signal, context);
     if (results.length !== batch.length) {
       throw new Error(`plugin returned ${results.length} results for ${batch.length} events`);
     }

@@ -14,6 +14,29 @@ export interface PluginSettings {
   readonly stateDir: string;
 }
 
+/** A read position in one input file, as the checkpoint keeps it. */
+export interface InputPosition {
+  /** Byte offset just past the last line covered. */
+  readonly offset: number;
+  /** Where the file was when read. */
+  readonly path?: string;
+  /** Its first bytes' identity: a position applies only to the file it was taken in. */
+  readonly fingerprint?: { readonly length: number; readonly hash: string };
+}
+
+/** Read positions by input file identity (`dev:ino`). */
+export type InputPositions = ReadonlyMap<string, InputPosition>;
+
+/** What `send` is told besides the events. */
+export interface SendContext {
+  /**
+   * Where the batch ends in each input file it covers: the positions acknowledging it commits.
+   * Every attempt of one batch carries the same positions, and batches reach a plugin in read
+   * order. See {@link Plugin.storedPositions}.
+   */
+  readonly positions: InputPositions;
+}
+
 /**
  * A backend the pipeline delivers canonical events to.
  *
@@ -34,6 +57,19 @@ export interface Plugin {
    */
   readonly maxInFlight?: number;
   start(signal: AbortSignal): Promise<void>;
-  send(batch: readonly CanonicalEvent[], signal: AbortSignal): Promise<readonly EventResult[]>;
+  send(
+    batch: readonly CanonicalEvent[],
+    signal: AbortSignal,
+    context?: SendContext,
+  ): Promise<readonly EventResult[]>;
   stop(deadlineMs: number): Promise<void>;
+  /**
+   * Exactly once by the backend's own transactions (the `summaries` plugin): `send` stores the
+   * context's positions with the batch's effect in one transaction (all of the batch or none of
+   * it; a resend it finds already stored is delivered without applying it again), and this
+   * returns what is stored. Called once after `start`; the daemon resumes the instance's reading
+   * from these positions wherever they are ahead of its checkpoint (a crash between the backend's
+   * commit and the checkpoint's write), so a committed batch is never applied twice.
+   */
+  storedPositions?(): Promise<InputPositions>;
 }

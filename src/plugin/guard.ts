@@ -14,8 +14,9 @@ export function guardPlugin(plugin: Plugin, pii: PiiConfig | undefined): Plugin 
   return {
     ...(inner.maxInFlight === undefined ? {} : { maxInFlight: inner.maxInFlight }),
     start: (signal) => inner.start(signal),
-    send: async (batch, signal) => scrubReasons(await inner.send(batch, signal)),
+    send: async (batch, signal, context) => scrubReasons(await inner.send(batch, signal, context)),
     stop: (deadlineMs) => inner.stop(deadlineMs),
+    ...(inner.storedPositions === undefined ? {} : { storedPositions: inner.storedPositions.bind(inner) }),
   };
 }
 

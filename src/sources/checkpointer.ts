@@ -78,10 +78,7 @@ export class Checkpointer {
     this.#interval = options.intervalMs ?? 1000;
   }
 
-  /**
-   * Loads saved positions per plugin. A corrupt file is kept aside and reported, never fatal;
-   * reading then starts from each input's configured `from` position.
-   */
+  /** Loads saved positions per plugin; a corrupt file is kept aside and reported (reading starts at `from`). */
   async load(): Promise<ReadonlyMap<string, PluginPositions>> {
     const loaded = await loadCheckpoint(this.#options.path);
     switch (loaded.status) {
@@ -140,9 +137,14 @@ export class Checkpointer {
     return this.#failingSince;
   }
 
-  /** Checkpoint writes that failed in a row (0 when the last one worked). */
+  /** Checkpoint writes that failed in a row (0 after one worked). */
   get writeFailures(): number {
     return this.#failures;
+  }
+
+  /** What is known of file `id` (its path and fingerprint), if anything. */
+  fileInfo(id: string): FileInfo | undefined {
+    return this.#files.get(id);
   }
 
   /** Records a file's path (saved at once if it changed) and fingerprint (kept if not given). */
@@ -154,10 +156,9 @@ export class Checkpointer {
   }
 
   /**
-   * A reader started following `id` at `offset`: saved unless the plugin already has a position
-   * at or before it. One beyond it is stale: the inode now holds another file (reused after a
-   * delete, or truncated while stopped), read from 0, and resuming from the old offset after a
-   * stop before its first commit would skip the new file's first bytes.
+   * A reader started following `id` at `offset`: saved unless the plugin has a position at or before
+   * it. One beyond is stale: the inode holds another file (reused, or truncated while stopped), read
+   * from 0, and resuming from the old offset after a stop before the first commit would skip bytes.
    */
   noteStart(plugin: string, id: string, offset: number): void {
     const positions = this.#positionsOf(plugin);
@@ -180,8 +181,7 @@ export class Checkpointer {
 
   #positionsOf(plugin: string): Map<string, number> {
     const positions = this.#plugins.get(plugin) ?? new Map<string, number>();
-    this.#plugins.set(plugin, positions);
-    return positions;
+    return this.#plugins.set(plugin, positions) && positions;
   }
 
   /** Something changed: written at once (coalesced with what else changes in this turn), unless a write is running or failing. */

@@ -233,4 +233,25 @@ describe('guardPlugin', () => {
     const results = await guardPlugin(plugin, undefined).send([event()], new AbortController().signal);
     expect(results).toEqual([{ status: 'retryable', reason: 'proxy said: bad key <redacted>' }]);
   });
+
+  it("passes the batch's positions through and keeps storedPositions, with and without pii rules", async () => {
+    const stored = new Map([['1:2', { offset: 42 }]]);
+    const seen: unknown[] = [];
+    const plugin: Plugin = {
+      start: async () => undefined,
+      stop: async () => undefined,
+      send: async (batch, _signal, context) => {
+        seen.push(context);
+        return batch.map(() => ({ status: 'delivered' }) as const);
+      },
+      storedPositions: async () => stored,
+    };
+    const context = { positions: stored };
+    for (const pii of [undefined, { userIp: 'drop' }] as const) {
+      const guarded = guardPlugin(plugin, pii === undefined ? undefined : rules(pii));
+      await guarded.send([event()], new AbortController().signal, context);
+      expect(await guarded.storedPositions?.()).toBe(stored);
+    }
+    expect(seen).toEqual([context, context]);
+  });
 });

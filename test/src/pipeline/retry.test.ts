@@ -27,6 +27,24 @@ describe('deliver', () => {
     expect(clock.sleeps).toEqual([100, 200]);
   });
 
+  it("hands every attempt of a batch the batch's positions", async () => {
+    const contexts: unknown[] = [];
+    const inner = new ScriptedPlugin((_, attempt) => (attempt < 3 ? retryable('503') : DELIVERED));
+    const plugin = {
+      ...inner,
+      start: () => inner.start(),
+      stop: () => inner.stop(),
+      send: (batch: Parameters<typeof inner.send>[0], _signal: AbortSignal, context?: unknown) => {
+        contexts.push(context);
+        return inner.send(batch);
+      },
+    };
+    const context = { positions: new Map([['1:2', { offset: 300, path: '/logs/a.log' }]]) };
+    const signal = new AbortController().signal;
+    await deliver({ plugin, events, policy, signal, clock: new FakeClock(), context });
+    expect(contexts).toEqual([context, context, context]);
+  });
+
   it('dead-letters rejected events at once with the backend reason', async () => {
     const plugin = new ScriptedPlugin((event) =>
       event.correlationId === 'corr-3' ? rejected('mapper_parsing_exception') : DELIVERED,
