@@ -26,8 +26,11 @@ export const FILLED_GRANULARITIES: readonly Granularity[] = ['MINUTES', 'HOURS',
 /** A time range holding all the data, aligned to months: every granularity sees every event. */
 export const FULL_RANGE = { from: DATA_START, to: Date.UTC(2026, 4, 1) } as const;
 
-/** The generated events, all parsed (8 APIs, 7 applications, 12 % faults, about a third THROTTLED). */
-export function generatedEvents(): CanonicalEvent[] {
+/**
+ * The generated events, all parsed (8 APIs, 7 applications, 12 % faults, about a third THROTTLED),
+ * over {@link DATA_DAYS} days from `start` (epoch ms).
+ */
+export function generatedEvents(start = DATA_START): CanonicalEvent[] {
   const generator = createGenerator({
     seed: 19,
     apis: 8,
@@ -35,7 +38,7 @@ export function generatedEvents(): CanonicalEvent[] {
     users: 30,
     faultyRatio: 0.12,
     aiRatio: 0,
-    startTime: DATA_START,
+    startTime: start,
     eventsPerSecond: EVENT_COUNT / ((DATA_DAYS * DAY_MS) / 1000),
   });
   const events: CanonicalEvent[] = [];
