@@ -136,6 +136,19 @@ describe('summaries-postgres dashboard: every query on PostgreSQL with 40 days o
     }
   });
 
+  it('runs every query with one API picked and shows only that API', async () => {
+    const name = String(countBy(events.filter(isFault), (e) => String(e.apiName))[0]?.[0]);
+    for (const q of queries.filter((x) => x.format !== 'variable')) {
+      const rows = await runPanelSql(client, q.sql, { ...all('DAYS'), api: [name] });
+      expect(rows.length, q.where).toBeGreaterThan(0);
+      const apis = new Set(rows.flatMap((r) => [r.API, r.api].filter((v) => v !== undefined)));
+      expect(
+        [...apis].filter((a) => !String(a).startsWith(name)),
+        q.where,
+      ).toEqual([]);
+    }
+  });
+
   it.each(GRANULARITIES)('counts every request in range at %s (totals match the events)', async (g) => {
     const [stat] = await run('Requests in range', all(g));
     expect(num(stat, 'successful')).toBe(events.filter(isResponse).length);
