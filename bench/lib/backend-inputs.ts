@@ -71,7 +71,7 @@ export async function elasticsearchRun(ctx: ScenarioContext): Promise<ScenarioCo
   return { ...ctx, ...input, runTag: newRunTag() };
 }
 
-async function firstLines(
+export async function firstLines(
   ctx: ScenarioContext,
   lines: number,
 ): Promise<Pick<ScenarioContext, 'file' | 'lines' | 'bytes' | 'events'>> {

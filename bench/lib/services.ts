@@ -19,10 +19,11 @@ import {
   startKafkaService,
   startOtlpReceiver,
 } from './stream-services.js';
+import { type PostgresService, startPostgresService } from './summaries-services.js';
 
 export type { KafkaService, OtlpReceiverService } from './stream-services.js';
 
-export type ServiceName = 'elasticsearch' | 'datadog' | 'kafka' | 'otelcol-receiver';
+export type ServiceName = 'elasticsearch' | 'datadog' | 'kafka' | 'otelcol-receiver' | 'postgres';
 
 export interface ElasticsearchService {
   /** `http://127.0.0.1:<port>` */
@@ -58,6 +59,7 @@ export interface Services {
   datadog?: DatadogService;
   kafka?: KafkaService;
   otlp?: OtlpReceiverService;
+  postgres?: PostgresService;
 }
 
 export interface StartedServices {
@@ -135,12 +137,22 @@ export async function startServices(
       failures.set('otelcol-receiver', (err as Error).message.split('\n')[0] ?? 'unknown error');
     }
   }
+  let pgServer: { destroy(): Promise<void> } | undefined;
+  if (names.has('postgres')) {
+    try {
+      const started = await startPostgresService(options.log);
+      pgServer = started.server;
+      services.postgres = started.service;
+    } catch (err) {
+      failures.set('postgres', (err as Error).message.split('\n')[0] ?? 'unknown error');
+    }
+  }
   let closing: Promise<void> | undefined;
   return {
     services,
     failures,
     close: () => {
-      closing ??= Promise.all([node?.destroy(), receiver?.close(), broker?.destroy(), collector?.()]).then(
+      closing ??= Promise.all([node?.destroy(), receiver?.close(), broker?.destroy(), collector?.(), pgServer?.destroy()]).then(
         () => undefined,
       );
       return closing;

@@ -20,6 +20,7 @@ import { pipelineElasticsearch } from './pipeline-elasticsearch.js';
 import { pipelineKafka } from './pipeline-kafka.js';
 import { pipelineOtlp } from './pipeline-otlp.js';
 import { pipelinePrometheus } from './pipeline-prometheus.js';
+import { pipelineSummaries, pipelineSummariesFile, summariesRangeQuery } from './summaries.js';
 import { tailLatency } from './tail-latency.js';
 import { tailThroughput } from './tail-throughput.js';
 
@@ -49,4 +50,7 @@ export const scenarios: readonly Scenario[] = [
   baselineOtlpLogs,
   pipelineOtlp,
   ...pipelineAllScenarios,
+  summariesRangeQuery,
+  pipelineSummariesFile,
+  pipelineSummaries,
 ];
