@@ -4,6 +4,7 @@ import { filePlugin } from './file/index.js';
 import { kafkaPlugin } from './kafka/index.js';
 import { otlpPlugin } from './otlp/index.js';
 import { prometheusPlugin } from './prometheus/index.js';
+import { summariesPlugin } from './summaries/index.js';
 
 /**
  * The composition root of plugins: every plugin type this build has, one line each, in the order
@@ -17,4 +18,5 @@ export const plugins = [
   datadogPlugin,
   kafkaPlugin,
   otlpPlugin,
+  summariesPlugin,
 ] as const;

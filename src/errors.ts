@@ -26,6 +26,9 @@ export const errorCodes = {
   GAX_ERR_ES_ALIAS: 'indexMode index writes through a rollover alias or data stream set up by hand.',
   GAX_ERR_KAFKA_METADATA:
     'At start, the Kafka brokers could not be reached, or a topic the plugin writes to does not exist.',
+  GAX_ERR_SUMMARIES_REFUSED:
+    'PostgreSQL refused a batch of the summaries plugin with a data or integrity error (SQLSTATE class 22 or 23).',
+  GAX_ERR_SUMMARIES_UNREACHABLE: 'At start, the summaries plugin could not reach PostgreSQL.',
   GAX_ERR_SETUP_FAILED: 'A `gax setup` command could not complete.',
   GAX_ERR_DEADLETTER_WRITE: 'The dead-letter file cannot be written.',
   GAX_ERR_DEADLETTER_FULL: 'The dead-letter files reached their cap; the oldest rotated file was deleted.',

@@ -7,7 +7,6 @@ import type { Readiness } from '../http/server.js';
 import type { Plugin } from '../plugin/contract.js';
 import { createReloadTelemetry, type ReloadOutcome, type ReloadTelemetry } from '../reload/telemetry.js';
 import { Checkpointer } from '../sources/checkpointer.js';
-import { adoptStoredPositions } from '../sources/stored-positions.js';
 import { createInputTelemetry, createPipelineTelemetry } from '../telemetry/events.js';
 import { PluginHealth } from '../telemetry/health.js';
 import { createSelfMetrics, type SelfMetrics } from '../telemetry/metrics.js';
@@ -107,8 +106,6 @@ export class Daemon {
         logger: this.#logger,
       });
       await checkpointer.load();
-      for (const [id, plugin] of this.#instances.plugins())
-        await adoptStoredPositions(checkpointer, id, plugin, this.#logger);
       const readers = new Readers({
         config,
         checkpointer,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { pluginSection } from '../config/sections.js';
+import type { ErrorCode } from '../errors.js';
 import { type DeadLetterWriter, deadLetterWriter } from '../pipeline/dead-letter.js';
 import type { LaneCounts } from '../pipeline/lane.js';
 import type { PipelineTelemetry } from '../pipeline/telemetry.js';
@@ -9,6 +10,7 @@ import { type Input, openInput, Route } from '../route.js';
 import type { PluginPositions } from '../sources/checkpoint.js';
 import type { Checkpointer } from '../sources/checkpointer.js';
 import { ParsePool, resolveWorkers } from '../sources/parse-pool.js';
+import { adoptStoredPositions } from '../sources/stored-positions.js';
 import type { InputTelemetry } from '../telemetry/events.js';
 import type { SelfMetrics } from '../telemetry/metrics.js';
 
@@ -42,6 +44,8 @@ export class Readers {
   #inputs: Input[] | undefined;
   /** The parse workers of the open inputs (`pipeline.workers`), if any. */
   #pool: ParsePool | undefined;
+  /** Plugins whose reader starts once the positions they stored are adopted ({@link resume}). */
+  readonly #resuming = new Set<string>();
 
   constructor(options: ReadersOptions) {
     this.#options = options;
@@ -68,7 +72,32 @@ export class Readers {
     const progress = (saved: PluginPositions): number =>
       [...saved.values()].reduce((n, f) => n + f.offset, 0);
     const ordered = [...entries].sort((a, b) => progress(b[2]) - progress(a[2]));
-    for (const [id, plugin, saved] of ordered) this.start(id, plugin, saved);
+    for (const [id, plugin, saved] of ordered)
+      if (plugin.storedPositions === undefined) this.start(id, plugin, saved);
+      else this.resume(id, plugin);
+  }
+
+  /**
+   * Starts plugin `id`'s reader in the background once the positions it stored with its data
+   * are adopted (src/sources/stored-positions.ts): a backend that cannot be reached yet (the
+   * plugin keeps trying) holds back that plugin only. A plugin that cannot say where it stands
+   * gets no events until the daemon is restarted (GAX_ERR_PLUGIN_START).
+   */
+  resume(id: string, plugin: Plugin): void {
+    const { logger } = this.#options;
+    this.#resuming.add(id);
+    adoptStoredPositions(this.checkpointer, id, plugin, logger).then(
+      () => {
+        if (this.#resuming.delete(id)) this.start(id, plugin);
+      },
+      (err: unknown) => {
+        if (!this.#resuming.delete(id)) return;
+        logger.error(
+          { err, plugin: id, code: 'GAX_ERR_PLUGIN_START' satisfies ErrorCode },
+          'Plugin cannot say where its stored data stands; it gets no events until gax is restarted.',
+        );
+      },
+    );
   }
 
   /** Starts the reader of plugin `id` from `saved` (by default the positions committed so far). */
@@ -107,6 +136,7 @@ export class Readers {
 
   /** Stops a reader as shutdown does: no more reading, what is queued delivered by `deadline`, committed. */
   async stop(id: string, deadline: number): Promise<void> {
+    this.#resuming.delete(id);
     const route = this.#routes.get(id);
     if (route === undefined) return;
     await route.stop(deadline);
@@ -118,12 +148,13 @@ export class Readers {
 
   /** Stops every reader by `deadline` (see {@link stop}). */
   async stopAll(deadline: number): Promise<void> {
+    this.#resuming.clear();
     await Promise.all(this.ids().map((id) => this.stop(id, deadline)));
   }
 
   /** Starts a reader for every plugin in `plugins` without one, each from its checkpoint. */
   startIdle(plugins: ReadonlyMap<string, Plugin>): void {
-    const idle = [...plugins].filter(([id]) => !this.#routes.has(id));
+    const idle = [...plugins].filter(([id]) => !this.#routes.has(id) && !this.#resuming.has(id));
     this.startAll(idle.map(([id, plugin]) => [id, plugin, this.checkpointer.saved(id)] as const));
   }
 

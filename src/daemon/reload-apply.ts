@@ -5,7 +5,6 @@ import { type CommonSection, pluginSection } from '../config/sections.js';
 import type { ErrorCode } from '../errors.js';
 import { planReload, type ReloadPlan } from '../reload/plan.js';
 import { describeProblem, type ReloadOutcome, type ReloadTelemetry } from '../reload/telemetry.js';
-import { adoptStoredPositions } from '../sources/stored-positions.js';
 import type { PluginInstances } from './instances.js';
 import type { Readers } from './readers.js';
 import type { HttpServer } from './server.js';
@@ -108,9 +107,7 @@ export async function applyReload(
 async function addInstance(target: ReloadTarget, id: string, section: unknown): Promise<string | undefined> {
   const { instances, logger } = target;
   try {
-    const entry = await instances.create(id, section);
-    await instances.start(entry);
-    await adoptStoredPositions(target.readers.checkpointer, id, entry.plugin, logger);
+    await instances.start(await instances.create(id, section));
     return undefined;
   } catch (err) {
     await instances.drop(id, Date.now() + 1000); // what a failed start registered goes too

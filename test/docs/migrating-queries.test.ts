@@ -116,6 +116,16 @@ describe('docs/migrating-from-wso2-analytics.md example queries', () => {
     expect(new Map(rows.map((r) => [String(r.apiName), (r.last_access as Date).getTime()]))).toEqual(last);
   });
 
+  it("runs the README's example (requests per application per month) with the events' counts", async () => {
+    const readme = examples(readFileSync(new URL('../../README.md', import.meta.url), 'utf8'));
+    expect(readme).toHaveLength(1);
+    const { rows } = await client.query((readme[0] as Example).sql);
+    const expected = countBy(events.filter(isResponse), (e) => `${month(requestMs(e))} ${e.applicationName}`);
+    expect(
+      rows.map((r) => [`${String(r.month)} ${String(r.applicationName)}`, Number(r.requests)]).sort(),
+    ).toEqual(expected.sort());
+  });
+
   it('fails a block with a typo (the check can fail)', async () => {
     const block = blocks[0] as Example;
     await expect(client.query(block.sql.replace('"AGG_COUNT"', '"AGG_CONT"'))).rejects.toThrow();

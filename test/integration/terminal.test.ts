@@ -207,6 +207,12 @@ describe('gax setup on a terminal', () => {
     const kafka = await runPty(['setup', 'kafka', '--brokers', '127.0.0.1:9']);
     expect(kafka.code).toBe(1);
     expect(kafka.text).toMatch(/ECONNREFUSED 127\.0\.0\.1:9.*GAX_ERR_SETUP_FAILED/);
+    const postgres = await runPty(['setup', 'postgres', '--url', 'postgresql://gax@127.0.0.1:9/gax']);
+    expect(postgres.code).toBe(1);
+    expect(postgres.text).toMatch(/ECONNREFUSED.*nothing listens.*GAX_ERR_SETUP_FAILED/s);
+    const sql = await runPty(['setup', 'postgres', '--print']);
+    expect(sql.code).toBe(0);
+    expect(sql.text).toContain('CREATE TABLE IF NOT EXISTS "public"."ApiExeTime_DAYS"');
   });
 
   it('setup datadog creates the dashboards and monitors and prints each result', async () => {

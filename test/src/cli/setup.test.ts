@@ -13,7 +13,7 @@ function setupCommand(): Command {
 describe('gax setup subcommands', () => {
   it('are the setup capabilities of the plugins in the composition root, in its order', () => {
     const declared = plugins.flatMap((p) => (p.setup ?? []).map((s) => s.name));
-    expect(declared).toEqual(['elasticsearch', 'kibana', 'datadog', 'kafka']);
+    expect(declared).toEqual(['elasticsearch', 'kibana', 'datadog', 'kafka', 'postgres']);
     expect(setupCommand().commands.map((c) => c.name())).toEqual(declared);
   });
 
