@@ -8,8 +8,8 @@
 // (the plugin's start, e.g. its CREATE TABLE IF NOT EXISTS, included; node startup not) until every
 // event is delivered; `counted` the requests in ApiVersionPerAppAgg_DAYS plus the
 // faulty events in ApiFaultyInvocationAgg_DAYS and ApiThrottledOutAgg_DAYS (= events);
-// `fileLines` the NDJSON lines written. Needs `npm run build`.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+// `fileLines` the NDJSON lines written (rotated files included: the plugin's defaults apply). Needs `npm run build`.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -74,8 +74,14 @@ const result = {
   cpuMs,
 };
 if (plugin === 'file') {
-  const text = await readFile(out, 'utf8').catch(() => '');
-  result.fileLines = text === '' ? 0 : text.trimEnd().split('\n').length;
+  // The plugin's default rotation (100 MiB) applies: the lines of `events.ndjson` and its `.N`.
+  let lines = 0;
+  for (const name of await readdir(dir)) {
+    if (!name.startsWith('events.ndjson')) continue;
+    const bytes = await readFile(join(dir, name));
+    for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) lines++;
+  }
+  result.fileLines = lines;
 } else {
   const client = new pg.Client({ connectionString: values.url });
   await client.connect();
