@@ -152,9 +152,13 @@ export async function startServices(
     services,
     failures,
     close: () => {
-      closing ??= Promise.all([node?.destroy(), receiver?.close(), broker?.destroy(), collector?.(), pgServer?.destroy()]).then(
-        () => undefined,
-      );
+      closing ??= Promise.all([
+        node?.destroy(),
+        receiver?.close(),
+        broker?.destroy(),
+        collector?.(),
+        pgServer?.destroy(),
+      ]).then(() => undefined);
       return closing;
     },
   };
