@@ -7,7 +7,7 @@ import type { InputPosition, Plugin, SendContext } from '../../src/plugin/contra
 import { DELIVERED, type EventResult } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
-import { testConfig, waitFor } from '../helpers/daemon.js';
+import { sample, testConfig, waitFor } from '../helpers/daemon.js';
 import { responseLine } from '../helpers/lines.js';
 
 /**
@@ -90,5 +90,69 @@ describe('a plugin that stores its input positions with its data (Plugin.storedP
     await appendFile(log(), `${responseLine('g')}\n`);
     await run(store, 7);
     expect(store.applied).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+  });
+
+  it('holds back only that plugin while its backend cannot say where it stands', async () => {
+    const store = new TransactionalStore();
+    let answer: () => void = () => undefined;
+    const reachable = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const plugin = store.plugin();
+    const waiting: Plugin = {
+      ...plugin,
+      storedPositions: async () => {
+        await reachable;
+        return new Map(store.positions);
+      },
+    };
+    await writeFile(log(), `${['a', 'b'].map((id) => responseLine(id)).join('\n')}\n`);
+    daemon = new Daemon({
+      config: testConfig(dir),
+      logger: silentLogger(),
+      version: 'test',
+      plugins: { file: waiting },
+    });
+    await daemon.start();
+    const delivered = async (id: string) =>
+      sample(
+        await (await fetch(`${daemon?.url}/metrics`)).text(),
+        `gax_events_delivered_total{plugin="${id}"}`,
+      );
+    await waitFor(async () => (await delivered('prometheus')) === 2, 10_000, 'prometheus to get both events');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(store.applied).toEqual([]);
+    answer();
+    await waitFor(() => store.applied.length === 2, 10_000, 'the held-back plugin to catch up');
+    await appendFile(log(), `${responseLine('c')}\n`);
+    await waitFor(() => store.applied.length === 3, 10_000, 'the appended event');
+    expect(store.applied).toEqual(['a', 'b', 'c']);
+  });
+
+  it('gives a plugin that cannot read its positions nothing, and the others everything', async () => {
+    const store = new TransactionalStore();
+    const broken: Plugin = {
+      ...store.plugin(),
+      storedPositions: () => Promise.reject(new Error('no such table')),
+    };
+    await writeFile(log(), `${responseLine('a')}\n`);
+    daemon = new Daemon({
+      config: testConfig(dir),
+      logger: silentLogger(),
+      version: 'test',
+      plugins: { file: broken },
+    });
+    await daemon.start();
+    await waitFor(
+      async () =>
+        sample(
+          await (await fetch(`${daemon?.url}/metrics`)).text(),
+          'gax_events_delivered_total{plugin="prometheus"}',
+        ) === 1,
+      10_000,
+      'prometheus to get the event',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(store.applied).toEqual([]);
   });
 });

@@ -119,6 +119,29 @@ describe('summaries plugin → PostgreSQL', () => {
     await stop(daemon);
   });
 
+  it('starts while PostgreSQL cannot be reached, then creates the tables and catches up', async () => {
+    const { lines, events } = generate(500, 5);
+    await writeFile(log(), `${lines.join('\n')}\n`);
+    proxy.refuse(true);
+    try {
+      const daemon = await start(proxy.port);
+      await waitFor(
+        () => daemon.output().includes('GAX_ERR_SUMMARIES_UNREACHABLE'),
+        20_000,
+        'the start-up error',
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(daemon.child.exitCode).toBeNull();
+      expect(await committed()).toBe(0);
+      proxy.refuse(false);
+      await untilCommitted();
+      await stop(daemon);
+    } finally {
+      proxy.refuse(false);
+    }
+    await withClient((c) => expectExact(c, schema, events, GRANULARITIES));
+  });
+
   // Without the duplicate check (dedupeWindow: 0s), so that only the positions committed with
   // the sums can keep a re-read batch from being counted twice.
   it('stays exact through SIGKILLs mid-transaction, lost connections and PostgreSQL crashes', async () => {
