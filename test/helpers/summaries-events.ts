@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { expect } from 'vitest';
 import { faultyLine, responseLine } from './lines.js';
+import { seededRandom } from './tail-harness.js';
 
 /** One generated event as the oracle knows it (independent of the plugin's code). */
 export interface GenEvent {
@@ -18,16 +19,7 @@ const APPS = ['WebShop', 'Mobile', 'Partner', 'Backoffice'];
 const DAY = 86_400_000;
 
 /** A small deterministic random source (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 /**
  * `count` log lines over 40 days in random order (out of order everywhere), some of them late by
