@@ -11,6 +11,7 @@ import type { Granularity } from '../../plugins/summaries/granularity.js';
 import { upsert } from '../../plugins/summaries/sql.js';
 import { TABLES } from '../../plugins/summaries/tables.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
+import { seededRandom } from '../../test/helpers/tail-harness.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -67,16 +68,7 @@ export function sampleSize(o: TrafficOptions): number {
 }
 
 /** A deterministic random source (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** Zipf (s = 1) weights over `n` APIs, as cumulative shares. */
 function zipf(n: number): number[] {
