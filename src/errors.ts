@@ -29,6 +29,8 @@ export const errorCodes = {
   GAX_ERR_SUMMARIES_REFUSED:
     'PostgreSQL refused a batch of the summaries plugin with a data or integrity error (SQLSTATE class 22 or 23).',
   GAX_ERR_SUMMARIES_UNREACHABLE: 'At start, the summaries plugin could not reach PostgreSQL.',
+  GAX_ERR_SUMMARIES_MIRROR:
+    'The Elasticsearch summary indices of the summaries plugin could not be written (they lag behind PostgreSQL).',
   GAX_ERR_SETUP_FAILED: 'A `gax setup` command could not complete.',
   GAX_ERR_DEADLETTER_WRITE: 'The dead-letter file cannot be written.',
   GAX_ERR_DEADLETTER_FULL: 'The dead-letter files reached their cap; the oldest rotated file was deleted.',

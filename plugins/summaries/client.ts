@@ -6,6 +6,7 @@ import { aggregate } from './aggregate.js';
 import type { SummariesConfig } from './config.js';
 import { schemaStatements } from './ddl.js';
 import type { Granularity } from './granularity.js';
+import { deltaName, LOCK_OUTBOX, outboxStatements, recordChanges } from './outbox.js';
 import { type Statement, upsert } from './sql.js';
 import type { TableSpec } from './tables.js';
 import {
@@ -62,6 +63,7 @@ export class SummariesStore {
   readonly #granularities: readonly Granularity[];
   readonly #consumer: string;
   readonly #dedupeMs: number;
+  readonly #outbox: boolean;
 
   constructor(options: {
     readonly pool: pg.PoolConfig;
@@ -70,6 +72,8 @@ export class SummariesStore {
     readonly granularities: readonly Granularity[];
     readonly consumer: string;
     readonly dedupeMs: number;
+    /** Queue every changed row in `gax_summaries_outbox` (the Elasticsearch summary indices follow it). */
+    readonly outbox?: boolean;
   }) {
     this.#pool = new pg.Pool(options.pool);
     this.#pool.on('error', () => undefined); // an idle connection lost: the next query reconnects
@@ -78,6 +82,7 @@ export class SummariesStore {
     this.#granularities = options.granularities;
     this.#consumer = options.consumer;
     this.#dedupeMs = options.dedupeMs;
+    this.#outbox = options.outbox ?? false;
   }
 
   /** Creates what is missing (idempotent). */
@@ -85,6 +90,7 @@ export class SummariesStore {
     await this.#transaction(async (client) => {
       for (const text of schemaStatements(this.#schema, this.#granularities, this.#tables))
         await client.query(text);
+      if (this.#outbox) for (const text of outboxStatements(this.#schema)) await client.query(text);
     });
   }
 
@@ -119,11 +125,15 @@ export class SummariesStore {
       }
       const { events, duplicates } = firstSeen(plan.events, fresh);
       const counts = new Map<string, number>();
-      for (const delta of aggregate(events, this.#tables, this.#granularities)) {
+      const deltas = aggregate(events, this.#tables, this.#granularities);
+      for (const delta of deltas) {
         await run(upsert(this.#schema, delta));
-        const name =
-          delta.granularity === undefined ? delta.table.name : `${delta.table.name}_${delta.granularity}`;
-        counts.set(name, delta.rows.length);
+        counts.set(deltaName(delta.table, delta.granularity), delta.rows.length);
+      }
+      const changes = this.#outbox ? recordChanges(this.#schema, deltas) : undefined;
+      if (changes !== undefined) {
+        await run(LOCK_OUTBOX); // held to COMMIT: revisions commit in their order (outbox.ts)
+        await run(changes);
       }
       if (positions !== undefined && positions.size > 0)
         await run(savePositions(this.#schema, this.#consumer, positions));

@@ -43,6 +43,50 @@ export const summariesConfig = {
     },
     { additionalProperties: false, default: {}, description: 'The PostgreSQL server the tables live in.' },
   ),
+  elasticsearch: Type.Optional(
+    Type.Object(
+      {
+        node: Type.String({
+          pattern: '^https?://',
+          errorMessage: 'must be an http:// or https:// URL',
+          description: 'Elasticsearch (or OpenSearch) node URL, `https://es.example.com:9200`.',
+        }),
+        username: Type.Optional(Type.String({ minLength: 1, description: 'Basic authentication user.' })),
+        password: Type.Optional(
+          Type.String({
+            secret: true,
+            description: "The user's password; take it from the environment, never write it in the file.",
+          }),
+        ),
+        apiKey: Type.Optional(
+          Type.String({
+            secret: true,
+            minLength: 1,
+            description: 'API key (base64 `id:key`), instead of username and password; from the environment.',
+          }),
+        ),
+        tls: Type.Optional(
+          clientTlsSchema(
+            'Elasticsearch node',
+            'TLS to the node (`{}` trusts the public CAs). Omit for none.',
+          ),
+        ),
+        indexPrefix: Type.String({
+          default: 'gax-summaries-',
+          pattern: '^[a-z0-9][a-z0-9_.-]{0,199}$',
+          errorMessage: 'must be a lower-case Elasticsearch index name prefix',
+          description:
+            'Each table is the index `<indexPrefix><table, lower case>` (`gax-summaries-apiversionperappagg`); the index template `gax-summaries` covers `<indexPrefix>*`.',
+        }),
+      },
+      {
+        additionalProperties: false,
+        dependencies: { password: ['username'], username: ['password'] },
+        description:
+          'Also keep the tables as Elasticsearch summary indices, one document per row (deterministic ids, absolute values, versioned by an outbox revision): PostgreSQL stays the source of truth, the indices follow it. Omit for none.',
+      },
+    ),
+  ),
   granularities: Type.Array(Type.Union(GRANULARITIES.map((g) => Type.Literal(g))), {
     default: ['MINUTES', 'HOURS', 'DAYS', 'MONTHS'],
     minItems: 1,

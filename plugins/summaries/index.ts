@@ -16,6 +16,11 @@ export const summariesPlugin = definePlugin({
   selfMetrics: async (registry) => (await import('./metrics.js')).registerSummariesMetrics(registry),
   describe: (section, { id }) => [
     `  ${id}: → ${redactUrl(section.postgres.url)} schema ${section.postgres.schema}, ${section.tables.length} tables × ${section.granularities.join('/')} (exactly once${section.postgres.tls === undefined ? '' : ', TLS'})`,
+    ...(section.elasticsearch === undefined
+      ? []
+      : [
+          `    mirrored → ${redactUrl(section.elasticsearch.node)} indices ${section.elasticsearch.indexPrefix}<table>`,
+        ]),
   ],
 });
 

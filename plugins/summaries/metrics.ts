@@ -1,10 +1,12 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { InstanceMetrics, sharedMetric } from '../../src/telemetry/instance-metrics.js';
 
 const TRANSACTIONS = 'gax_summaries_transactions_total';
 const DURATION = 'gax_summaries_transaction_duration_seconds';
 const ROWS = 'gax_summaries_rows_upserted_total';
 const DUPLICATES = 'gax_summaries_duplicates_total';
+const MIRROR_LAG = 'gax_summaries_mirror_lag_rows';
+const MIRRORED = 'gax_summaries_mirrored_rows_total';
 
 /** The plugin's metric families in `registry`, registered by its first instance and shared. */
 function families(registry: Registry, plugin?: string) {
@@ -58,6 +60,30 @@ function families(registry: Registry, plugin?: string) {
         }),
       plugin,
     ),
+    mirrorLag: sharedMetric(
+      registry,
+      MIRROR_LAG,
+      (registers) =>
+        new Gauge({
+          name: MIRROR_LAG,
+          help: 'Changed summary rows committed in PostgreSQL but not yet in the Elasticsearch summary indices (outbox rows after the mirrored revision).',
+          labelNames: ['plugin'],
+          registers,
+        }),
+      plugin,
+    ),
+    mirrored: sharedMetric(
+      registry,
+      MIRRORED,
+      (registers) =>
+        new Counter({
+          name: MIRRORED,
+          help: 'Summary documents written to Elasticsearch by outcome: `indexed`, `superseded` (a later revision was already there), `retry` (429/5xx: sent again), `rejected` (refused: skipped, logged).',
+          labelNames: ['plugin', 'outcome'],
+          registers,
+        }),
+      plugin,
+    ),
   };
 }
 
@@ -87,5 +113,13 @@ export class SummariesMetrics extends InstanceMetrics<ReturnType<typeof families
 
   duplicates(n: number): void {
     if (n > 0) this.families.duplicates.inc({ plugin: this.plugin }, n);
+  }
+
+  mirrored(outcome: string, n: number): void {
+    if (n > 0) this.families.mirrored.inc({ plugin: this.plugin, outcome }, n);
+  }
+
+  mirrorLag(rows: number): void {
+    this.families.mirrorLag.set({ plugin: this.plugin }, rows);
   }
 }

@@ -10,6 +10,7 @@ import { classifyPgError } from './classify.js';
 import { poolConfig, SummariesStore } from './client.js';
 import type { SummariesConfig } from './config.js';
 import { SummariesMetrics } from './metrics.js';
+import type { SummariesMirror } from './mirror.js';
 import { TABLES } from './tables.js';
 
 /** How often old event keys and positions are pruned (inside a batch's transaction). */
@@ -30,6 +31,8 @@ class SummariesPlugin implements Plugin {
   /** Tables not created yet (the server was down at start), or one went missing: create them first. */
   #recreate = false;
   #signal: AbortSignal | undefined;
+  /** The Elasticsearch summary indices' loop (`elasticsearch` configured). */
+  #mirror: SummariesMirror | undefined;
 
   constructor(config: SummariesConfig, settings: PluginSettings) {
     this.#config = config;
@@ -48,13 +51,15 @@ class SummariesPlugin implements Plugin {
     warnIfInsecure(logger, postgres.tls);
     const tls =
       postgres.tls === undefined ? undefined : await readClientTls(postgres.tls, `plugins.${id}.postgres`);
+    const tables = TABLES.filter((t) => this.#config.tables.includes(t.name));
     const store = new SummariesStore({
       pool: poolConfig(postgres, tls),
       schema: postgres.schema,
-      tables: TABLES.filter((t) => this.#config.tables.includes(t.name)),
+      tables,
       granularities: this.#config.granularities,
       consumer: this.#config.consumer ?? `${hostname()}/${id}`,
       dedupeMs: parseDurationMs(this.#config.dedupeWindow),
+      outbox: this.#config.elasticsearch !== undefined,
     });
     this.#store = store;
     this.#metrics ??= new SummariesMetrics(this.#settings.registry, id);
@@ -75,6 +80,7 @@ class SummariesPlugin implements Plugin {
         'PostgreSQL cannot be reached; this plugin reads nothing until it can (tried again with back-off).',
       );
     }
+    this.#mirror = await this.#startMirror(poolConfig(postgres, tls), tables, signal);
     logger.info(
       {
         schema: postgres.schema,
@@ -123,6 +129,7 @@ class SummariesPlugin implements Plugin {
       const prune = now - this.#lastPrune >= PRUNE_EVERY_MS;
       const applied = await store.apply({ events: batch, positions: context?.positions, prune });
       if (prune) this.#lastPrune = now;
+      if (applied.outcome === 'committed') this.#mirror?.wake();
       done(applied.outcome);
       metrics.rows(applied.rows);
       metrics.duplicates(applied.duplicates);
@@ -140,7 +147,45 @@ class SummariesPlugin implements Plugin {
     }
   }
 
+  /**
+   * The Elasticsearch summary indices (README.md): the mirror loop, started under the plugin's
+   * signal. Its first pass installs the index template; Elasticsearch down only delays it.
+   */
+  async #startMirror(
+    pool: ReturnType<typeof poolConfig>,
+    tables: typeof TABLES,
+    signal: AbortSignal,
+  ): Promise<SummariesMirror | undefined> {
+    const config = this.#config.elasticsearch;
+    if (config === undefined) return undefined;
+    const { id, logger } = this.#settings;
+    warnIfInsecure(logger, config.tls);
+    const [{ MirrorClient }, { SummariesMirror }] = await Promise.all([
+      import('./mirror-client.js'),
+      import('./mirror.js'),
+    ]);
+    const metrics = this.#metrics;
+    const mirror = new SummariesMirror({
+      pool,
+      schema: this.#config.postgres.schema,
+      tables,
+      granularities: this.#config.granularities,
+      indexPrefix: config.indexPrefix,
+      client: await MirrorClient.open(config, `plugins.${id}.elasticsearch`),
+      logger,
+      report: {
+        mirrored: (outcome, n) => metrics?.mirrored(outcome, n),
+        lag: (rows) => metrics?.mirrorLag(rows),
+      },
+    });
+    mirror.start(signal);
+    return mirror;
+  }
+
   async stop(): Promise<void> {
+    const mirror = this.#mirror;
+    this.#mirror = undefined;
+    await mirror?.stop();
     const store = this.#store;
     this.#store = undefined;
     await store?.end();

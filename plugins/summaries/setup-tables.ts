@@ -6,11 +6,16 @@ import { classifyPgError } from './classify.js';
 import { poolConfig } from './client.js';
 import type { SummariesConfig } from './config.js';
 import { schemaStatements } from './ddl.js';
+import { outboxStatements } from './outbox.js';
 import { TABLES } from './tables.js';
 
 function statements(config: SummariesConfig): string[] {
   const tables = TABLES.filter((t) => config.tables.includes(t.name));
-  return schemaStatements(config.postgres.schema, config.granularities, tables);
+  const schema = config.postgres.schema;
+  return [
+    ...schemaStatements(schema, config.granularities, tables),
+    ...(config.elasticsearch === undefined ? [] : outboxStatements(schema)),
+  ];
 }
 
 /** `--print`: the SQL a DBA runs instead (each statement idempotent). */
