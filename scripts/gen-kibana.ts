@@ -2,10 +2,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildKibanaObjects, DASHBOARD_SPECS, toNdjson } from './kibana/index.js';
 import { renderReadme } from './kibana/readme.js';
+import { buildSummaryObjects, renderSummariesReadme } from './kibana/summaries.js';
 
 /**
- * Writes dashboards/kibana/gax-dashboards.ndjson (the saved objects `gax setup kibana` imports) and
- * its README from the builders in scripts/kibana/. `npx tsx scripts/gen-kibana.ts` (re)writes both;
+ * Writes dashboards/kibana/gax-dashboards.ndjson (the saved objects `gax setup kibana` imports),
+ * gax-summaries-dashboards.ndjson (the long-range dashboards) and their README from the builders
+ * in scripts/kibana/. `npx tsx scripts/gen-kibana.ts` (re)writes all three;
  * `--check` exits 1 when a file on disk differs from what would be written.
  */
 
@@ -13,15 +15,22 @@ import { renderReadme } from './kibana/readme.js';
 export const KIBANA_NDJSON_PATH = fileURLToPath(
   new URL('../dashboards/kibana/gax-dashboards.ndjson', import.meta.url),
 );
-/** Its README. */
+/** The long-range dashboards on the summaries plugin's indices. */
+export const KIBANA_SUMMARIES_NDJSON_PATH = fileURLToPath(
+  new URL('../dashboards/kibana/gax-summaries-dashboards.ndjson', import.meta.url),
+);
+/** Their README. */
 export const KIBANA_README_PATH = fileURLToPath(new URL('../dashboards/kibana/README.md', import.meta.url));
 
-/** Both files' paths and the text they should have. */
+/** The files' paths and the text they should have. */
 export function renderKibanaFiles(): { path: string; text: string }[] {
   const objects = buildKibanaObjects();
+  const summaries = buildSummaryObjects();
+  const readme = renderReadme(objects, DASHBOARD_SPECS) + renderSummariesReadme(summaries);
   return [
     { path: KIBANA_NDJSON_PATH, text: toNdjson(objects) },
-    { path: KIBANA_README_PATH, text: renderReadme(objects, DASHBOARD_SPECS) },
+    { path: KIBANA_SUMMARIES_NDJSON_PATH, text: toNdjson(summaries) },
+    { path: KIBANA_README_PATH, text: readme },
   ];
 }
 
