@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexTemplate } from '../../plugins/summaries/mirror-doc.js';
 import { TABLES } from '../../plugins/summaries/tables.js';
 import {
   KIBANA_NDJSON_PATH,
@@ -53,6 +54,14 @@ const queryOf = (lens: SavedObjectLine): string =>
 describe('the long-range Kibana dashboards (summary indices)', () => {
   it('pass every Kibana import rule with the documented summary fields', () => {
     expect(validateKibanaNdjson(text, allDocumentFields())).toEqual([]);
+  });
+
+  it('build on the fields of the index template the summaries plugin installs', () => {
+    const template = indexTemplate('gax-summaries-', TABLES) as {
+      template: { mappings: { properties: Record<string, { type: string }> } };
+    };
+    const installed = Object.entries(template.template.mappings.properties).map(([f, m]) => [f, m.type]);
+    expect(Object.fromEntries(installed)).toEqual(Object.fromEntries(allDocumentFields()));
   });
 
   it('are exactly what scripts/gen-kibana.ts generates now, README included', () => {
