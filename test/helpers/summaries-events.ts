@@ -107,7 +107,7 @@ export async function expectExact(
     ['APIM_ReqCountAgg', 'AGG_SUM_throttleCount', of(['throttle'])],
     ['ApiExeTime', 'AGG_SUM_responseTime', requests],
   ];
-  const sizes: Record<string, number> = { MINUTES: 60_000, HOURS: 3_600_000, DAYS: DAY };
+  const sizes: Record<string, number> = { SECONDS: 1000, MINUTES: 60_000, HOURS: 3_600_000, DAYS: DAY };
   const got: Record<string, number> = {};
   const want: Record<string, number> = {};
   for (const granularity of granularities) {

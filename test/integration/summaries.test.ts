@@ -51,7 +51,7 @@ async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T
     await client.end().catch(() => undefined);
   }
 }
-const GRANULARITIES = ['MINUTES', 'HOURS', 'DAYS', 'MONTHS', 'YEARS'];
+const GRANULARITIES = ['SECONDS', 'MINUTES', 'HOURS', 'DAYS', 'MONTHS', 'YEARS'];
 
 function config(port: number, dedupeWindow: string): string {
   const q = JSON.stringify;
