@@ -113,6 +113,7 @@ export class Daemon {
         pipelineTelemetry: createPipelineTelemetry(this.metrics, this.#logger, this.#health),
         inputTelemetry: createInputTelemetry(this.metrics, this.#logger),
         logger: this.#logger,
+        health: this.#health,
       });
       this.#readers = readers;
       readers.startAll(

@@ -12,6 +12,7 @@ import type { Checkpointer } from '../sources/checkpointer.js';
 import { ParsePool, resolveWorkers } from '../sources/parse-pool.js';
 import { adoptStoredPositions } from '../sources/stored-positions.js';
 import type { InputTelemetry } from '../telemetry/events.js';
+import type { PluginHealth } from '../telemetry/health.js';
 import type { SelfMetrics } from '../telemetry/metrics.js';
 
 export interface ReadersOptions {
@@ -22,6 +23,8 @@ export interface ReadersOptions {
   readonly pipelineTelemetry: PipelineTelemetry;
   readonly inputTelemetry: InputTelemetry;
   readonly logger: Logger;
+  /** `/readyz`'s view of each plugin: one waiting for its stored positions shows as failing. */
+  readonly health?: PluginHealth;
 }
 
 /** Per plugin: events delivered, dead-lettered, and left unacknowledged at stop. */
@@ -84,14 +87,22 @@ export class Readers {
    * gets no events until the daemon is restarted (GAX_ERR_PLUGIN_START).
    */
   resume(id: string, plugin: Plugin): void {
-    const { logger } = this.#options;
+    const { logger, health } = this.#options;
     this.#resuming.add(id);
+    const waiting = setTimeout(
+      () => health?.failed(id, 'waiting for its backend to say where it stands'),
+      1000,
+    );
     adoptStoredPositions(this.checkpointer, id, plugin, logger).then(
       () => {
+        clearTimeout(waiting);
+        health?.delivered(id);
         if (this.#resuming.delete(id)) this.start(id, plugin);
       },
       (err: unknown) => {
+        clearTimeout(waiting);
         if (!this.#resuming.delete(id)) return;
+        health?.failed(id, err instanceof Error ? err.message : String(err));
         logger.error(
           { err, plugin: id, code: 'GAX_ERR_PLUGIN_START' satisfies ErrorCode },
           'Plugin cannot say where its stored data stands; it gets no events until gax is restarted.',

@@ -120,10 +120,22 @@ describe('a plugin that stores its input positions with its data (Plugin.storedP
         `gax_events_delivered_total{plugin="${id}"}`,
       );
     await waitFor(async () => (await delivered('prometheus')) === 2, 10_000, 'prometheus to get both events');
-    await new Promise((r) => setTimeout(r, 300));
+    const check = async () =>
+      (
+        (await (await fetch(`${daemon?.url}/readyz`)).json()) as {
+          checks: Record<string, { detail?: string }>;
+        }
+      ).checks['plugin:file'];
+    await waitFor(
+      async () =>
+        (await check())?.detail?.includes('waiting for its backend to say where it stands') === true,
+      10_000,
+      '/readyz to show the plugin waiting',
+    );
     expect(store.applied).toEqual([]);
     answer();
     await waitFor(() => store.applied.length === 2, 10_000, 'the held-back plugin to catch up');
+    expect(await check()).toEqual({ ok: true });
     await appendFile(log(), `${responseLine('c')}\n`);
     await waitFor(() => store.applied.length === 3, 10_000, 'the appended event');
     expect(store.applied).toEqual(['a', 'b', 'c']);
@@ -154,5 +166,11 @@ describe('a plugin that stores its input positions with its data (Plugin.storedP
     );
     await new Promise((r) => setTimeout(r, 300));
     expect(store.applied).toEqual([]);
+    const body = (await (await fetch(`${daemon?.url}/readyz`)).json()) as {
+      checks: Record<string, { detail?: string }>;
+    };
+    expect(body.checks['plugin:file']?.detail).toMatch(
+      /cannot read the positions it stored: .*no such table/,
+    );
   });
 });
