@@ -4,7 +4,7 @@
  */
 
 /** Saved-object types this bundle emits. */
-export type SavedObjectType = 'index-pattern' | 'visualization' | 'lens' | 'dashboard';
+export type SavedObjectType = 'index-pattern' | 'visualization' | 'lens' | 'search' | 'dashboard';
 
 /** One entry of a saved object's `references`. */
 export interface Reference {
@@ -35,6 +35,7 @@ export const TYPE_MIGRATION_VERSION = {
   'index-pattern': '8.0.0',
   visualization: '8.5.0',
   lens: '8.9.0',
+  search: '8.0.0',
   dashboard: '8.9.0',
 } as const satisfies Record<SavedObjectType, string>;
 

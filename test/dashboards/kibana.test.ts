@@ -148,6 +148,86 @@ describe('the bundled Kibana saved objects', () => {
   });
 });
 
+/** The definitions error-rate panels state (ours, and WSO2's "Average Error Rate"). */
+const ERROR_RATE_DEFINITIONS = ['errors (proxyResponseCode >= 400) / all events', '4xx / (2xx + 4xx)'];
+const WSO2_ERROR_RATE_FORMULA =
+  "count(kql='proxyResponseCode >= 400 and proxyResponseCode < 500') / count(kql='(proxyResponseCode >= 200 and proxyResponseCode < 300) or (proxyResponseCode >= 400 and proxyResponseCode < 500)')";
+
+describe('the per-request audit view and the error-rate definitions', () => {
+  it('include a saved search of every event, newest first, with the audit columns', () => {
+    const search = find('search', 'gax-search-requests');
+    expect(search.attributes.title).toBe('[gax] Requests (per-request audit)');
+    expect(search.attributes.columns).toEqual([
+      'apiName',
+      'apiVersion',
+      'apiResourceTemplate',
+      'apiMethod',
+      'applicationName',
+      'userName',
+      'userIp',
+      'proxyResponseCode',
+      'targetResponseCode',
+      'responseLatency',
+      'errorType',
+      'errorCode',
+      'correlationId',
+    ]);
+    expect(search.attributes.sort).toEqual([['requestTimestamp', 'desc']]);
+    expect(search.references).toEqual([
+      {
+        name: 'kibanaSavedObjectMeta.searchSourceJSON.index',
+        type: 'index-pattern',
+        id: WSO2_DATA_VIEWS['apim_event*'],
+      },
+    ]);
+    const home = find('dashboard', 'gax-overview');
+    expect(home.references.filter((r) => r.type === 'search').map((r) => r.id)).toEqual([search.id]);
+  });
+
+  it('state its definition on every error-rate panel (title or description)', () => {
+    const labels = (o: SavedObjectLine) =>
+      lensColumns(o)
+        .map((c) => String(c.label))
+        .filter((l) => !l.startsWith('Part of'));
+    const rates = objects.filter(
+      (o) =>
+        o.type === 'lens' &&
+        [String(o.attributes.title), String(o.attributes.description), ...labels(o)].some((t) =>
+          /error rate/i.test(t),
+        ),
+    );
+    expect(rates.map((o) => o.id).sort()).toEqual([
+      'gax-lens-applications-table',
+      'gax-lens-error-rate',
+      'gax-lens-error-rate-wso2',
+    ]);
+    for (const o of rates) {
+      const said = `${String(o.attributes.title)} ${String(o.attributes.description)}`;
+      expect(
+        ERROR_RATE_DEFINITIONS.some((d) => said.includes(d)),
+        o.id,
+      ).toBe(true);
+    }
+  });
+
+  it("show WSO2's error rate, 4xx / (2xx + 4xx) of responses, next to every error-rate panel", () => {
+    const wso2 = find('lens', 'gax-lens-error-rate-wso2');
+    const formulas = lensColumns(wso2).filter((c) => c.operationType === 'formula');
+    expect(formulas.map((c) => (c.params as Json).formula)).toEqual([WSO2_ERROR_RATE_FORMULA]);
+    expect(wso2.references.map((r) => r.id)).toEqual([WSO2_DATA_VIEWS['apim_event_response*']]);
+    const withRate = dashboards.filter((d) => d.references.some((r) => r.id === 'gax-lens-error-rate'));
+    expect(withRate.map((d) => d.id).sort()).toEqual(['gax-ingress-overview', 'gax-overview']);
+    for (const d of withRate) {
+      const grid = (i: string) => panelsOf(d).find((p) => p.panelIndex === i)?.gridData as Json | undefined;
+      const ours = grid('error-rate');
+      const theirs = grid('error-rate-wso2');
+      expect(theirs, d.id).toBeDefined();
+      expect(theirs?.y, d.id).toBe(ours?.y);
+      expect(theirs?.x, d.id).toBe(Number(ours?.x) + Number(ours?.w));
+    }
+  });
+});
+
 describe('kqlFields', () => {
   it('finds the fields left of comparison operators and ignores quoted values', () => {
     expect(kqlFields('errorType.keyword : "AUTH: x > y" and proxyResponseCode >= 400 or not a<1')).toEqual([
@@ -322,6 +402,40 @@ describe('the Kibana validator', () => {
         }),
       problem:
         'lens/gax-lens-total-traffic: visualization metricAccessor "gone" is not a column of layer "layer0"',
+    },
+    {
+      what: 'a saved search shows a column the index does not have',
+      text: () =>
+        mutated(
+          (o) => o.type === 'search',
+          (o) => {
+            o.attributes.columns = ['apiName', 'httpStatus'];
+          },
+        ),
+      problem: 'search/gax-search-requests: column "httpStatus" is not a mapped field',
+    },
+    {
+      what: "a saved search's data view reference is not an index-pattern",
+      text: () =>
+        mutated(
+          (o) => o.type === 'search',
+          (o) => {
+            o.references = o.references.map((r) => ({ ...r, type: 'dashboard', id: 'gax-overview' }));
+          },
+        ),
+      problem:
+        'search/gax-search-requests: reference "kibanaSavedObjectMeta.searchSourceJSON.index" must be an index-pattern, not dashboard',
+    },
+    {
+      what: 'a saved search sorts on an unmapped field',
+      text: () =>
+        mutated(
+          (o) => o.type === 'search',
+          (o) => {
+            o.attributes.sort = [['timestamp', 'desc']];
+          },
+        ),
+      problem: 'search/gax-search-requests: sort field "timestamp" is not a mapped field',
     },
   ])('reports the problem when $what', ({ text: make, problem }) => {
     expect(validateKibanaNdjson(make(), fields)).toContain(problem);

@@ -4,7 +4,7 @@ import { type DashboardSpec, panel } from '../dashboard.js';
 import { ALL_EVENTS, FAULTS, RESPONSES } from '../data-views.js';
 import { agg, count, percentile } from '../formula.js';
 import { tableLens, xyLens } from '../lens.js';
-import { errorRateExpr, KQL, lensId } from './common.js';
+import { ERROR_RATE_DEFINITION, errorRateExpr, KQL, lensId } from './common.js';
 
 const APP = 'applicationName.keyword';
 
@@ -18,7 +18,7 @@ export const applications: DashboardSpec = {
         tableLens({
           id: lensId('applications-table'),
           title: 'Applications',
-          description: `Per application and owner: events, errors (${KQL.error}), error rate, responseLatency (ms).`,
+          description: `Per application and owner: events, errors (${KQL.error}), error rate (${ERROR_RATE_DEFINITION}), responseLatency (ms).`,
           dataView: ALL_EVENTS,
           rows: [
             terms(APP, 25, 'Application', { other: false }),

@@ -18,6 +18,10 @@ export const KQL = {
   /** Availability: anything but a 5xx counts as served (4xx are the client's fault). */
   served: 'proxyResponseCode < 500',
   serverError: 'proxyResponseCode >= 500',
+  /** 2xx to the client (WSO2's error-rate denominator, with 4xx). */
+  ok: 'proxyResponseCode >= 200 and proxyResponseCode < 300',
+  /** 4xx to the client (WSO2's error-rate numerator). */
+  clientError: 'proxyResponseCode >= 400 and proxyResponseCode < 500',
   /** Egress (AI) APIs, as all of WSO2's Egress dashboards filter. */
   egress: 'properties.isEgress : true',
 } as const;
@@ -33,9 +37,15 @@ export const TOKENS = {
   completion: 'properties.aiTokenUsage.completionTokens',
 } as const;
 
-/** Error rate: 4xx/5xx over all requests. */
-/** Error rate (errors over all events), as a percentage. */
+/** How the bundle's error rate is computed, as every error-rate panel states it. */
+export const ERROR_RATE_DEFINITION = `errors (${KQL.error}) / all events`;
+/** WSO2's "Average Error Rate", as its panel states it. */
+export const WSO2_ERROR_RATE_DEFINITION = '4xx / (2xx + 4xx) of response events';
+
+/** Error rate (errors, 4xx and 5xx, over all events), as a percentage. */
 export const errorRateExpr = div(count(KQL.error), count());
+/** WSO2's error rate: 4xx over 2xx + 4xx (5xx and faults left out), as a percentage. */
+export const wso2ErrorRateExpr = div(count(KQL.clientError), count(`(${KQL.ok}) or (${KQL.clientError})`));
 
 /** Total traffic: every event. */
 export const totalTraffic = metricLens({
@@ -55,13 +65,22 @@ export const errorCount = metricLens({
   metric: metric('Error requests', count(KQL.error)),
 });
 
+/** Error rate as this bundle defines it: 4xx and 5xx over every event. */
 export const errorRate = metricLens({
   id: lensId('error-rate'),
-  title: 'Error Rate',
-  description:
-    'Share of events with a 4xx/5xx status to the client. (WSO2 divides 4xx by 2xx + 4xx, leaving 5xx out.)',
+  title: 'Error Rate (all errors)',
+  description: `Error rate = ${ERROR_RATE_DEFINITION} (responses and faults), in %. Not WSO2's definition: see Error Rate (WSO2).`,
   dataView: ALL_EVENTS,
   metric: metric('Error rate', errorRateExpr, PERCENT),
+});
+
+/** WSO2's "Average Error Rate": 4xx over 2xx + 4xx of response events (5xx left out). */
+export const wso2ErrorRate = metricLens({
+  id: lensId('error-rate-wso2'),
+  title: 'Error Rate (WSO2)',
+  description: `WSO2's definition: error rate = ${WSO2_ERROR_RATE_DEFINITION} (proxyResponseCode; 5xx and faulty events left out), in %.`,
+  dataView: RESPONSES,
+  metric: metric('Error rate (WSO2)', wso2ErrorRateExpr, PERCENT),
 });
 
 /** 95th percentile gateway latency. */

@@ -11,6 +11,7 @@ import { checkEnvelope } from './envelope.js';
 import { checkKql } from './kql.js';
 import { checkLens } from './lens.js';
 import { checkAttributes, checkReferences } from './objects.js';
+import { checkSearch } from './search.js';
 import { checkVisualization } from './visualization.js';
 
 export { kqlFields } from './kql.js';
@@ -74,6 +75,7 @@ export function validateKibanaNdjson(text: string, fields: ReadonlyMap<string, s
     checkAttributes(e.type, attributes, references, (q, where) => checkKql(q, where, fields, report), report);
     if (e.type === 'dashboard') checkDashboard(attributes, references, index, report);
     if (e.type === 'lens') checkLens(attributes, references, fields, report);
+    if (e.type === 'search') checkSearch(attributes, references, index, fields, report);
     if (e.type === 'visualization') checkVisualization(attributes, dashboards, report);
   }
   return problems;
