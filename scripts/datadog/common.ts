@@ -1,5 +1,5 @@
 /** Queries and widgets several dashboards share. */
-import { countOf, percentileOf, rateOf, type TagOf, type TemplateVar } from './query.js';
+import { countOf, type MetricQuery, percentileOf, rateOf, type TagOf, type TemplateVar } from './query.js';
 import { type Formula, type Queries, queryValue, timeseries, type Widget } from './widgets.js';
 
 /** Tags both `requests` and `errors` carry: what an error ratio can be grouped by. */
@@ -14,7 +14,10 @@ export const ERROR_RATIO_PERCENT = 5;
  * An "error" is a gateway fault (faulty event, `errors`) or a response with a 5xx status, as in
  * the Prometheus rules; 4xx responses are not errors.
  */
-export function errorQueries(vars: readonly TemplateVar[], by: readonly RatioTag[] = []): Queries {
+export function errorQueries(
+  vars: readonly TemplateVar[],
+  by: readonly RatioTag[] = [],
+): Queries & Record<'faults' | 'fivexx' | 'requests', MetricQuery> {
   return {
     faults: countOf(vars, 'errors', { by }),
     fivexx: countOf(vars, 'requests', { filter: ['event_type:response', 'status_code:5*'], by }),

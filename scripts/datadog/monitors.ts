@@ -3,7 +3,7 @@
  * `gax setup datadog` finds them again by that key.
  */
 import { type Json, MANAGED_BY_TAG, monitorKeyTag } from '../../plugins/datadog/setup/bundle.js';
-import { ERROR_RATIO_PERCENT, LATENCY_SLO_MS } from './common.js';
+import { ERROR_RATIO_PERCENT, errorQueries, LATENCY_SLO_MS } from './common.js';
 import { countOf, percentileOf } from './query.js';
 
 /** Runbooks, relative to the gax documentation root (as in the Prometheus rules). */
@@ -26,21 +26,31 @@ const WINDOW = 'last_10m';
 const FOOTER =
   'Managed by gax (`gax setup datadog` resets changes made here): route notifications with Datadog notification rules on the tag `managed-by:gax` rather than @-mentions in this message.';
 
+/**
+ * Requests an API needs in the window before its error ratio can alert: the ratio's denominator is
+ * at least this, so with less traffic it takes more than `floor × threshold` errors (5) to fire.
+ */
+export const ERROR_RATIO_MIN_REQUESTS = 100;
+
+/**
+ * Errors as the dashboards count them (`errorQueries`: faults plus 5xx responses) over the
+ * requests, the requests floored at `ERROR_RATIO_MIN_REQUESTS` (`clamp_min`).
+ */
 const errorRatio = (): MonitorSpec => {
-  const faults = countOf(none, 'errors', { by: ['api'] }).query;
-  const requests = countOf(none, 'requests', { by: ['api'] }).query;
+  const { faults, fivexx, requests } = errorQueries(none, ['api']);
   const threshold = ERROR_RATIO_PERCENT / 100;
+  const errors = `default_zero(${faults.query}) + default_zero(${fivexx.query})`;
   return {
     key: 'api-error-ratio',
     name: '[gax] High error ratio on API {{api.name}}',
-    query: `sum(${WINDOW}):${faults} / ${requests} > ${threshold}`,
-    fires: `more than ${ERROR_RATIO_PERCENT} % of an API's requests in 10 minutes were gateway faults`,
+    query: `sum(${WINDOW}):(${errors}) / clamp_min(${requests.query}, ${ERROR_RATIO_MIN_REQUESTS}) > ${threshold}`,
+    fires: `more than ${ERROR_RATIO_PERCENT} % of an API's requests in 10 minutes were errors (faults or 5xx responses), counted over at least ${ERROR_RATIO_MIN_REQUESTS} requests: with less traffic it takes more than ${(ERROR_RATIO_MIN_REQUESTS * ERROR_RATIO_PERCENT) / 100} errors`,
     runbook: 'apimhigherrorratio',
     message: [
-      '{{#is_alert}}The fault ratio of API {{api.name}} was {{value}} over the last 10 minutes (threshold {{threshold}}).{{/is_alert}}',
-      '{{#is_recovery}}The fault ratio of API {{api.name}} is back under {{threshold}}.{{/is_recovery}}',
+      '{{#is_alert}}The error ratio (faults plus 5xx responses) of API {{api.name}} was {{value}} over the last 10 minutes (threshold {{threshold}}).{{/is_alert}}',
+      '{{#is_recovery}}The error ratio of API {{api.name}} is back under {{threshold}}.{{/is_recovery}}',
       '',
-      'What to check: the "[gax] Errors" dashboard with `api:{{api.name}}`. Faults by category (`error_type`) tell which: AUTH (client credentials), THROTTLED (quota reached; consider leaving throttling out), TARGET_CONNECTIVITY (backend down or slow: check its health), OTHER (mediation, policies); `error_code` narrows it down. 5xx responses without a fault are not counted here (they are in the dashboards\' error ratio).',
+      `What to check: the "[gax] Errors" dashboard with \`api:{{api.name}}\` (its error ratio is this one). Faults by category (\`error_type\`) tell which: AUTH (client credentials), THROTTLED (quota reached; consider leaving throttling out), TARGET_CONNECTIVITY (backend down or slow: check its health), OTHER (mediation, policies); \`error_code\` narrows it down. 5xx responses without a fault come from the backend: check its logs. With fewer than ${ERROR_RATIO_MIN_REQUESTS} requests in the window the ratio is taken over ${ERROR_RATIO_MIN_REQUESTS}, so a single error on a quiet API does not fire.`,
     ].join('\n'),
     options: {
       thresholds: { critical: threshold },

@@ -1,9 +1,10 @@
 /** dashboards/datadog/README.md, generated with the bundle so its tables always match the files. */
 import { DATADOG_METRICS, type DatadogMetric } from '../../plugins/datadog/metrics.js';
 import { BUNDLED_DATADOG_PREFIX, MANAGED_BY_TAG } from '../../plugins/datadog/setup/bundle.js';
+import { ERROR_RATIO_PERCENT } from './common.js';
 import { type DashboardSpec, fileOf } from './dashboard.js';
 import { leafWidgets } from './layout.js';
-import { type MonitorSpec, NO_DATA_MINUTES, RUNBOOKS } from './monitors.js';
+import { ERROR_RATIO_MIN_REQUESTS, type MonitorSpec, NO_DATA_MINUTES, RUNBOOKS } from './monitors.js';
 
 const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
@@ -142,7 +143,12 @@ ${monitors.map((m) => `| ${cell(m.name)} | \`${m.key}\` | \`${cell(m.query)}\` |
 
 Thresholds and windows are in the query (and \`options.thresholds\`); change them in
 \`scripts/datadog/monitors.ts\` and regenerate, or in Datadog after the last \`gax setup datadog\`
-run. The monitors see every environment (\`{*}\`): the error-ratio and latency monitors alert per
+run. The error-ratio monitor counts errors exactly as the dashboards' "Error ratio" widgets do
+(faults plus 5xx responses, over all requests) and has a traffic floor: the requests are taken
+as at least ${ERROR_RATIO_MIN_REQUESTS} (\`clamp_min\`), so an API with fewer than ${ERROR_RATIO_MIN_REQUESTS} requests in the 10-minute
+window needs more than ${(ERROR_RATIO_MIN_REQUESTS * ERROR_RATIO_PERCENT) / 100} errors to alert, and a single error at night does not; change
+\`ERROR_RATIO_MIN_REQUESTS\` in \`scripts/datadog/monitors.ts\` to move the floor.
+The monitors see every environment (\`{*}\`): the error-ratio and latency monitors alert per
 \`api\`, the no-data monitor per \`env\` and \`service\`. The no-data monitor also fires when a
 gateway has had no traffic for ${NO_DATA_MINUTES} minutes; mute it for quiet environments.
 `;

@@ -10,6 +10,7 @@ import {
   monitorKey,
   withDatadogPrefix,
 } from '../../plugins/datadog/setup/bundle.js';
+import { ERROR_RATIO_MIN_REQUESTS } from '../../scripts/datadog/monitors.js';
 import { DATADOG_DIR, REGENERATE_DATADOG, staleDatadogFiles } from '../../scripts/gen-datadog.js';
 import { clientRoundTrip, datadogValidator } from '../helpers/datadog-spec.js';
 import {
@@ -194,7 +195,10 @@ describe('bundled Datadog monitors', () => {
     );
     let rest = query;
     for (const q of parsed) rest = rest.replace(q.text, 'Q');
-    const shape = /^(sum|avg|max|min|percentile)\(last_\d+[mh]\):Q( \/ Q)? ([<>]=?) (-?[\d.]+)$/.exec(rest);
+    const shape =
+      /^(sum|avg|max|min|percentile)\(last_\d+[mh]\):(Q|Q \/ Q|\(default_zero\(Q\) \+ default_zero\(Q\)\) \/ clamp_min\(Q, \d+\)) ([<>]=?) (-?[\d.]+)$/.exec(
+        rest,
+      );
     expect(shape, `${query} reduces to ${rest}`).not.toBeNull();
     if (shape?.[1] === 'percentile') expect(parsed.every((q) => /^p\d+$/.test(q.space))).toBe(true);
     expect((m.options as { thresholds: { critical: number } }).thresholds.critical).toBe(Number(shape?.[4]));
@@ -210,13 +214,63 @@ describe('bundled Datadog monitors', () => {
 
   it('has an error-ratio, a p99-latency and a no-data monitor', () => {
     const byKey = new Map(monitors.map((m) => [monitorKey(m.tags), m]));
-    expect(String(byKey.get('api-error-ratio')?.query)).toContain(
-      'sum:apim.errors{*} by {api}.as_count() / sum:apim.requests{*} by {api}.as_count()',
-    );
+    expect(String(byKey.get('api-error-ratio')?.query)).toMatch(/^sum\(last_10m\):.+ > 0\.05$/);
     expect(String(byKey.get('api-latency-p99')?.query)).toContain('p99:apim.latency.response{*} by {api}');
     const noData = byKey.get('exporter-no-data');
     expect(String(noData?.query)).toContain('sum:apim.requests{');
     expect(noData?.options).toMatchObject({ notify_no_data: true, no_data_timeframe: expect.any(Number) });
+  });
+
+  it('counts errors in the error-ratio monitor exactly as the dashboards do', () => {
+    // The dashboards' "Error ratio" widgets: `(default_zero(faults) + default_zero(fivexx)) / requests`.
+    const ratioWidgets = dashboards.flatMap((d) =>
+      widgetRequests(d.body).requests.filter((r) => r.widget.startsWith('Error ratio')),
+    );
+    expect(ratioWidgets.length).toBeGreaterThan(0);
+    /** A query's metric and its filters other than template variables, e.g. `apim.requests{event_type:response,status_code:5*}`. */
+    const sense = (text: string): string[] =>
+      parseMetricQueries(text).map((q) => {
+        const filter = q.filter.filter((f) => !f.startsWith('$') && f !== '*');
+        return `${q.space}:${q.metric}{${filter.join(',')}}${q.modifiers.map((x) => `.${x}()`).join('')}`;
+      });
+    const dashboardQueries = widgetRequests({
+      widgets: dashboards.flatMap((d) => d.body.widgets as Json[]),
+    }).queries;
+    for (const r of ratioWidgets) {
+      expect(r.formulas, r.widget).toContain(
+        '100 * (default_zero(faults) + default_zero(fivexx)) / requests',
+      );
+    }
+    const named = (name: string): Set<string> =>
+      new Set(
+        dashboardQueries
+          .filter((q) => q.widget.startsWith('Error ratio') && q.name === name)
+          .flatMap((q) => sense(q.query)),
+      );
+    const [faults, fivexx, requests] = ['faults', 'fivexx', 'requests'].map(named);
+    for (const set of [faults, fivexx, requests]) expect(set?.size).toBe(1);
+    const monitor = String(monitors.find((m) => monitorKey(m.tags) === 'api-error-ratio')?.query);
+    const [numerator, denominator] = monitor.split(' / ');
+    // Errors: faults plus 5xx responses, each defaulting to zero, as in the dashboards' formula.
+    expect(sense(numerator ?? '')).toEqual([...(faults ?? []), ...(fivexx ?? [])]);
+    expect(numerator).toMatch(/^sum\(last_10m\):\(default_zero\(.+\) \+ default_zero\(.+\)\)$/);
+    expect([...(fivexx ?? [])]).toEqual(['sum:apim.requests{event_type:response,status_code:5*}.as_count()']);
+    expect(sense(denominator ?? '')).toEqual([...(requests ?? [])]);
+  });
+
+  it('has a traffic floor on the error-ratio monitor, documented in the README', () => {
+    const monitor = monitors.find((m) => monitorKey(m.tags) === 'api-error-ratio');
+    const floor = / \/ clamp_min\(sum:apim\.requests\{\*\} by \{api\}\.as_count\(\), (\d+)\) > /.exec(
+      String(monitor?.query),
+    );
+    expect(floor, String(monitor?.query)).not.toBeNull();
+    expect(Number(floor?.[1])).toBe(ERROR_RATIO_MIN_REQUESTS);
+    // At 1 error in the floor's window the ratio stays under the threshold: one error at night is quiet.
+    const critical = (monitor?.options as { thresholds: { critical: number } }).thresholds.critical;
+    expect(1 / ERROR_RATIO_MIN_REQUESTS).toBeLessThan(critical);
+    expect(ERROR_RATIO_MIN_REQUESTS).toBeGreaterThanOrEqual(20);
+    const readme = readFileSync(join(DATADOG_DIR, 'README.md'), 'utf8');
+    expect(readme).toContain(`as at least ${ERROR_RATIO_MIN_REQUESTS} (\`clamp_min\`)`);
   });
 
   it('has unique gax keys across dashboards and monitors', () => {
