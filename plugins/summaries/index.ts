@@ -1,4 +1,5 @@
 import { definePlugin, sectionSchema } from '../../src/plugin/define.js';
+import { redactUrlCredentials } from '../../src/telemetry/redact.js';
 import { summariesConfig } from './config.js';
 import { summariesSetup } from './setup.js';
 
@@ -15,19 +16,14 @@ export const summariesPlugin = definePlugin({
   setup: summariesSetup,
   selfMetrics: async (registry) => (await import('./metrics.js')).registerSummariesMetrics(registry),
   describe: (section, { id }) => [
-    `  ${id}: → ${redactUrl(section.postgres.url)} schema ${section.postgres.schema}, ${section.tables.length} tables × ${section.granularities.join('/')} (exactly once${section.postgres.tls === undefined ? '' : ', TLS'})`,
+    `  ${id}: → ${redactUrlCredentials(section.postgres.url)} schema ${section.postgres.schema}, ${section.tables.length} tables × ${section.granularities.join('/')} (exactly once${section.postgres.tls === undefined ? '' : ', TLS'})`,
     ...(section.elasticsearch === undefined
       ? []
       : [
-          `    mirrored → ${redactUrl(section.elasticsearch.node)} indices ${section.elasticsearch.indexPrefix}<table>`,
+          `    mirrored → ${redactUrlCredentials(section.elasticsearch.node)} indices ${section.elasticsearch.indexPrefix}<table>`,
         ]),
   ],
 });
-
-/** The URL without a password in it. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:<redacted>@');
-}
 
 /** `plugins.summaries`, as validated. */
 export const SummariesConfigSchema = sectionSchema(summariesPlugin);

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { GaxError } from '../../src/errors.js';
 import { readClientTls } from '../../src/http/client-tls.js';
 import type { CommandIo } from '../../src/plugin/capabilities.js';
+import { redactUrlCredentials } from '../../src/telemetry/redact.js';
 import { classifyPgError } from './classify.js';
 import { poolConfig } from './client.js';
 import type { SummariesConfig } from './config.js';
@@ -59,7 +60,7 @@ export async function runSetupPostgres(config: SummariesConfig, io: CommandIo): 
     await client.end().catch(() => undefined);
   }
   for (const line of lines) io.stdout.write(line);
-  io.stdout.write(`PostgreSQL ${redact(postgres.url)}: the summaries tables are ready.\n`);
+  io.stdout.write(`PostgreSQL ${redactUrlCredentials(postgres.url)}: the summaries tables are ready.\n`);
   return 0;
 }
 
@@ -73,8 +74,4 @@ async function exists(client: pg.Client, kind: string, object: string, schema: s
     qualified,
   ]);
   return rows[0]?.found !== null && rows[0]?.found !== undefined;
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:<redacted>@');
 }

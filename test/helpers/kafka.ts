@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import {
   serverProperties,
 } from './kafka-install.js';
 import { readTopic, type TopicRecord } from './kafka-read.js';
+import { groupMembers, signalPid } from './process-group.js';
 import { freePort } from './prometheus.js';
 
 export { ensureKafka, KAFKA_VERSION } from './kafka-install.js';
@@ -101,29 +102,7 @@ const LAUNCHER = [
   'exit "$code"',
 ].join('\n');
 
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // already gone
-  }
-}
-
-/** PIDs of non-zombie processes in process group `pgid`. */
-function groupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(entry));
-    } catch {
-      // exited while we looked
-    }
-  }
-  return members;
-}
+const signal = signalPid;
 
 interface Layout {
   readonly version: string;

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { groupMembers, signalPid } from './process-group.js';
 
 /**
  * Process handling for test/helpers/postgres.ts: each server runs in its own process group under
@@ -42,29 +43,7 @@ const LAUNCHER = [
   'exit "$code"',
 ].join('\n');
 
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // already gone
-  }
-}
-
-/** PIDs of non-zombie processes in process group `pgid`. */
-function groupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(entry));
-    } catch {
-      // exited while we looked
-    }
-  }
-  return members;
-}
+const signal = signalPid;
 
 /** Spawns `command` under the launcher in a new process group, output appended to `logPath`. */
 export function launch(command: readonly string[], logPath: string): Running {
