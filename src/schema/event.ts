@@ -28,7 +28,9 @@ export const AiTokenUsageSchema = Type.Object(
   {
     promptTokens: int('Prompt (input) tokens.'),
     completionTokens: int('Completion (output) tokens.'),
-    totalTokens: int('Total tokens.'),
+    totalTokens: int(
+      'Total tokens, the one total every backend shows (docs/metrics.md); a parser whose gateway reports none sets prompt + completion. Tokens beyond prompt + completion (reasoning, cached) are in it.',
+    ),
     hour: int('UTC hour (0–23) of the request start.'),
   },
   { additionalProperties: true, description: 'AI token usage (4.4+, AI/egress APIs).' },
