@@ -1,7 +1,13 @@
 /** dashboards/kibana/README.md, generated with the bundle so its tables always match the file. */
 import { DASHBOARD_LIST } from './catalog.js';
 import type { DashboardSpec } from './dashboard.js';
-import { ERROR_RATE_DEFINITION, WSO2_ERROR_RATE_DEFINITION } from './dashboards/common.js';
+import {
+  ERROR_DEFINITION,
+  ERROR_RATE_DEFINITION,
+  KQL,
+  TOKENS,
+  WSO2_ERROR_RATE_DEFINITION,
+} from './dashboards/common.js';
 import { ERROR_BUDGET, SLO_TARGET } from './dashboards/slo.js';
 import { ALL_EVENTS, FAULTS, RESPONSES, TIME_FIELD } from './data-views.js';
 import { CORE_MIGRATION_VERSION, type SavedObject, TYPE_MIGRATION_VERSION } from './saved-object.js';
@@ -137,10 +143,13 @@ ${overview.join('\n')}
 
 Definitions used across dashboards:
 
-- **error**: an event with \`proxyResponseCode >= 400\` (faulty events carry their 4xx/5xx status
-  there, \`targetResponseCode\` is -1). Error rate = ${ERROR_RATE_DEFINITION}. WSO2's "Average Error Rate"
+- **error** (the same on every backend, see docs/metrics.md): ${ERROR_DEFINITION}; in KQL
+  \`${KQL.error}\`. Error rate = ${ERROR_RATE_DEFINITION}. WSO2's "Average Error Rate"
   is ${WSO2_ERROR_RATE_DEFINITION} (5xx left out); the Overview dashboards show both, each panel
   stating its definition.
+- **tokens**: "Total Token Usage" is \`sum(${TOKENS.total})\`, WSO2's total, which may exceed prompt +
+  completion (reasoning or cached tokens); the metrics backends record the difference as
+  \`token_type="other"\`, so their total over token types is the same number.
 - **per-request audit**: the saved search \`${requestsSearch.id}\` lists every event newest first
   (\`${TIME_FIELD}\`) with ${AUDIT_COLUMNS.map((c) => `\`${c}\``).join(', ')}.
 - **success rate** (SLO): \`count(kql='proxyResponseCode < 500') / count()\` — 4xx are the client's

@@ -149,7 +149,10 @@ describe('the bundled Kibana saved objects', () => {
 });
 
 /** The definitions error-rate panels state (ours, and WSO2's "Average Error Rate"). */
-const ERROR_RATE_DEFINITIONS = ['errors (proxyResponseCode >= 400) / all events', '4xx / (2xx + 4xx)'];
+const ERROR_RATE_DEFINITIONS = [
+  'errors (eventType : "faulty" or proxyResponseCode >= 500) / all events',
+  '4xx / (2xx + 4xx)',
+];
 const WSO2_ERROR_RATE_FORMULA =
   "count(kql='proxyResponseCode >= 400 and proxyResponseCode < 500') / count(kql='(proxyResponseCode >= 200 and proxyResponseCode < 300) or (proxyResponseCode >= 400 and proxyResponseCode < 500)')";
 

@@ -12,9 +12,15 @@ export const lensId = (slug: string): string => `gax-lens-${slug}`;
 
 /** KQL used across dashboards. */
 export const KQL = {
-  /** Any 4xx/5xx sent to the client (faulty events carry their 4xx/5xx here too). */
-  error: 'proxyResponseCode >= 400',
-  success: 'proxyResponseCode < 400',
+  /**
+   * An error (docs/metrics.md, one definition on every backend): a faulty event (any errorType,
+   * throttling included) or a response whose proxyResponseCode is 5xx. A 4xx response is not one.
+   */
+  error: 'eventType : "faulty" or proxyResponseCode >= 500',
+  /** Responses answered below 400 (neither an error nor a 4xx response). */
+  success: 'eventType : "response" and proxyResponseCode < 400',
+  /** Responses answered with a 4xx: the client's mistake, not an error. */
+  clientErrorResponse: 'eventType : "response" and proxyResponseCode >= 400 and proxyResponseCode < 500',
   /** Availability: anything but a 5xx counts as served (4xx are the client's fault). */
   served: 'proxyResponseCode < 500',
   serverError: 'proxyResponseCode >= 500',
@@ -37,12 +43,15 @@ export const TOKENS = {
   completion: 'properties.aiTokenUsage.completionTokens',
 } as const;
 
+/** What an error is, as the panels that count errors state it. */
+export const ERROR_DEFINITION =
+  'a faulty event (any errorType, throttling included) or a response with a 5xx proxyResponseCode; a 4xx response is not an error';
 /** How the bundle's error rate is computed, as every error-rate panel states it. */
 export const ERROR_RATE_DEFINITION = `errors (${KQL.error}) / all events`;
 /** WSO2's "Average Error Rate", as its panel states it. */
 export const WSO2_ERROR_RATE_DEFINITION = '4xx / (2xx + 4xx) of response events';
 
-/** Error rate (errors, 4xx and 5xx, over all events), as a percentage. */
+/** Error rate (faults and 5xx responses over all events), as a percentage. */
 export const errorRateExpr = div(count(KQL.error), count());
 /** WSO2's error rate: 4xx over 2xx + 4xx (5xx and faults left out), as a percentage. */
 export const wso2ErrorRateExpr = div(count(KQL.clientError), count(`(${KQL.ok}) or (${KQL.clientError})`));
@@ -56,20 +65,20 @@ export const totalTraffic = metricLens({
   metric: metric('Total traffic', count()),
 });
 
-/** Error request count (4xx/5xx to the client). */
+/** Error request count (faults and 5xx responses). */
 export const errorCount = metricLens({
   id: lensId('error-count'),
   title: 'Error Request Count',
-  description: `Events with a 4xx/5xx status to the client (${KQL.error}).`,
+  description: `Errors: ${ERROR_DEFINITION} (${KQL.error}).`,
   dataView: ALL_EVENTS,
   metric: metric('Error requests', count(KQL.error)),
 });
 
-/** Error rate as this bundle defines it: 4xx and 5xx over every event. */
+/** Error rate as this bundle defines it: faults and 5xx responses over every event. */
 export const errorRate = metricLens({
   id: lensId('error-rate'),
   title: 'Error Rate (all errors)',
-  description: `Error rate = ${ERROR_RATE_DEFINITION} (responses and faults), in %. Not WSO2's definition: see Error Rate (WSO2).`,
+  description: `Error rate = ${ERROR_RATE_DEFINITION} (responses and faults), in %: an error is ${ERROR_DEFINITION}. Not WSO2's definition: see Error Rate (WSO2).`,
   dataView: ALL_EVENTS,
   metric: metric('Error rate', errorRateExpr, PERCENT),
 });
@@ -92,11 +101,19 @@ export const p95Latency = metricLens({
   metric: metric('95th percentile latency (ms)', percentile('responseLatency', 95), INTEGER),
 });
 
+/** What each token panel sums (docs/metrics.md): WSO2's counters, total as WSO2 reports it. */
+const TOKEN_DEFINITION: Readonly<Record<string, string>> = {
+  [TOKENS.total]:
+    "WSO2's totalTokens, which may exceed prompt + completion (reasoning or cached tokens); the metrics backends' sum over token_type equals it",
+  [TOKENS.prompt]: 'prompt tokens',
+  [TOKENS.completion]: 'completion tokens',
+};
+
 const tokenMetric = (slug: string, title: string, field: string) =>
   metricLens({
     id: lensId(slug),
     title,
-    description: `Sum of ${field} over AI (egress) responses.`,
+    description: `Sum of ${field} (${TOKEN_DEFINITION[field] ?? field}) over AI (egress) responses.`,
     dataView: RESPONSES,
     metric: metric(title, agg('sum', field), INTEGER),
   });
@@ -112,16 +129,17 @@ export const completionTokens = tokenMetric('completion-tokens', 'Completion Tok
 export const requestSummary = xyLens({
   id: lensId('request-summary'),
   title: 'API Request Summary',
-  description: `Successful (${KQL.success}) and error (${KQL.error}) events over time; average responseLatency on the right axis.`,
+  description: `Successful (${KQL.success}), 4xx (${KQL.clientErrorResponse}, not errors) and error (${KQL.error}) events over time; average responseLatency on the right axis.`,
   dataView: ALL_EVENTS,
   series: 'area',
   x: dateHistogram(),
   y: [
     metric('Success count', count(KQL.success)),
+    metric('4xx count', count(KQL.clientErrorResponse)),
     metric('Error count', count(KQL.error)),
     metric('Average latency (ms)', agg('average', 'responseLatency'), INTEGER),
   ],
-  rightAxis: [2],
+  rightAxis: [3],
 });
 
 const HOURS = Array.from({ length: 24 }, (_, h) => ({
