@@ -1,9 +1,11 @@
 /**
  * Dashboards with panels by reference: each panel has `panelRefName: "panel_<panelIndex>"` and the
  * dashboard a reference `<panelIndex>:panel_<panelIndex>` to the panel's saved object, as Kibana
- * writes them on save. Panels are laid out in rows on the 48-column grid, under a navigation bar.
+ * writes them on save. Panels are laid out in rows on the 48-column grid, under a navigation bar;
+ * the filter controls (controls.ts) sit above the grid.
  */
 import type { DashboardEntry } from './catalog.js';
+import { controlGroup, controlsOf } from './controls.js';
 import { navigationObject } from './markdown.js';
 import { canonicalJson, type Reference, type SavedObject, savedObject } from './saved-object.js';
 
@@ -60,6 +62,9 @@ export function buildDashboard(spec: DashboardSpec): { dashboard: SavedObject; c
     }
     y += Math.max(...row.map((p) => p.h));
   }
+  const controls = controlsOf(spec.entry);
+  const group = controls === undefined ? undefined : controlGroup(spec.entry, controls);
+  if (group !== undefined) references.push(...group.references);
   const attributes = {
     title: spec.entry.title,
     description: spec.description,
@@ -72,6 +77,7 @@ export function buildDashboard(spec: DashboardSpec): { dashboard: SavedObject; c
       hidePanelTitles: false,
     }),
     timeRestore: false,
+    ...(group === undefined ? {} : { controlGroupInput: group.controlGroupInput }),
     kibanaSavedObjectMeta: {
       searchSourceJSON: canonicalJson({ query: { query: '', language: 'kuery' }, filter: [] }),
     },

@@ -1,5 +1,6 @@
 /** dashboards/kibana/README.md, generated with the bundle so its tables always match the file. */
 import { DASHBOARD_LIST } from './catalog.js';
+import { CONTROL_FIELDS, controlsOf } from './controls.js';
 import type { DashboardSpec } from './dashboard.js';
 import {
   ERROR_DEFINITION,
@@ -49,12 +50,25 @@ function panelRow(o: SavedObject): string {
   return `| ${attrs.title} | ${chartKind(o)} | ${where} | ${attrs.description.replaceAll('|', '\\|')} |`;
 }
 
+/** "Tenant → API (`apim_event*`)": the control chain of a dashboard, or "none". */
+function controlChain(spec: DashboardSpec, withFields: boolean): string {
+  const controls = controlsOf(spec.entry);
+  if (controls === undefined) return 'none';
+  const chain = controls.chain.map((kind) => {
+    const { title, field } = CONTROL_FIELDS[kind];
+    return withFields ? `${title} (\`${field}\`)` : title;
+  });
+  return `${chain.join(' → ')} on \`${controls.dataView.title}\``;
+}
+
 function dashboardSection(spec: DashboardSpec): string {
   const panels = spec.rows.flat().map((p) => panelRow(p.object));
   return [
     `### ${spec.entry.title} — \`${spec.entry.id}\``,
     '',
     spec.description,
+    '',
+    `Filter controls: ${controlChain(spec, true)}.`,
     '',
     '| panel | chart | data view, query | what |',
     '| --- | --- | --- | --- |',
@@ -69,7 +83,8 @@ export function renderReadme(objects: readonly SavedObject[], specs: readonly Da
   const overview = DASHBOARD_LIST.map((d) => {
     const spec = specs.find((s) => s.entry.id === d.id);
     const panels = (spec?.rows.flat().length ?? 0) + 1;
-    return `| ${d.group} | [${d.title}](#${anchor(d.title, d.id)}) | \`${d.id}\` | ${panels} |`;
+    const controls = spec === undefined ? 'none' : controlChain(spec, false);
+    return `| ${d.group} | [${d.title}](#${anchor(d.title, d.id)}) | \`${d.id}\` | ${panels} | ${controls} |`;
   });
   const v = TYPE_MIGRATION_VERSION;
   return `# Kibana dashboards
@@ -137,9 +152,16 @@ checks every aggregated or queried field against the index mapping (\`plugins/el
 
 ## Dashboards
 
-| group | dashboard | id | panels (with the navigation bar) |
-| --- | --- | --- | --- |
+| group | dashboard | id | panels (with the navigation bar) | filter controls |
+| --- | --- | --- | --- | --- |
 ${overview.join('\n')}
+
+Filter controls are Kibana's dashboard controls (options lists above the panels), where WSO2's
+dashboards have input controls: API → application on Traffic, API → version on API Analytics,
+username → API → application on User Analytics, API on Latency, vendor → model on Egress, and
+the tenant (\`apiCreatorTenantDomain\`, which WSO2's v1 export filters on) on the dashboards of that
+export. They are chained: each offers only the values left by the controls to its left. A
+selection filters every panel of the dashboard, whatever its data view.
 
 Definitions used across dashboards:
 
@@ -164,8 +186,8 @@ Definitions used across dashboards:
 
 Differences from WSO2's panels: time buckets are \`auto\` where WSO2 fixed 1 minute or 1 day (the
 token heatmap keeps 1 day × 24 hours); "Overall API Usage" shows the top 10 APIs, not 100; WSO2's TSVB
-"Top 10 Slowest APIs" is a Lens bar chart; legacy input controls are left out (use the query bar or
-click a chart value to filter); "Error by Status Code" uses all events, since target codes on faulty
+"Top 10 Slowest APIs" is a Lens bar chart; WSO2's legacy input controls are Kibana 8 dashboard
+controls (options lists); "Error by Status Code" uses all events, since target codes on faulty
 events are always -1; the Egress latency series are both filtered to egress (WSO2 filters only the
 median); the proxy/target error heatmaps use the status codes as rows instead of one 0–1000 range.
 
