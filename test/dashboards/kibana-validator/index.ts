@@ -6,6 +6,7 @@
  */
 
 import { type Entry, isObject, type Json, parse } from './common.js';
+import { checkControls } from './controls.js';
 import { checkDashboard } from './dashboard.js';
 import { checkEnvelope } from './envelope.js';
 import { checkKql } from './kql.js';
@@ -73,7 +74,10 @@ export function validateKibanaNdjson(text: string, fields: ReadonlyMap<string, s
       continue;
     }
     checkAttributes(e.type, attributes, references, (q, where) => checkKql(q, where, fields, report), report);
-    if (e.type === 'dashboard') checkDashboard(attributes, references, index, report);
+    if (e.type === 'dashboard') {
+      checkDashboard(attributes, references, index, report);
+      checkControls(attributes, references, index, fields, report);
+    }
     if (e.type === 'lens') checkLens(attributes, references, fields, report);
     if (e.type === 'search') checkSearch(attributes, references, index, fields, report);
     if (e.type === 'visualization') checkVisualization(attributes, dashboards, report);
