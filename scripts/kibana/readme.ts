@@ -147,8 +147,11 @@ break the \`formBased\` state. So each version is the one whose shape the builde
 
 Not checked against a running Kibana (none was available): the file is checked offline by
 \`test/dashboards/kibana-validator/\`, which implements Kibana's import rules (attribute schemas,
-panel references, reference resolution, Lens layers and columns, migration-version ranges) and
-checks every aggregated or queried field against the index mapping (\`plugins/elasticsearch/fields.ts\`).
+panel references, reference resolution, Lens layers and columns, filter controls and their data view
+references, migration-version ranges) and checks every aggregated, queried or filtered field against
+the index mapping (\`plugins/elasticsearch/fields.ts\`). \`test/dashboards/kibana-errors-es.test.ts\`
+runs the bundle's KQL, translated as Kibana translates it, against a real Elasticsearch with gax's
+mapping, and checks the error count and both error rates against the definitions.
 
 ## Dashboards
 
@@ -174,8 +177,9 @@ Definitions used across dashboards:
   \`token_type="other"\`, so their total over token types is the same number.
 - **per-request audit**: the saved search \`${requestsSearch.id}\` lists every event newest first
   (\`${TIME_FIELD}\`) with ${AUDIT_COLUMNS.map((c) => `\`${c}\``).join(', ')}.
-- **success rate** (SLO): \`count(kql='proxyResponseCode < 500') / count()\` — 4xx are the client's
-  fault and count as served. Objective ${SLO_TARGET * 100} %; error budget ${ERROR_BUDGET} (0.1 % of requests).
+- **success rate** (SLO): \`count(kql='proxyResponseCode < 500') / count()\` — availability, a
+  quantity other than the error rate (docs/metrics.md): 4xx are the client's fault and count as
+  served, so a throttled or unauthenticated request is an error but not unavailable. Objective ${SLO_TARGET * 100} %; error budget ${ERROR_BUDGET} (0.1 % of requests).
 - **burn rate**: \`(1 - success rate) / ${ERROR_BUDGET}\`. 1 spends the budget exactly over the SLO window;
   14.4 sustained for an hour spends 2 % of a 30-day budget. "Error budget consumed" is the same
   ratio over the whole time range (100 % = the range's budget is spent). To use another objective,
