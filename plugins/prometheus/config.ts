@@ -5,19 +5,49 @@ import type { SectionConfig } from '../../src/plugin/define.js';
 export const prometheusConfig = {
   labels: Type.Object(
     {
-      application: Type.Boolean({
+      application: optIn('Add an `application` label (unbounded cardinality: one series per application).'),
+      user: optIn('Add a `user` label (unbounded cardinality: one series per user).'),
+      platform: optIn(
+        'Add a `platform` label (operating-system family) to `apim_requests_total`; families outside a known list are `Other`.',
+      ),
+      userAgent: optIn(
+        'Add a `user_agent` label (user-agent family) to `apim_requests_total`; families outside a known list are `Other`.',
+      ),
+      destination: optIn(
+        'Add a `destination` label (backend endpoint, URL credentials redacted) to `apim_requests_total` and `apim_backend_duration_seconds` (one series per backend).',
+      ),
+      targetStatusCode: optIn(
+        "Add a `target_status_code` label (the backend's status; -1 when there was no backend response) to `apim_requests_total`.",
+      ),
+      errorMessage: optIn(
+        "Add an `error_message` label to `apim_errors_total`: the WSO2 error code's sub-category (e.g. `APPLICATION_LEVEL_LIMIT_EXCEEDED`); for an unknown code the fault category, never the free text.",
+      ),
+      tenant: optIn("Add a `tenant` label (the API creator's tenant domain) to `apim_requests_total`."),
+      region: optIn("Add a `region` label (the gateway's `regionId`) to `apim_requests_total`."),
+      apiCreator: optIn('Add an `api_creator` label to `apim_requests_total`.'),
+      applicationOwner: optIn(
+        'Add an `application_owner` label to `apim_requests_total` (unbounded cardinality: one series per owner).',
+      ),
+    },
+    {
+      additionalProperties: false,
+      default: {},
+      description:
+        'Optional labels, all off by default; each multiplies the series of the metrics it is on and stays under `maxSeriesPerMetric` and `maxLabelValueLength`.',
+    },
+  ),
+  semconv: Type.Object(
+    {
+      http: Type.Boolean({
         default: false,
-        description: 'Add an `application` label (unbounded cardinality: one series per application).',
-      }),
-      user: Type.Boolean({
-        default: false,
-        description: 'Add a `user` label (unbounded cardinality: one series per user).',
+        description:
+          "Also expose OpenTelemetry's stable `http_server_request_duration_seconds` histogram (labels `http_request_method`, `http_response_status_code`, `http_route`, `error_type`). Its name is standard, not prefixed: only one prometheus instance may enable it.",
       }),
     },
     {
       additionalProperties: false,
       default: {},
-      description: 'Optional labels with unbounded cardinality; both off by default.',
+      description: 'OpenTelemetry semantic-convention metrics, beside the `apim_*` ones; off by default.',
     },
   ),
   maxSeriesPerMetric: Type.Integer({
@@ -52,7 +82,8 @@ export const prometheusConfig = {
       latency: Type.Array(Type.Number({ exclusiveMinimum: 0 }), {
         minItems: 1,
         default: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-        description: 'Upper bounds in seconds of the latency histograms (request, backend, mediation).',
+        description:
+          'Upper bounds in seconds of the latency histograms (request, backend, mediation, AI request); `http_server_request_duration_seconds` has the fixed buckets of the OpenTelemetry conventions.',
       }),
       responseSize: Type.Array(Type.Number({ exclusiveMinimum: 0 }), {
         minItems: 1,
@@ -63,5 +94,10 @@ export const prometheusConfig = {
     { additionalProperties: false, default: {}, description: 'Histogram buckets.' },
   ),
 };
+
+/** An opt-in label switch, off by default. */
+function optIn(description: string) {
+  return Type.Boolean({ default: false, description });
+}
 
 export type PrometheusConfig = SectionConfig<typeof prometheusConfig>;

@@ -1,5 +1,5 @@
 import type { CanonicalEvent } from '../../src/schema/event.js';
-import { type MetricLayout, type MetricsSettings, metricLayout } from './layout.js';
+import { type MetricLayout, type MetricsSettings, mappingOptions, metricLayout } from './layout.js';
 import { type LabelName, type Labels, type MetricName, observe } from './mapping.js';
 import { SeriesGuard } from './series-guard.js';
 
@@ -89,7 +89,7 @@ export function createDeltaRecorder(
     defs.push([m, tuple.id, l.names.map((n) => labels[n])]);
     return tuple;
   });
-  const mapping = settings.labels;
+  const mapping = mappingOptions(settings);
   const labels: Labels = {};
   const full = {} as Record<LabelName, string>;
   let defs: DeltaDef[] = [];

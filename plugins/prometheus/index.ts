@@ -21,9 +21,16 @@ export const prometheusPlugin = definePlugin({
   },
   load: () => import('./plugin.js'),
   selfMetrics: async (registry) => (await import('./metrics.js')).registerPrometheusMetrics(registry),
-  describe: (section, { id }) => [
-    `  ${id}: ${section.metricPrefix}_* on /metrics (at most ${section.maxSeriesPerMetric} series per metric${section.labels.application || section.labels.user ? ', with application/user labels' : ''})`,
-  ],
+  describe: (section, { id }) => {
+    const on = Object.entries(section.labels)
+      .filter(([, enabled]) => enabled)
+      .map(([key]) => key);
+    const labels = on.length === 0 ? '' : `, with labels ${on.join(', ')}`;
+    const semconv = section.semconv.http ? ', and http_server_request_duration_seconds' : '';
+    return [
+      `  ${id}: ${section.metricPrefix}_* on /metrics (at most ${section.maxSeriesPerMetric} series per metric${labels})${semconv}`,
+    ];
+  },
   conflicts: (section, { serverEnabled, earlier }) => [
     ...(serverEnabled
       ? []
@@ -39,6 +46,12 @@ export const prometheusPlugin = definePlugin({
       .map((other) => ({
         path: ['metricPrefix'],
         message: `${other.id} already exposes its metrics as ${section.metricPrefix}_*: this instance would fail to start; give it its own metricPrefix`,
+      })),
+    ...earlier
+      .filter((other) => section.semconv.http && other.section.semconv.http)
+      .map((other) => ({
+        path: ['semconv', 'http'],
+        message: `${other.id} already enables semconv.http: http_server_request_duration_seconds has a standard name (no metricPrefix), so only one prometheus instance may enable it`,
       })),
   ],
 });

@@ -6,6 +6,8 @@ import type { SeriesGuard } from './series-guard.js';
 /** What the self-metrics report of one instance: its recorders and cut label values, by exposed name. */
 export interface InstanceStats {
   readonly prefix: string;
+  /** It exposes `http_server_request_duration_seconds` (`semconv.http`). */
+  readonly semconvHttp: boolean;
   readonly guards: Map<string, SeriesGuard<LabelName, unknown>>;
   readonly truncated: Map<string, Map<LabelName, number>>;
 }

@@ -16,8 +16,13 @@ const HELP: Record<MetricName, string> = {
   apim_errors_total: 'Gateway faults (apim:faulty events) by error type and code.',
   apim_cache_hits_total: 'Requests answered from the gateway response cache.',
   apim_response_size_bytes: 'Response size in bytes, where the gateway reports it.',
-  apim_ai_tokens_total: 'AI tokens used through AI (egress) APIs, by vendor, model and token type.',
-  apim_ai_requests_total: 'Requests to AI (egress) APIs, by vendor, model and status.',
+  apim_ai_tokens_total:
+    'AI tokens used through AI (egress) APIs, by API, vendor, model and token type (prompt, completion, other: the rest of totalTokens).',
+  apim_ai_requests_total: 'Requests to AI (egress) APIs, by API, vendor, model and status.',
+  apim_ai_request_duration_seconds:
+    'Total gateway latency (responseLatency) of AI (egress) API requests, by API, vendor and model.',
+  http_server_request_duration_seconds:
+    'Duration of HTTP server requests (OpenTelemetry semantic conventions, http.server.request.duration): the gateway responseLatency.',
 };
 
 type Recorder = {
@@ -50,11 +55,24 @@ export function registerPrometheusMetrics(registry: Registry): void {
   if (registry.getSingleMetric(exposedName('apim', 'apim_requests_total')) !== undefined) return;
   const defaults: MetricsSettings = {
     metricPrefix: 'apim',
-    labels: { application: true, user: true },
+    labels: {
+      application: true,
+      user: true,
+      platform: true,
+      userAgent: true,
+      destination: true,
+      targetStatusCode: true,
+      errorMessage: true,
+      tenant: true,
+      region: true,
+      apiCreator: true,
+      applicationOwner: true,
+    },
     allowLabels: {},
     maxSeriesPerMetric: 1,
     maxLabelValueLength: 16,
     buckets: { latency: [1], responseSize: [1] },
+    semconv: { http: true },
   };
   new GatewayMetrics(defaults, registry, 'prometheus');
 }
@@ -92,7 +110,18 @@ export class GatewayMetrics {
         `metricPrefix "${prefix}" is already used by plugin "${clash[0]}": give each prometheus instance its own metricPrefix`,
       );
     }
-    const stats: InstanceStats = { prefix, guards: new Map(), truncated: new Map() };
+    const semconv = [...instances].find(([, i]) => i.semconvHttp);
+    if (config.semconv.http && semconv !== undefined) {
+      throw new Error(
+        `semconv.http is already enabled on plugin "${semconv[0]}": http_server_request_duration_seconds has a standard name, so only one prometheus instance may enable it`,
+      );
+    }
+    const stats: InstanceStats = {
+      prefix,
+      semconvHttp: config.semconv.http,
+      guards: new Map(),
+      truncated: new Map(),
+    };
     const max = config.maxLabelValueLength;
     this.maxLabelValueLength = max;
     const targets: MetricTarget[] = [];

@@ -5,7 +5,8 @@ import type { CanonicalEvent } from '../../src/schema/event.js';
 import type { PrometheusConfig } from './config.js';
 import type { PrometheusDelta } from './delta.js';
 import { DeltaApplier } from './delta-apply.js';
-import { type Labels, observe, type Recorder } from './mapping.js';
+import { mappingOptions } from './layout.js';
+import { type Labels, type MappingOptions, observe, type Recorder } from './mapping.js';
 import { GatewayMetrics, unknownAllowLabels } from './metrics.js';
 
 /**
@@ -20,10 +21,12 @@ export class PrometheusPlugin implements Plugin {
   #applier: DeltaApplier | undefined;
   /** One label object for every observation (see `observe`). */
   readonly #labels: Labels = {};
+  readonly #options: MappingOptions;
 
   constructor(config: PrometheusConfig, settings: PluginSettings) {
     this.#config = config;
     this.#settings = settings;
+    this.#options = mappingOptions(config);
   }
 
   async start(): Promise<void> {
@@ -43,7 +46,7 @@ export class PrometheusPlugin implements Plugin {
   async send(batch: readonly CanonicalEvent[]): Promise<readonly EventResult[]> {
     const metrics = this.#metrics;
     if (metrics === undefined) throw new Error('prometheus plugin used before start');
-    const options = this.#config.labels;
+    const options = this.#options;
     const labels = this.#labels;
     const record: Recorder = (metric, l, value) => metrics.record(metric, l, value);
     for (const event of batch) observe(event, options, record, labels);

@@ -1,18 +1,19 @@
 import { Registry } from 'prom-client';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { METRIC_LABELS } from '../../plugins/prometheus/mapping.js';
+import { METRIC_LABELS, OPTIONAL_LABELS } from '../../plugins/prometheus/mapping.js';
 import { create as createPrometheus } from '../../plugins/prometheus/plugin.js';
 import { parseConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { createSelfMetrics } from '../../src/telemetry/metrics.js';
 import { CONTRACT_METRICS, METRIC_CONTRACT, type MetricType } from './contract.js';
 
-/** Name → type and label names of every metric gax registers, optional labels switched on. */
+/** Name → type and label names of every metric gax registers, optional labels and semconv switched on. */
 async function registered(): Promise<Map<string, { type: MetricType | 'other'; labels: string[] }>> {
   const self = createSelfMetrics({ version: 'test', defaultMetrics: false });
   const registry = new Registry();
+  const on = Object.values(OPTIONAL_LABELS).map((key) => `${key}: true`);
   const loaded = parseConfig(
-    'inputs: [{ paths: [x.log] }]\nplugins:\n  prometheus:\n    labels: { application: true, user: true }\n',
+    `inputs: [{ paths: [x.log] }]\nplugins:\n  prometheus:\n    labels: { ${on.join(', ')} }\n    semconv: { http: true }\n`,
     { env: {} },
   );
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
@@ -44,7 +45,10 @@ describe('metric contract of the dashboard and rules', () => {
 
   it('lists the gateway metrics and labels of the prometheus plugin mapping', () => {
     const apim = Object.fromEntries(
-      CONTRACT_METRICS.filter((m) => m.startsWith('apim_')).map((m) => [m, [...METRIC_CONTRACT[m].labels]]),
+      CONTRACT_METRICS.filter((m) => m.startsWith('apim_') || m.startsWith('http_')).map((m) => [
+        m,
+        [...METRIC_CONTRACT[m].labels],
+      ]),
     );
     const code = Object.fromEntries(Object.entries(METRIC_LABELS).map(([m, labels]) => [m, [...labels]]));
     expect(apim).toEqual(code);

@@ -220,7 +220,8 @@ describe('prometheus deltas (the worker path)', () => {
     const events = [ai(1, 2 ** 53), ai(2, 1), ai(3, 1), ai(4, 1), ai(5, 0.5), ai(6, 1), ai(7, 1)];
     events.push(ai(8, 2 ** 53, 'n'), ai(9, 1, 'n'), ai(10, 1, 'n'));
     const text = await expectSame('', events, { seed: 19, chunks: [1, 3, 1, 2, 3] });
-    const tokens = (model: string) => `apim_ai_tokens_total{vendor="v",model="${model}",token_type="prompt"}`;
+    const tokens = (model: string) =>
+      `apim_ai_tokens_total{api="OrdersAPI",vendor="v",model="${model}",token_type="prompt"}`;
     expect(text).toContain(`${tokens('m')} 9007199254740992\n`);
     expect(text).toContain(`${tokens('n')} 9007199254740992\n`);
   });

@@ -2,11 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { mappingOptions, SEMCONV_HTTP_BUCKETS } from '../../../plugins/prometheus/layout.js';
 import {
   METRIC_LABELS,
   type Observation,
+  OPTIONAL_LABELS,
   observe,
   type Recorder,
+  SEMCONV_HTTP_METRIC,
 } from '../../../plugins/prometheus/mapping.js';
 import { create as createPrometheus } from '../../../plugins/prometheus/plugin.js';
 import { OVERFLOW, SeriesGuard } from '../../../plugins/prometheus/series-guard.js';
@@ -231,14 +234,15 @@ describe('prometheus plugin', () => {
 
   it("prints what prom-client's own Counter and Histogram print for the same observations", async () => {
     // 20,000 generated lines of every shape (AI, faults, cache hits, older versions), with the
-    // optional labels on: the plugin's families against prom-client fed the mapping's output.
+    // optional labels and semconv.http on: the plugin's families against prom-client fed the mapping's output.
     const generator = createGenerator({ seed: 7, variants: true });
     const events: CanonicalEvent[] = [];
     for (let i = 0; i < 20_000; i++) {
       const result = parseLine(generator.next());
       if (result.kind === 'event') events.push(result.event);
     }
-    const yaml = '    labels: { application: true, user: true }\n    maxSeriesPerMetric: 1000000\n';
+    const on = Object.values(OPTIONAL_LABELS).map((key) => `${key}: true`);
+    const yaml = `    labels: { ${on.join(', ')} }\n    semconv: { http: true }\n    maxSeriesPerMetric: 1000000\n`;
     const text = await expose(events, yaml);
     const plugin = config(yaml);
     const reference = new Registry();
@@ -249,13 +253,17 @@ describe('prometheus plugin', () => {
     for (const [metric, names] of Object.entries(METRIC_LABELS)) {
       const common = { name: metric, help: 'x', labelNames: [...names], registers: [reference] };
       const buckets =
-        metric === 'apim_response_size_bytes' ? plugin.buckets.responseSize : plugin.buckets.latency;
+        metric === SEMCONV_HTTP_METRIC
+          ? [...SEMCONV_HTTP_BUCKETS]
+          : metric === 'apim_response_size_bytes'
+            ? plugin.buckets.responseSize
+            : plugin.buckets.latency;
       sinks.set(
         metric,
         metric.endsWith('_total') ? new Counter(common) : new Histogram({ ...common, buckets }),
       );
     }
-    const options = { application: true, user: true };
+    const options = mappingOptions(plugin);
     for (const event of events) {
       observe(event, options, (metric, labels, value) => {
         const picked = Object.fromEntries(METRIC_LABELS[metric].map((n) => [n, labels[n] ?? '']));
@@ -264,9 +272,14 @@ describe('prometheus plugin', () => {
         else sink?.observe?.(picked, value);
       });
     }
-    const gateway = (t: string) => t.split('\n').filter((l) => l.startsWith('apim_') && !l.startsWith('# '));
+    const gateway = (t: string) => t.split('\n').filter((l) => /^(apim|http)_/.test(l));
     const ours = gateway(text);
     expect(ours.length).toBeGreaterThan(5_000);
+    for (const name of [
+      'http_server_request_duration_seconds_bucket',
+      'apim_ai_request_duration_seconds_bucket',
+    ])
+      expect(ours.some((l) => l.startsWith(name))).toBe(true);
     expect(ours).toEqual(gateway(await reference.metrics()));
   });
 

@@ -8,7 +8,20 @@ import { GatewayMetrics, type MetricsSettings } from '../../../plugins/prometheu
 function settings(metricPrefix: string): MetricsSettings {
   return {
     metricPrefix,
-    labels: { application: false, user: false },
+    labels: {
+      application: false,
+      user: false,
+      platform: false,
+      userAgent: false,
+      destination: false,
+      targetStatusCode: false,
+      errorMessage: false,
+      tenant: false,
+      region: false,
+      apiCreator: false,
+      applicationOwner: false,
+    },
+    semconv: { http: false },
     allowLabels: {},
     maxSeriesPerMetric: 100,
     maxLabelValueLength: 1024,
