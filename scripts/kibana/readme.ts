@@ -7,6 +7,7 @@ import {
   ERROR_RATE_DEFINITION,
   KQL,
   TOKENS,
+  TOTAL_TOKENS_DEFINITION,
   WSO2_ERROR_RATE_DEFINITION,
 } from './dashboards/common.js';
 import { ERROR_BUDGET, SLO_TARGET } from './dashboards/slo.js';
@@ -172,9 +173,8 @@ Definitions used across dashboards:
   \`${KQL.error}\`. Error rate = ${ERROR_RATE_DEFINITION}. WSO2's "Average Error Rate"
   is ${WSO2_ERROR_RATE_DEFINITION} (5xx left out); the Overview dashboards show both, each panel
   stating its definition.
-- **tokens**: "Total Token Usage" is \`sum(${TOKENS.total})\`, WSO2's total, which may exceed prompt +
-  completion (reasoning or cached tokens); the metrics backends record the difference as
-  \`token_type="other"\`, so their total over token types is the same number.
+- **tokens**: "Total Token Usage" is \`sum(${TOKENS.total})\`: ${TOTAL_TOKENS_DEFINITION} (the
+  tokens counted only in the total are \`token_type="other"\` there).
 - **per-request audit**: the saved search \`${requestsSearch.id}\` lists every event newest first
   (\`${TIME_FIELD}\`) with ${AUDIT_COLUMNS.map((c) => `\`${c}\``).join(', ')}.
 - **success rate** (SLO): \`count(kql='proxyResponseCode < 500') / count()\` — availability, a

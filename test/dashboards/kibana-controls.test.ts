@@ -128,6 +128,37 @@ describe('the filter controls of the bundled Kibana dashboards', () => {
   });
 });
 
+describe('the error and token definitions the panels state (docs/metrics.md)', () => {
+  const lens = (id: string): SavedObjectLine => {
+    const found = objects.find((o) => o.type === 'lens' && o.id === id);
+    if (found === undefined) throw new Error(`lens ${id} not in the bundle`);
+    return found;
+  };
+
+  it('counts faults and 5xx responses as errors, and says a 4xx response is not one', () => {
+    const count = lens('gax-lens-error-count');
+    expect(JSON.stringify(count.attributes.state)).toContain(
+      JSON.stringify('eventType : "faulty" or proxyResponseCode >= 500'),
+    );
+    for (const id of ['gax-lens-error-count', 'gax-lens-error-rate'])
+      expect(String(lens(id).attributes.description)).toContain(
+        'a faulty event (any errorType, throttling included) or a response with a 5xx proxyResponseCode; a 4xx response is not an error',
+      );
+  });
+
+  it('sums totalTokens for Total Token Usage and says what that total is', () => {
+    const total = lens('gax-lens-total-tokens');
+    expect(JSON.stringify(total.attributes.state)).toContain('"operationType":"sum"');
+    expect(JSON.stringify(total.attributes.state)).toContain(
+      '"sourceField":"properties.aiTokenUsage.totalTokens"',
+    );
+    const said = String(total.attributes.description);
+    expect(said).toContain('Sum of properties.aiTokenUsage.totalTokens');
+    expect(said).toContain('may exceed prompt + completion');
+    expect(said).toContain('token_type');
+  });
+});
+
 describe('the Kibana validator on controls', () => {
   const traffic = 'gax-ingress-traffic';
   const apiControl = 'ingress-traffic-api';

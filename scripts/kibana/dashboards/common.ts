@@ -101,19 +101,18 @@ export const p95Latency = metricLens({
   metric: metric('95th percentile latency (ms)', percentile('responseLatency', 95), INTEGER),
 });
 
-/** What each token panel sums (docs/metrics.md): WSO2's counters, total as WSO2 reports it. */
-const TOKEN_DEFINITION: Readonly<Record<string, string>> = {
-  [TOKENS.total]:
-    "WSO2's totalTokens, which may exceed prompt + completion (reasoning or cached tokens); the metrics backends' sum over token_type equals it",
-  [TOKENS.prompt]: 'prompt tokens',
-  [TOKENS.completion]: 'completion tokens',
-};
+/** What "total tokens" means on every backend (docs/metrics.md), as the total token panels state it. */
+export const TOTAL_TOKENS_DEFINITION =
+  "WSO2's totalTokens, which may exceed prompt + completion (reasoning or cached tokens); the metrics backends' total over every token_type is the same number";
 
 const tokenMetric = (slug: string, title: string, field: string) =>
   metricLens({
     id: lensId(slug),
     title,
-    description: `Sum of ${field} (${TOKEN_DEFINITION[field] ?? field}) over AI (egress) responses.`,
+    description:
+      field === TOKENS.total
+        ? `Sum of ${field} over AI (egress) responses: ${TOTAL_TOKENS_DEFINITION}.`
+        : `Sum of ${field} over AI (egress) responses.`,
     dataView: RESPONSES,
     metric: metric(title, agg('sum', field), INTEGER),
   });
@@ -152,7 +151,7 @@ const HOURS = Array.from({ length: 24 }, (_, h) => ({
 export const aiTokenHeatmap = heatmapLens({
   id: lensId('ai-token-heatmap'),
   title: 'AI Token Usage',
-  description: 'Total tokens per day and UTC hour of the request (properties.aiTokenUsage.hour).',
+  description: `Total tokens (sum of ${TOKENS.total}) per day and UTC hour of the request (properties.aiTokenUsage.hour).`,
   dataView: RESPONSES,
   x: dateHistogram('1d'),
   y: ranges('properties.aiTokenUsage.hour', 'Hour (UTC)', HOURS),
