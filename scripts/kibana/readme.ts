@@ -141,7 +141,7 @@ break the \`formBased\` state. So each version is the one whose shape the builde
 | type | \`typeMigrationVersion\` | why |
 | --- | --- | --- |
 | \`lens\` | \`${v.lens}\` | Lens's last (legacy) migration; the state is the 8.9 \`formBased\` shape. Kibana ≤ 8.8 rejects it: this sets the 8.9 minimum. |
-| \`dashboard\` | \`${v.dashboard}\` | the dashboard attribute schema version (\`8.9.0\`); newer Kibana applies its model versions (\`10.x\`) on import. |
+| \`dashboard\` | \`${v.dashboard}\` | the dashboard attribute schema version (\`8.9.0\`); newer Kibana applies its model versions (\`10.x\`) on import. The control group has 8.9's keys only (\`showApplySelections\` came later). |
 | \`visualization\` | \`${v.visualization}\` | the markdown \`visState\` has not changed since; every 8.9+ Kibana knows 8.5.0. |
 | \`search\` | \`${v.search}\` | the saved search's last migration (multi-namespace conversion); the columns and sort are the 8.x shape. |
 | \`index-pattern\` | \`${v['index-pattern']}\` | data views' last migration; \`fields: "[]"\` makes Kibana read the fields from the mapping. |
