@@ -12,6 +12,11 @@ export const DASHBOARD_PATH = fileURLToPath(
   new URL('../../dashboards/grafana/dashboard.json', import.meta.url),
 );
 
+/** The variant on OpenTelemetry's HTTP histogram (`semconv.http`). */
+export const SEMCONV_DASHBOARD_PATH = fileURLToPath(
+  new URL('../../dashboards/grafana/dashboard-semconv.json', import.meta.url),
+);
+
 export interface DashboardTarget {
   readonly expr?: unknown;
   readonly refId?: unknown;
@@ -88,6 +93,7 @@ export const DEFAULT_VARIABLE_VALUES: Readonly<Record<string, string>> = {
   datasource: 'prometheus',
   job: '.*',
   api: '.*',
+  route: '.*',
   __rate_interval: '1m',
   __range: '1h',
 };
@@ -108,7 +114,10 @@ export function substituteVariables(expr: string, values: Readonly<Record<string
  * and `$__range` replaced (defaults: `.*`, `.*`, `1m`, `1h`), ready for Prometheus'
  * `/api/v1/query`. Pass `values` to override some, e.g. `{ job: 'gax-it', __rate_interval: '5s' }`.
  */
-export function dashboardExpressions(values: Readonly<Record<string, string>> = {}): string[] {
+export function dashboardExpressions(
+  values: Readonly<Record<string, string>> = {},
+  dashboard: DashboardJson = loadDashboard(),
+): string[] {
   const all = { ...DEFAULT_VARIABLE_VALUES, ...values };
-  return dashboardQueries().map((q) => substituteVariables(q.expr, all));
+  return dashboardQueries(dashboard).map((q) => substituteVariables(q.expr, all));
 }

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { dashboardExpressions, dashboardQueries } from './grafana-expressions.js';
+import {
+  dashboardExpressions,
+  dashboardQueries,
+  loadDashboard,
+  SEMCONV_DASHBOARD_PATH,
+} from './grafana-expressions.js';
 import { ensurePrometheus, promtool } from './promtool.js';
 
 /**
@@ -30,6 +35,23 @@ const LATENCY_LE = [
   '5',
   '10',
   '30',
+  '+Inf',
+];
+const SEMCONV_LE = [
+  '0.005',
+  '0.01',
+  '0.025',
+  '0.05',
+  '0.075',
+  '0.1',
+  '0.25',
+  '0.5',
+  '0.75',
+  '1',
+  '2.5',
+  '5',
+  '7.5',
+  '10',
   '+Inf',
 ];
 const SIZE_LE = ['100', '1000', '10000', '100000', '1000000', '10000000', '+Inf'];
@@ -67,6 +89,9 @@ function inputSeries(): Series[] {
     ['WeatherAPI', '/forecast/{city}'],
   ] as const) {
     const route = `api="${api}", api_version="1.0.0", method="GET", resource="${resource}"`;
+    // The opt-in labels on (labels.*), as an instance with them enabled exposes them.
+    const destination = `destination="https://${api.toLowerCase()}.backend.internal/v1"`;
+    const device = `platform="Mac OS X", user_agent="Chrome", tenant="carbon.super", region="default", api_creator="admin", application_owner="alice"`;
     for (const [status, event, key, n] of [
       ['200', 'response', 'PRODUCTION', 20],
       ['200', 'response', 'SANDBOX', 2],
@@ -78,13 +103,13 @@ function inputSeries(): Series[] {
       out.push(
         counter(
           'apim_requests_total',
-          `${route}, status_code="${status}", event_type="${event}", key_type="${key}"`,
+          `${route}, status_code="${status}", event_type="${event}", key_type="${key}", ${destination}, target_status_code="${event === 'faulty' ? '-1' : status}", ${device}`,
           n,
         ),
       );
     }
     out.push(...histogram('apim_request_duration_seconds', route, LATENCY_LE, 4, 3));
-    out.push(...histogram('apim_backend_duration_seconds', route, LATENCY_LE, 3, 2));
+    out.push(...histogram('apim_backend_duration_seconds', `${route}, ${destination}`, LATENCY_LE, 3, 2));
     for (const direction of ['request', 'response']) {
       out.push(
         ...histogram(
@@ -97,23 +122,51 @@ function inputSeries(): Series[] {
       );
     }
     const version = `api="${api}", api_version="1.0.0"`;
-    out.push(counter('apim_errors_total', `${version}, error_type="THROTTLED", error_code="900803"`, 1));
-    out.push(counter('apim_errors_total', `${version}, error_type="AUTH", error_code="900901"`, 1));
+    out.push(
+      counter(
+        'apim_errors_total',
+        `${version}, error_type="THROTTLED", error_code="900803", error_message="APPLICATION_LEVEL_LIMIT_EXCEEDED"`,
+        1,
+      ),
+    );
+    out.push(
+      counter(
+        'apim_errors_total',
+        `${version}, error_type="AUTH", error_code="900901", error_message="AUTHENTICATION_FAILURE"`,
+        1,
+      ),
+    );
+    // OpenTelemetry's HTTP histogram (semconv.http), for the semconv dashboard.
+    const http = `http_request_method="GET", http_route="/${api.toLowerCase()}/1.0.0${resource}"`;
+    for (const [status, error] of [
+      ['200', ''],
+      ['503', '503'],
+      ['429', 'THROTTLED'],
+    ] as const) {
+      out.push(
+        ...histogram(
+          'http_server_request_duration_seconds',
+          `${http}, http_response_status_code="${status}", error_type="${error}"`,
+          SEMCONV_LE,
+          status === '200' ? 3 : 5,
+          status === '200' ? 2 : 1,
+        ),
+      );
+    }
     out.push(counter('apim_cache_hits_total', version, 5));
     out.push(...histogram('apim_response_size_bytes', version, SIZE_LE, 2, 40_000));
   }
-  for (const [vendor, model] of [
-    ['OpenAI', 'gpt-4o'],
-    ['MistralAI', 'mistral-small-latest'],
+  for (const [api, vendor, model] of [
+    ['OpenAIProxy', 'OpenAI', 'gpt-4o'],
+    ['MistralProxy', 'MistralAI', 'mistral-small-latest'],
   ] as const) {
-    out.push(
-      counter('apim_ai_tokens_total', `vendor="${vendor}", model="${model}", token_type="prompt"`, 300),
-    );
-    out.push(
-      counter('apim_ai_tokens_total', `vendor="${vendor}", model="${model}", token_type="completion"`, 120),
-    );
-    out.push(counter('apim_ai_requests_total', `vendor="${vendor}", model="${model}", status_code="200"`, 2));
-    out.push(counter('apim_ai_requests_total', `vendor="${vendor}", model="${model}", status_code="429"`, 1));
+    const ai = `api="${api}", vendor="${vendor}", model="${model}"`;
+    out.push(counter('apim_ai_tokens_total', `${ai}, token_type="prompt"`, 300));
+    out.push(counter('apim_ai_tokens_total', `${ai}, token_type="completion"`, 120));
+    out.push(counter('apim_ai_tokens_total', `${ai}, token_type="other"`, 30));
+    out.push(counter('apim_ai_requests_total', `${ai}, status_code="200"`, 2));
+    out.push(counter('apim_ai_requests_total', `${ai}, status_code="429"`, 1));
+    out.push(...histogram('apim_ai_request_duration_seconds', ai, LATENCY_LE, 7, 5));
   }
   const file = 'file="/opt/wso2am/repository/logs/apim_metrics.log"';
   for (const plugin of ['prometheus', 'elasticsearch']) {
@@ -136,8 +189,13 @@ function inputSeries(): Series[] {
   return out;
 }
 
-const queries = dashboardQueries();
-const expressions = dashboardExpressions();
+// Both bundled Prometheus dashboards: the main one and the OpenTelemetry (semconv) variant.
+const semconv = loadDashboard(SEMCONV_DASHBOARD_PATH);
+const queries = [
+  ...dashboardQueries(),
+  ...dashboardQueries(semconv).map((q) => ({ ...q, where: `semconv ${q.where}` })),
+];
+const expressions = [...dashboardExpressions(), ...dashboardExpressions({}, semconv)];
 const record = (i: number) => `gax_dashboard:query_${i}`;
 
 describe('grafana dashboard PromQL with promtool', () => {
