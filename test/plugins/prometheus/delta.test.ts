@@ -6,6 +6,7 @@ import {
   deltaTransferList,
   type PrometheusDelta,
 } from '../../../plugins/prometheus/delta.js';
+import { OPTIONAL_LABELS } from '../../../plugins/prometheus/mapping.js';
 import { PrometheusPlugin } from '../../../plugins/prometheus/plugin.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { parseLine } from '../../../src/parsers/wso2-apim/parse.js';
@@ -168,6 +169,14 @@ describe('prometheus deltas (the worker path)', () => {
     expect(text).toMatch(
       /gax_prometheus_label_values_truncated_total\{metric="apim_requests_total",label="\w+"\} [1-9]/,
     );
+  });
+
+  it('make what send() makes with every opt-in label and semconv.http on', async () => {
+    const on = Object.values(OPTIONAL_LABELS).map((key) => `${key}: true`);
+    const yaml = `    labels: { ${on.join(', ')} }\n    semconv: { http: true }\n    maxSeriesPerMetric: 50\n`;
+    const text = await expectSame(yaml, [...generated(4, 3_000), ...fuzzed(4, 1_000)], { seed: 14 });
+    expect(text).toContain('http_server_request_duration_seconds_bucket{');
+    expect(text).toMatch(/apim_requests_total\{[^}]*user_agent="/);
   });
 
   it('stay exact when recorders forget their tuples often (bounded worker memory)', async () => {
