@@ -91,6 +91,7 @@ describe('grafana main dashboard: rows for the opt-in labels', () => {
     ['Devices', ['platform', 'user_agent']],
     ['Backends', ['destination', 'target_status_code']],
     ['Target errors', ['target_status_code', 'error_message']],
+    ['Tenants and owners', ['tenant', 'region', 'api_creator', 'application_owner']],
   ])('%s is collapsed (no query runs, no empty panel shows) and each panel filters on its opt-in label', (title, labels) => {
     const row = rows.find((r) => String(r.title).startsWith(`${title} (opt-in labels`));
     expect(row?.collapsed).toBe(true);
