@@ -1,7 +1,7 @@
 import type { DescribeContext, EventSample } from '../../src/plugin/capabilities.js';
 import { redactUrlCredentials } from '../../src/telemetry/redact.js';
 import type { DatadogConfig } from './config.js';
-import { estimateCost } from './cost.js';
+import { estimateCost, type OptInCost } from './cost.js';
 
 /** `gax check-config`'s line about a Datadog instance: where it sends, which metrics, logs or not. */
 export function describeDatadog(section: DatadogConfig, { id }: DescribeContext): string[] {
@@ -32,9 +32,19 @@ export function datadogCost(
     lines.push(
       `    ${`${section.prefix}${c.metric}`.padEnd(width)}${String(c.tagSets).padStart(6)} tag sets → ${String(c.customMetrics).padStart(6)}   (${c.tags.join(',')})`,
     );
+    const on = (c.optIn ?? []).filter((o) => o.enabled);
+    const off = (c.optIn ?? []).filter((o) => !o.enabled);
+    if (on.length > 0) lines.push(`      opt-in tags on (values, custom metrics they add): ${optInList(on)}`);
+    if (off.length > 0)
+      lines.push(`      opt-in tags off (values, custom metrics they would add): ${optInList(off)}`);
   }
   lines.push(
     `    ${'total'.padEnd(width)}${''.padStart(6)}          ${String(total).padStart(6)} custom metrics`,
   );
   return lines;
+}
+
+/** `platform 5 +120, user_agent 9 +300`. */
+function optInList(costs: readonly OptInCost[]): string {
+  return costs.map((o) => `${o.tag} ${o.values} +${o.customMetrics}`).join(', ');
 }

@@ -2,6 +2,7 @@ import type { CanonicalEvent } from '../../src/schema/event.js';
 import type { DatadogConfig } from './config.js';
 import { DATADOG_METRICS, type DatadogMetric } from './metrics.js';
 import type { RawTags } from './series-index.js';
+import { errorText, userAgentFamily } from './tag-values.js';
 
 /** One thing an event adds to: `value` to a count, or one value to a distribution. */
 export interface Observation {
@@ -27,6 +28,9 @@ export function observe(event: CanonicalEvent, out: Observation[]): void {
     resource: event.apiResourceTemplate ?? 'none',
   };
   const status_code = event.proxyResponseCode === undefined ? 'none' : String(event.proxyResponseCode);
+  const destination = event.destination ?? 'none';
+  const tenant = event.apiCreatorTenantDomain ?? 'none';
+  const place = { region: event.regionId ?? 'none', gateway_host: event.host?.name ?? 'none' };
   out.push({
     metric: 'requests',
     tags: {
@@ -36,6 +40,14 @@ export function observe(event: CanonicalEvent, out: Observation[]): void {
       key_type: event.keyType ?? 'none',
       application: event.applicationName ?? 'none',
       user: event.userName ?? 'none',
+      platform: event.platform ?? 'none',
+      user_agent: userAgentFamily(event.userAgent),
+      destination,
+      target_status_code: event.targetResponseCode === undefined ? 'none' : String(event.targetResponseCode),
+      tenant,
+      api_creator: event.apiCreator ?? 'none',
+      application_owner: event.applicationOwner ?? 'none',
+      ...place,
     },
     value: 1,
   });
@@ -43,29 +55,61 @@ export function observe(event: CanonicalEvent, out: Observation[]): void {
     const error_code = event.errorCode === undefined ? 'none' : String(event.errorCode);
     out.push({
       metric: 'errors',
-      tags: { api, api_version, error_type: event.errorType ?? 'none', error_code },
+      tags: {
+        api,
+        api_version,
+        error_type: event.errorType ?? 'none',
+        error_code,
+        error_message: errorText(event),
+        destination,
+        tenant,
+        ...place,
+      },
       value: 1,
     });
   }
-  latency(out, 'latency.response', route, event.responseLatency);
+  latency(out, 'latency.response', { ...route, tenant, ...place }, event.responseLatency);
   if (event.responseCacheHit === true)
     out.push({ metric: 'cache_hits', tags: { api, api_version }, value: 1 });
-  else latency(out, 'latency.backend', route, event.backendLatency);
+  else latency(out, 'latency.backend', { ...route, destination, ...place }, event.backendLatency);
   latency(out, 'latency.mediation', { ...route, direction: 'request' }, event.requestMediationLatency);
   latency(out, 'latency.mediation', { ...route, direction: 'response' }, event.responseMediationLatency);
   const ai = event.properties?.aiMetadata;
   if (ai === undefined) return;
   const vendor = ai.vendorName ?? 'unknown';
   const model = ai.model ?? 'unknown';
-  out.push({ metric: 'ai.requests', tags: { vendor, model, status_code }, value: 1 });
-  const usage = event.properties?.aiTokenUsage;
-  for (const [token_type, value] of [
-    ['prompt', usage?.promptTokens],
-    ['completion', usage?.completionTokens],
-  ] as const) {
-    if (value !== undefined && value > 0)
-      out.push({ metric: 'ai.tokens', tags: { vendor, model, token_type, api }, value });
+  out.push({
+    metric: 'ai.requests',
+    tags: { vendor, model, status_code, event_type: event.eventType, api },
+    value: 1,
+  });
+  latency(out, 'ai.latency', { vendor, model, api }, event.responseLatency);
+  for (const [token_type, value] of tokenCounts(event.properties?.aiTokenUsage)) {
+    if (value > 0) out.push({ metric: 'ai.tokens', tags: { vendor, model, token_type, api }, value });
   }
+}
+
+type TokenUsage = NonNullable<NonNullable<CanonicalEvent['properties']>['aiTokenUsage']>;
+
+/**
+ * Tokens by `token_type` (docs/metrics.md): prompt, completion, and `other` = what totalTokens
+ * counts beyond them (reasoning, cached), so the types add up to totalTokens.
+ */
+function tokenCounts(usage: TokenUsage | undefined): [string, number][] {
+  const prompt = usage?.promptTokens ?? 0;
+  const completion = usage?.completionTokens ?? 0;
+  return [
+    ['prompt', prompt],
+    ['completion', completion],
+    ['other', otherTokens(usage, prompt, completion)],
+  ];
+}
+
+/** totalTokens − prompt − completion when the total is known and larger; else 0. */
+function otherTokens(usage: TokenUsage | undefined, prompt: number, completion: number): number {
+  const total = usage?.totalTokens;
+  if (total === undefined) return 0;
+  return Math.max(0, total - Math.max(0, prompt) - Math.max(0, completion));
 }
 
 function latency(
@@ -100,10 +144,20 @@ export function observeEvent(event: CanonicalEvent, raw: RawTags, sink: Observat
   raw.key_type = event.keyType ?? 'none';
   raw.application = event.applicationName ?? 'none';
   raw.user = event.userName ?? 'none';
+  raw.platform = event.platform ?? 'none';
+  raw.user_agent = userAgentFamily(event.userAgent);
+  raw.destination = event.destination ?? 'none';
+  raw.target_status_code = event.targetResponseCode === undefined ? 'none' : String(event.targetResponseCode);
+  raw.tenant = event.apiCreatorTenantDomain ?? 'none';
+  raw.api_creator = event.apiCreator ?? 'none';
+  raw.application_owner = event.applicationOwner ?? 'none';
+  raw.region = event.regionId ?? 'none';
+  raw.gateway_host = event.host?.name ?? 'none';
   sink.count('requests', 1);
   if (event.eventType === 'faulty') {
     raw.error_type = event.errorType ?? 'none';
     raw.error_code = event.errorCode === undefined ? 'none' : String(event.errorCode);
+    raw.error_message = errorText(event);
     sink.count('errors', 1);
   }
   latencyValue(sink, 'latency.response', event.responseLatency);
@@ -118,16 +172,22 @@ export function observeEvent(event: CanonicalEvent, raw: RawTags, sink: Observat
   raw.vendor = ai.vendorName ?? 'unknown';
   raw.model = ai.model ?? 'unknown';
   sink.count('ai.requests', 1);
+  latencyValue(sink, 'ai.latency', event.responseLatency);
   const usage = event.properties?.aiTokenUsage;
-  const prompt = usage?.promptTokens;
-  if (prompt !== undefined && prompt > 0) {
+  const prompt = usage?.promptTokens ?? 0;
+  if (prompt > 0) {
     raw.token_type = 'prompt';
     sink.count('ai.tokens', prompt);
   }
-  const completion = usage?.completionTokens;
-  if (completion !== undefined && completion > 0) {
+  const completion = usage?.completionTokens ?? 0;
+  if (completion > 0) {
     raw.token_type = 'completion';
     sink.count('ai.tokens', completion);
+  }
+  const other = otherTokens(usage, prompt, completion);
+  if (other > 0) {
+    raw.token_type = 'other';
+    sink.count('ai.tokens', other);
   }
 }
 

@@ -14,34 +14,59 @@ export interface MetricSpec {
 }
 
 const route = ['api', 'api_version', 'method', 'resource'] as const;
+/** Where a request came from and went: opt-in on `requests` (docs: plugins/datadog/README.md). */
+const client = ['platform', 'user_agent'] as const;
+const backend = ['destination', 'target_status_code'] as const;
+const owner = ['tenant', 'api_creator', 'application_owner'] as const;
+const place = ['region', 'gateway_host'] as const;
 
 export const DATADOG_METRICS = {
   requests: {
     type: 'count',
     unit: 'request',
     description: 'Requests (response and faulty events).',
-    tags: [...route, 'status_code', 'event_type', 'key_type', 'application', 'user'],
+    tags: [
+      ...route,
+      'status_code',
+      'event_type',
+      'key_type',
+      'application',
+      'user',
+      ...client,
+      ...backend,
+      ...owner,
+      ...place,
+    ],
     defaultTags: [...route, 'status_code', 'event_type'],
   },
   errors: {
     type: 'count',
     unit: 'error',
     description: 'Gateway-side faults (faulty events) by category and code.',
-    tags: ['api', 'api_version', 'error_type', 'error_code'],
+    tags: [
+      'api',
+      'api_version',
+      'error_type',
+      'error_code',
+      'error_message',
+      'destination',
+      'tenant',
+      ...place,
+    ],
     defaultTags: ['api', 'api_version', 'error_type', 'error_code'],
   },
   'latency.response': {
     type: 'distribution',
     unit: 'millisecond',
     description: 'Total gateway time per request (responseLatency).',
-    tags: [...route],
+    tags: [...route, 'tenant', ...place],
     defaultTags: ['api', 'api_version'],
   },
   'latency.backend': {
     type: 'distribution',
     unit: 'millisecond',
     description: 'Backend time per request (backendLatency); not recorded on cache hits.',
-    tags: [...route],
+    tags: [...route, 'destination', ...place],
     defaultTags: ['api', 'api_version'],
   },
   'latency.mediation': {
@@ -62,16 +87,26 @@ export const DATADOG_METRICS = {
   'ai.tokens': {
     type: 'count',
     unit: 'token',
-    description: 'AI tokens of egress (AI) API calls, `token_type:prompt` or `token_type:completion`.',
+    description:
+      'AI tokens of egress (AI) API calls, `token_type:prompt`, `completion` or `other` (in totalTokens only); their sum is totalTokens.',
     tags: ['vendor', 'model', 'token_type', 'api'],
     defaultTags: ['vendor', 'model', 'token_type'],
   },
   'ai.requests': {
     type: 'count',
     unit: 'request',
-    description: 'Egress (AI) API calls by vendor and model.',
-    tags: ['vendor', 'model', 'status_code'],
-    defaultTags: ['vendor', 'model', 'status_code'],
+    description:
+      'Egress (AI) API calls by vendor, model and API; errors are `event_type:faulty` plus `event_type:response` with a 5xx `status_code`.',
+    tags: ['vendor', 'model', 'status_code', 'event_type', 'api'],
+    // An AI API mostly calls one vendor and model, so `api` and `event_type` add few tag sets.
+    defaultTags: ['vendor', 'model', 'status_code', 'event_type', 'api'],
+  },
+  'ai.latency': {
+    type: 'distribution',
+    unit: 'millisecond',
+    description: 'Total gateway time of egress (AI) API calls (responseLatency).',
+    tags: ['vendor', 'model', 'api'],
+    defaultTags: ['vendor', 'model'],
   },
 } as const satisfies Record<string, MetricSpec>;
 

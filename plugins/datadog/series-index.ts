@@ -19,6 +19,16 @@ export interface RawTags {
   vendor: string;
   model: string;
   token_type: string;
+  platform: string;
+  user_agent: string;
+  destination: string;
+  target_status_code: string;
+  error_message: string;
+  tenant: string;
+  api_creator: string;
+  application_owner: string;
+  region: string;
+  gateway_host: string;
 }
 
 export type TagName = keyof RawTags;
@@ -41,6 +51,16 @@ export function rawTags(): RawTags {
     vendor: 'none',
     model: 'none',
     token_type: 'none',
+    platform: 'none',
+    user_agent: 'none',
+    destination: 'none',
+    target_status_code: 'none',
+    error_message: 'none',
+    tenant: 'none',
+    api_creator: 'none',
+    application_owner: 'none',
+    region: 'none',
+    gateway_host: 'none',
   };
 }
 
@@ -106,6 +126,7 @@ export class SeriesIndex {
       cache_hits: table('cache_hits'),
       'ai.tokens': table('ai.tokens'),
       'ai.requests': table('ai.requests'),
+      'ai.latency': table('ai.latency'),
     };
   }
 

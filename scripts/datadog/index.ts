@@ -2,6 +2,8 @@
 import { buildDashboard, type DashboardSpec, fileOf } from './dashboard.js';
 import { ai } from './dashboards/ai.js';
 import { api } from './dashboards/api.js';
+import { backends } from './dashboards/backends.js';
+import { devices } from './dashboards/devices.js';
 import { errors } from './dashboards/errors.js';
 import { latency } from './dashboards/latency.js';
 import { overview } from './dashboards/overview.js';
@@ -11,7 +13,15 @@ import { renderReadme } from './readme.js';
 export { buildDashboard, fileOf } from './dashboard.js';
 export { buildMonitor, MONITOR_SPECS } from './monitors.js';
 
-export const DASHBOARD_SPECS: readonly DashboardSpec[] = [overview, latency, errors, api, ai];
+export const DASHBOARD_SPECS: readonly DashboardSpec[] = [
+  overview,
+  latency,
+  errors,
+  api,
+  devices,
+  backends,
+  ai,
+];
 
 export const MONITORS_FILE = 'monitors.json';
 export const README_FILE = 'README.md';

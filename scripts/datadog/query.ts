@@ -1,9 +1,11 @@
 /**
  * Datadog metric queries over the plugin's metrics (plugins/datadog/metrics.ts), written with the
- * bundled prefix. Queries group and filter only by tags the metric carries with the default tag
- * allow-lists (`defaultTags`, plus `env` and `service`): a widget on an opt-in tag would show a
- * single `N/A` group, or nothing, with the default configuration. A query is scoped by the
- * dashboard's template variables whose tag the metric carries, so `$api` never empties a widget.
+ * bundled prefix. Queries group and filter by tags the metric carries with the default tag
+ * allow-lists (`defaultTags`, plus `env` and `service`): a widget on an opt-in tag shows a single
+ * `N/A` group, or nothing, with the default configuration. A query may use an opt-in tag only when
+ * it says so (`optIn: true`), and its widget's description then carries `optInNote` (the contract
+ * test checks both). A query is scoped by the dashboard's template variables whose tag the metric
+ * carries by default, so `$api` never empties a widget.
  */
 import { DATADOG_METRICS, type DatadogMetric, GLOBAL_TAGS } from '../../plugins/datadog/metrics.js';
 import { BUNDLED_DATADOG_PREFIX } from '../../plugins/datadog/setup/bundle.js';
@@ -39,6 +41,19 @@ export interface QueryOptions<M extends DatadogMetric> {
   /** Extra filters, `tag:value` (wildcards allowed) or `!tag:value`. */
   readonly filter?: readonly `${'' | '!'}${TagOf<M>}:${string}`[];
   readonly by?: readonly TagOf<M>[];
+  /** The query may use tags the metric carries only when opted in (`plugins.datadog.tags`). */
+  readonly optIn?: boolean;
+}
+
+/**
+ * The sentence a widget that needs opt-in tags carries in its description, e.g. "Needs the opt-in
+ * tag `platform` on `requests` (`plugins.datadog.tags.requests`)."; test/dashboards/datadog.test.ts
+ * reads it back.
+ */
+export function optInNote(metric: DatadogMetric, tags: readonly string[]): string {
+  const list = tags.map((t) => `\`${t}\``).join(', ');
+  const noun = tags.length === 1 ? 'tag' : 'tags';
+  return `Needs the opt-in ${noun} ${list} on \`${metric}\` (\`plugins.datadog.tags.${metric}\`); without it the widget shows nothing or one \`N/A\` group.`;
 }
 
 /** Whether `metric` carries `tag` with the default configuration. */
@@ -58,14 +73,20 @@ function build(
   space: string,
   vars: readonly TemplateVar[],
   metric: DatadogMetric,
-  options: { filter?: readonly string[]; by?: readonly string[] },
+  options: { filter?: readonly string[]; by?: readonly string[]; optIn?: boolean },
   rollup: string,
 ): string {
+  const optional = new Set<string>(DATADOG_METRICS[metric].tags);
   for (const tag of [
     ...(options.by ?? []),
     ...(options.filter ?? []).map((f) => f.replace(/^!/, '').split(':')[0]),
   ]) {
-    if (tag === undefined || !carries(metric, tag)) throw new Error(`${metric} has no default tag ${tag}`);
+    if (tag === undefined) throw new Error(`${metric}: a filter without a tag`);
+    if (carries(metric, tag)) continue;
+    if (options.optIn !== true || !optional.has(tag))
+      throw new Error(
+        `${metric} has no default tag ${tag}${options.optIn === true ? ' (nor an opt-in one)' : ''}`,
+      );
   }
   const by = options.by === undefined || options.by.length === 0 ? '' : ` by {${options.by.join(',')}}`;
   return `${space}:${BUNDLED_DATADOG_PREFIX}${metric}{${scope(vars, metric, options.filter ?? [])}}${by}${rollup}`;

@@ -30,7 +30,11 @@ function dashboardSection(spec: DashboardSpec): string {
 function metricRow(name: DatadogMetric): string {
   const m = DATADOG_METRICS[name];
   const unit = 'unit' in m ? ` (${m.unit})` : '';
-  return `| \`${BUNDLED_DATADOG_PREFIX}${name}\` | ${m.type}${unit} | ${m.defaultTags.map((t) => `\`${t}\``).join(', ')} |`;
+  const defaults = new Set<string>(m.defaultTags);
+  const optIn = (m.tags as readonly string[]).filter((t) => !defaults.has(t));
+  const list = (tags: readonly string[]) =>
+    tags.length === 0 ? '—' : tags.map((t) => `\`${t}\``).join(', ');
+  return `| \`${BUNDLED_DATADOG_PREFIX}${name}\` | ${m.type}${unit} | ${list(m.defaultTags)} | ${list(optIn)} |`;
 }
 
 export function renderReadme(dashboards: readonly DashboardSpec[], monitors: readonly MonitorSpec[]): string {
@@ -106,8 +110,8 @@ one \`dashboard-*.json\`. Monitors: *Monitors → New Monitor → Import from JS
 
 ## Metrics, percentiles and custom metrics
 
-| metric | type | tags by default |
-| --- | --- | --- |
+| metric | type | tags by default | opt-in tags (\`plugins.datadog.tags\`) |
+| --- | --- | --- | --- |
 ${(Object.keys(DATADOG_METRICS) as DatadogMetric[]).map(metricRow).join('\n')}
 
 Every metric also carries \`env\` and \`service\` when they are set in \`plugins.datadog\`; every
@@ -117,7 +121,7 @@ dashboard has \`env\` and \`service\` template variables. Counts are queried wit
 
 - **Enable percentiles.** The \`p50\`/\`p95\`/\`p99\` widgets and the p99 monitor need
   "percentiles and threshold queries" switched on for \`${BUNDLED_DATADOG_PREFIX}latency.response\`,
-  \`${BUNDLED_DATADOG_PREFIX}latency.backend\` and \`${BUNDLED_DATADOG_PREFIX}latency.mediation\`
+  \`${BUNDLED_DATADOG_PREFIX}latency.backend\`, \`${BUNDLED_DATADOG_PREFIX}latency.mediation\` and \`${BUNDLED_DATADOG_PREFIX}ai.latency\`
   (*Metrics → Summary*, the metric, *Advanced*). Without it they show no data.
 - **Custom metrics are billed.** Each distinct combination of tag values of a metric is one
   custom metric; a distribution counts several (and more with percentiles). The default tag
@@ -128,12 +132,22 @@ dashboard has \`env\` and \`service\` template variables. Counts are queried wit
   turned off show a single \`N/A\` group.
 - The "Resources" table of "[gax] API drill-down" needs \`method\` and \`resource\` on
   \`requests\` (on by default).
+- **Widgets on opt-in tags.** "[gax] Devices" (\`platform\`, \`user_agent\`), "[gax] Backends"
+  (\`destination\`, \`target_status_code\`) and a few widgets elsewhere (faults by
+  \`error_message\`, tokens by \`api\`) group by tags that are off by default. Each such widget
+  says so in its description ("Needs the opt-in tag …", listed in the tables below); add the tag
+  to \`plugins.datadog.tags.<metric>\` and check the cost first with
+  \`gax check-config --sample <apim_metrics.log>\`, which prints what every opt-in tag adds or
+  would add. Without the tag such a widget shows nothing or one \`N/A\` group.
 
 ## Dashboards
 
 ${dashboards.map(dashboardSection).join('\n')}
 An "error" is a gateway fault (a faulty event, counted in \`errors\`) or a response with a 5xx
-gateway status, as in the Prometheus rules; 4xx responses are shown but are not errors.
+gateway status, as in the Prometheus rules; 4xx responses are shown but are not errors. AI
+errors are the same on \`ai.requests\`: \`event_type:faulty\` plus \`event_type:response\` with a
+5xx \`status_code\`. Total tokens are \`ai.tokens\` summed over every \`token_type\` (prompt,
+completion, other), i.e. WSO2's totalTokens (docs/metrics.md).
 
 ## Monitors
 

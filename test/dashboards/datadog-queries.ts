@@ -182,3 +182,43 @@ export function headingAnchor(heading: string): string {
     .replace(/[^\p{L}\p{N}\s_-]/gu, '')
     .replace(/\s/g, '-');
 }
+
+/**
+ * The opt-in tags (carried by the metric, not by default) the queries group or filter by, per
+ * metric name without the prefix, tags sorted: what the widget's description must declare.
+ */
+export function optInTagsUsed(queries: readonly WidgetQuery[], prefix = 'apim.'): Map<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  for (const w of queries) {
+    for (const q of parseMetricQueries(w.query)) {
+      const name = q.metric.slice(prefix.length) as DatadogMetric;
+      const spec = DATADOG_METRICS[name];
+      if (spec === undefined) continue;
+      const defaults = new Set<string>([...spec.defaultTags, ...GLOBAL_TAGS]);
+      const tags = [
+        ...q.by,
+        ...q.filter
+          .filter((f) => !f.startsWith('$') && f !== '*')
+          .map((f) => f.replace(/^!/, '').split(':')[0] ?? ''),
+      ];
+      for (const tag of tags) {
+        if (defaults.has(tag)) continue;
+        const set = out.get(name) ?? new Set<string>();
+        out.set(name, set);
+        set.add(tag);
+      }
+    }
+  }
+  return new Map([...out].sort(([a], [b]) => a.localeCompare(b)).map(([m, t]) => [m, [...t].sort()]));
+}
+
+/** What a description declares with scripts/datadog/query.ts `optInNote`: metric → tags, sorted. */
+export function declaredOptIn(description: string): Map<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  for (const m of description.matchAll(/Needs the opt-in tags? ((?:`[a-z_]+`(?:, )?)+) on `([a-z_.]+)`/g)) {
+    const set = out.get(m[2] ?? '') ?? new Set<string>();
+    out.set(m[2] ?? '', set);
+    for (const t of (m[1] ?? '').matchAll(/`([a-z_]+)`/g)) set.add(t[1] ?? '');
+  }
+  return new Map([...out].sort(([a], [b]) => a.localeCompare(b)).map(([m, t]) => [m, [...t].sort()]));
+}

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DATADOG_METRICS } from '../../plugins/datadog/metrics.js';
+import { DATADOG_METRICS, type DatadogMetric } from '../../plugins/datadog/metrics.js';
 import {
   BUNDLED_DATADOG_PREFIX,
   dashboardKey,
@@ -14,10 +14,12 @@ import { ERROR_RATIO_MIN_REQUESTS } from '../../scripts/datadog/monitors.js';
 import { DATADOG_DIR, REGENERATE_DATADOG, staleDatadogFiles } from '../../scripts/gen-datadog.js';
 import { clientRoundTrip, datadogValidator } from '../helpers/datadog-spec.js';
 import {
+  declaredOptIn,
   expectedScalarAggregator,
   formulaNames,
   headingAnchor,
   leafDefinitions,
+  optInTagsUsed,
   parseMetricQueries,
   queryProblems,
   widgetRequests,
@@ -101,9 +103,49 @@ describe('bundled Datadog dashboards', () => {
     expect(dashboardQueryProblems(body)).toEqual([]);
   });
 
-  it.each(dashboards)('$file groups and filters only by tags on by default', ({ body }) => {
-    // A widget on an opt-in tag shows one N/A group (or nothing) with the default tag allow-lists.
-    expect(dashboardQueryProblems(body, BUNDLED_DATADOG_PREFIX, 'defaultTags')).toEqual([]);
+  it.each(dashboards)('$file groups and filters by an opt-in tag only where the widget says so', ({
+    body,
+  }) => {
+    // A widget on an opt-in tag shows one N/A group (or nothing) with the default tag allow-lists:
+    // its description must name every opt-in tag it needs, per metric, and nothing more.
+    const problems: string[] = [];
+    for (const def of leafDefinitions(body)) {
+      const widget = String(def.title);
+      const used = optInTagsUsed(widgetRequests({ widgets: [{ definition: def }] }).queries);
+      const declared = declaredOptIn(String(def.description));
+      expect(declared, widget).toEqual(used);
+      for (const [metric, tags] of declared) {
+        const spec = DATADOG_METRICS[metric as DatadogMetric];
+        for (const tag of tags) {
+          if (!(spec.tags as readonly string[]).includes(tag))
+            problems.push(`${widget}: ${metric} has no tag ${tag}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('would catch a widget on an opt-in tag that does not say so, or says so without needing it', () => {
+    const widget = (description: string, query: string) => ({
+      type: 'timeseries',
+      title: 't',
+      description,
+      requests: [{ queries: [{ name: 'a', query }], formulas: [{ formula: 'a' }] }],
+    });
+    const check = (def: Json) => [
+      optInTagsUsed(widgetRequests({ widgets: [{ definition: def }] }).queries),
+      declaredOptIn(String(def.description)),
+    ];
+    const [used, declared] = check(widget('Requests.', 'sum:apim.requests{*} by {platform}.as_count()'));
+    expect(used).toEqual(new Map([['requests', ['platform']]]));
+    expect(declared).not.toEqual(used);
+    const [used2, declared2] = check(
+      widget(
+        'Requests. Needs the opt-in tag `platform` on `requests` (`plugins.datadog.tags.requests`).',
+        'sum:apim.requests{*} by {api}.as_count()',
+      ),
+    );
+    expect(declared2).not.toEqual(used2);
   });
 
   it.each(dashboards)('$file filters every query by env and service', ({ body }) => {
@@ -117,7 +159,15 @@ describe('bundled Datadog dashboards', () => {
 
   it('has the dashboards the brief names, with the variables of a per-API drill-down', () => {
     const byKey = new Map(dashboards.map((d) => [dashboardKey(d.body.description), d.body]));
-    expect([...byKey.keys()].sort()).toEqual(['ai', 'api', 'errors', 'latency', 'overview']);
+    expect([...byKey.keys()].sort()).toEqual([
+      'ai',
+      'api',
+      'backends',
+      'devices',
+      'errors',
+      'latency',
+      'overview',
+    ]);
     expect([...templateVars(byKey.get('api') as Json).keys()].sort()).toEqual([
       'api',
       'api_version',
@@ -145,7 +195,7 @@ describe('bundled Datadog dashboards', () => {
 
   it('would catch a query on a tag the metric does not carry', () => {
     const bad = {
-      template_variables: [{ name: 'api', prefix: 'api' }],
+      template_variables: [{ name: 'code', prefix: 'status_code' }],
       widgets: [
         {
           definition: {
@@ -154,7 +204,7 @@ describe('bundled Datadog dashboards', () => {
             requests: [
               {
                 queries: [
-                  { name: 'a', query: 'sum:apim.ai.requests{$api} by {api}.as_count()' },
+                  { name: 'a', query: 'sum:apim.ai.tokens{$code} by {status_code}.as_count()' },
                   { name: 'b', query: 'avg:apim.requests{*}' },
                   { name: 'c', query: 'p99:apim.latency.response{status_code:500}' },
                 ],
@@ -166,8 +216,8 @@ describe('bundled Datadog dashboards', () => {
       ],
     };
     const problems = dashboardQueryProblems(bad).join('\n');
-    expect(problems).toContain('$api filters on api, which ai.requests does not carry');
-    expect(problems).toContain('by api, which ai.requests does not carry');
+    expect(problems).toContain('$code filters on status_code, which ai.tokens does not carry');
+    expect(problems).toContain('by status_code, which ai.tokens does not carry');
     expect(problems).toContain('a count is aggregated with sum:, not avg:');
     expect(problems).toContain('a count needs .as_count() or .as_rate()');
     expect(problems).toContain('filter on status_code, which latency.response does not carry');

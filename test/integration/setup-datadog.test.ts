@@ -12,7 +12,7 @@ import { type DatadogReceiver, startDatadogReceiver } from '../helpers/datadog-r
 
 const API_KEY = 'api-key-7c1f0e5ab9';
 const APP_KEY = 'app-key-3d9b2a44c1';
-const DASHBOARDS = 5;
+const DASHBOARDS = 7;
 const MONITORS = 3;
 
 let receiver: DatadogReceiver;
@@ -82,7 +82,7 @@ describe('gax setup datadog', () => {
       );
     }
     expect(r.stdout).toContain(
-      `done: ${DASHBOARDS} dashboards, ${MONITORS} monitors (8 created, 0 updated, 0 unchanged, 0 failed)`,
+      `done: ${DASHBOARDS} dashboards, ${MONITORS} monitors (${DASHBOARDS + MONITORS} created, 0 updated, 0 unchanged, 0 failed)`,
     );
     expect(receiver.requests.flatMap((q) => q.problems)).toEqual([]);
     for (const q of receiver.requests) {
@@ -210,7 +210,7 @@ describe('gax setup datadog', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^monitor\s+.+\sFAILED\s+HTTP 500/m);
     expect(lines(r.stdout, 'updated')).toHaveLength(DASHBOARDS + MONITORS - 1);
-    expect(r.stderr).toContain('1 of 8 objects failed [GAX_ERR_SETUP_FAILED]');
+    expect(r.stderr).toContain(`1 of ${DASHBOARDS + MONITORS} objects failed [GAX_ERR_SETUP_FAILED]`);
   });
 
   it('prints what it would send with --print and contacts nothing', async () => {

@@ -1,6 +1,6 @@
 import { errorRatioChart, errorRatioValue, faultsByType } from '../common.js';
 import type { DashboardSpec } from '../dashboard.js';
-import { countOf, ENV_VARS, type TemplateVar } from '../query.js';
+import { countOf, ENV_VARS, optInNote, type TemplateVar } from '../query.js';
 import { queryValue, table, timeseries, toplist } from '../widgets.js';
 
 const vars: readonly TemplateVar[] = [...ENV_VARS, { name: 'api', tag: 'api' }];
@@ -52,6 +52,13 @@ export const errors: DashboardSpec = {
           title: 'Faults by error code',
           description: 'Gateway faults per interval by `error_code` (WSO2 error codes, e.g. 900901, 101503).',
           queries: { faults: countOf(vars, 'errors', { by: ['error_code'] }) },
+          formulas: [{ formula: 'faults' }],
+          display: 'bars',
+        }),
+        timeseries({
+          title: 'Faults by error message',
+          description: `Gateway faults per interval by \`error_message\`: the text of the WSO2 error code (e.g. 900901 → Invalid Credentials), else the fault category; never the raw message. ${optInNote('errors', ['error_message'])}`,
+          queries: { faults: countOf(vars, 'errors', { by: ['error_message'], optIn: true }) },
           formulas: [{ formula: 'faults' }],
           display: 'bars',
         }),

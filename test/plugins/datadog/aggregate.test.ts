@@ -5,6 +5,7 @@ import { classifyOutcome, rateLimitDelay } from '../../../plugins/datadog/classi
 import type { DatadogConfig } from '../../../plugins/datadog/config.js';
 import { DatadogConfigSchema } from '../../../plugins/datadog/index.js';
 import { type Observation, observe, tagsOf, tagValue } from '../../../plugins/datadog/mapping.js';
+import { DATADOG_METRICS } from '../../../plugins/datadog/metrics.js';
 import { distributionPayload, seriesPayloads } from '../../../plugins/datadog/payload.js';
 import type { CanonicalEvent } from '../../../src/schema/event.js';
 import { testEvent } from '../../doubles/plugins.js';
@@ -62,7 +63,7 @@ describe('datadog mapping', () => {
       at('2026-01-01T11:59:00.000Z', {
         properties: {
           aiMetadata: { vendorName: 'OpenAI', model: 'gpt-4o' },
-          aiTokenUsage: { promptTokens: 7, completionTokens: 3 },
+          aiTokenUsage: { promptTokens: 7, completionTokens: 3, totalTokens: 14 },
         },
       }),
       out,
@@ -71,9 +72,118 @@ describe('datadog mapping', () => {
       out.filter((o) => o.metric.startsWith('ai.')).map((o) => [o.metric, o.tags.token_type, o.value]),
     ).toEqual([
       ['ai.requests', undefined, 1],
+      ['ai.latency', undefined, 12],
       ['ai.tokens', 'prompt', 7],
       ['ai.tokens', 'completion', 3],
+      // Tokens in totalTokens only (reasoning, cached): the types add up to WSO2's total.
+      ['ai.tokens', 'other', 4],
     ]);
+  });
+
+  it('counts no `other` tokens when totalTokens is absent or not above prompt + completion', () => {
+    const tokens = (usage: Record<string, number>) => {
+      const out: Observation[] = [];
+      observe(
+        at('2026-01-01T11:59:00.000Z', {
+          properties: { aiMetadata: { vendorName: 'OpenAI', model: 'm' }, aiTokenUsage: usage },
+        }),
+        out,
+      );
+      return out.filter((o) => o.metric === 'ai.tokens').map((o) => [o.tags.token_type, o.value]);
+    };
+    expect(tokens({ promptTokens: 5, completionTokens: 2 })).toEqual([
+      ['prompt', 5],
+      ['completion', 2],
+    ]);
+    expect(tokens({ promptTokens: 5, completionTokens: 2, totalTokens: 7 })).toHaveLength(2);
+    expect(tokens({ promptTokens: 5, completionTokens: 2, totalTokens: 6 })).toHaveLength(2);
+    expect(tokens({ totalTokens: 9 })).toEqual([['other', 9]]);
+  });
+
+  it('makes AI errors countable by vendor and model: event_type and status_code on ai.requests', () => {
+    const ai = { aiMetadata: { vendorName: 'Mistral', model: 'large' } };
+    const out: Observation[] = [];
+    observe(at('2026-01-01T11:59:00.000Z', { proxyResponseCode: 502, properties: ai }), out);
+    observe(
+      at('2026-01-01T11:59:00.000Z', {
+        eventType: 'faulty',
+        errorType: 'TARGET_CONNECTIVITY',
+        errorCode: 101504,
+        proxyResponseCode: 504,
+        properties: ai,
+      }),
+      out,
+    );
+    const cfg = config();
+    expect(out.filter((o) => o.metric === 'ai.requests').map((o) => tagsOf(o, cfg, []))).toEqual([
+      ['vendor:Mistral', 'model:large', 'status_code:502', 'event_type:response', 'api:OrdersAPI'],
+      ['vendor:Mistral', 'model:large', 'status_code:504', 'event_type:faulty', 'api:OrdersAPI'],
+    ]);
+  });
+
+  it('fills the opt-in tags from the canonical fields, bounded where the field is open-ended', () => {
+    const out: Observation[] = [];
+    const fields: Partial<CanonicalEvent> = {
+      platform: 'Mac OS X',
+      userAgent: 'Chrome',
+      destination: 'https://backend.internal:8443/orders',
+      targetResponseCode: 503,
+      apiCreatorTenantDomain: 'carbon.super',
+      apiCreator: 'admin',
+      applicationOwner: 'alice',
+      regionId: 'eu-west',
+      host: { name: 'gw-1' },
+      backendLatency: 4,
+    };
+    observe(at('2026-01-01T11:59:00.000Z', fields), out);
+    observe(at('2026-01-01T11:59:00.000Z', { userAgent: 'MyCustomBot/1.0 (+https://x)' }), out);
+    observe(
+      at('2026-01-01T11:59:00.000Z', {
+        ...fields,
+        eventType: 'faulty',
+        errorType: 'THROTTLED',
+        errorCode: 900803,
+        errorMessage: 'Message throttled out for app 7f3a…',
+      }),
+      out,
+    );
+    observe(
+      at('2026-01-01T11:59:00.000Z', { eventType: 'faulty', errorType: 'GUARDRAIL', errorCode: 446 }),
+      out,
+    );
+    observe(at('2026-01-01T11:59:00.000Z', { eventType: 'faulty' }), out);
+    const every = Object.fromEntries(
+      Object.entries(DATADOG_METRICS).map(([m, spec]) => [m, [...spec.tags]]),
+    ) as unknown as DatadogConfig['tags'];
+    const cfg = config({ tags: every });
+    const tagsOfMetric = (metric: string) =>
+      out.filter((o) => o.metric === metric).map((o) => tagsOf(o, cfg, []));
+    const [first, unknownClient] = tagsOfMetric('requests');
+    expect(first).toEqual(
+      expect.arrayContaining([
+        'platform:Mac_OS_X',
+        'user_agent:Chrome',
+        'destination:https://backend.internal:8443/orders',
+        'target_status_code:503',
+        'tenant:carbon.super',
+        'api_creator:admin',
+        'application_owner:alice',
+        'region:eu-west',
+        'gateway_host:gw-1',
+      ]),
+    );
+    expect(unknownClient).toContain('user_agent:Other');
+    expect(unknownClient).toContain('gateway_host:none');
+    // error_message: the code's text, else the error type, else `other`; never the raw message.
+    expect(tagsOfMetric('errors').map((t) => t.find((x) => x.startsWith('error_message:')))).toEqual([
+      'error_message:Message_throttled_out_-_application_limit',
+      'error_message:GUARDRAIL',
+      'error_message:other',
+    ]);
+    expect(tagsOfMetric('latency.backend')[0]).toContain('destination:https://backend.internal:8443/orders');
+    // None of them is on by default.
+    for (const o of out)
+      expect(tagsOf(o, config(), []).join()).not.toMatch(/platform|user_agent|destination/);
   });
 
   it('keeps only allow-listed tags, in a fixed order, plus env and service', () => {

@@ -58,6 +58,40 @@ function edgeCases(): CanonicalEvent[] {
     }),
     e(12, { properties: { aiMetadata: {} } }),
     e(13, { requestTimestamp: '2026-01-01T10:30:00.000Z' }),
+    // Opt-in tags: known and unknown user agents, error codes with and without a text, tokens
+    // counted only in the total, a faulty AI call, odd destinations and hosts.
+    e(15, {
+      platform: 'Mac OS X',
+      userAgent: 'Chrome',
+      destination: 'https://b.internal:8443/v1?x=1',
+      targetResponseCode: 503,
+      apiCreatorTenantDomain: 'carbon.super',
+      apiCreator: 'admin',
+      applicationOwner: 'alice',
+      regionId: 'eu west',
+      host: { name: 'gw-1' },
+    }),
+    e(16, { userAgent: 'SomeBot/1.0', platform: '', targetResponseCode: -1, host: { name: 'gw,2|x' } }),
+    e(17, {
+      eventType: 'faulty',
+      errorType: 'THROTTLED',
+      errorCode: 900803,
+      errorMessage: 'raw 7f',
+    } as Partial<CanonicalEvent>),
+    e(18, { eventType: 'faulty', errorType: 'GUARDRAIL', errorCode: 446 } as Partial<CanonicalEvent>),
+    e(19, {
+      properties: {
+        aiMetadata: { vendorName: 'OpenAI', model: 'o3' },
+        aiTokenUsage: { promptTokens: 10, completionTokens: 5, totalTokens: 40 },
+      },
+    }),
+    e(20, {
+      eventType: 'faulty',
+      errorType: 'TARGET_CONNECTIVITY',
+      errorCode: 101504,
+      proxyResponseCode: 504,
+      properties: { aiMetadata: { vendorName: 'OpenAI', model: 'o3' }, aiTokenUsage: { totalTokens: 3 } },
+    } as Partial<CanonicalEvent>),
     e(14, { requestTimestamp: '2026-01-01T12:30:00.000Z' }),
   ];
 }
