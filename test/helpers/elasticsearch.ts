@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureMavenZip, ensureRootAndUser, findJdk } from './jvm-install.js';
-import { LocalJvmNode, prepareNodeDir, startOrDestroy } from './jvm-node.js';
+import { ensureMavenZip, ensureRootAndUser, findJdk, prepareNodeDir } from './jvm-install.js';
+import { LocalJvmNode, startOrDestroy } from './jvm-node.js';
 import { freePort } from './prometheus.js';
 
 export { isProcessRunning } from './jvm-node.js';

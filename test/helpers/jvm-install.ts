@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -11,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * with `mvn` (the machine's Maven settings decide the repository or mirror), checked against the
  * `.sha512` (else `.sha1`) Maven Central publishes next to the zip, and unzipped once per machine
  * and version into a root-owned cache directory outside the checkout, under a lock directory
- * shared by parallel test workers.
+ * shared by parallel test workers; and each node's private, user-owned dir (data, logs, config).
  */
 
 const INSTALLED_MARKER = '.gax-installed';
@@ -214,4 +215,27 @@ export async function ensureMavenZip(zip: MavenZip): Promise<string> {
     );
   }
   return home;
+}
+
+/** Points the GC log, JVM error file and heap dumps into the node's own dirs (some ship them in home). */
+function isolateJvmOptions(text: string, logs: string, data: string): string {
+  return text
+    .replace(/^(-XX:ErrorFile=)(?:logs\/)?/m, `$1${logs}/`)
+    .replace(/(:file=)(?:logs\/)?(gc\.log)/, `$1${logs}/$2`)
+    .replace(/^-XX:HeapDumpPath=.*$/m, `-XX:HeapDumpPath=${data}`);
+}
+
+/**
+ * A private node dir `<tmp>/gax-<name>-XXXXXX` owned by `user`: logs/, data/, tmp/ and a copy of
+ * the distribution's config/ (nodes write their keystore there) with an isolated jvm.options.
+ */
+export async function prepareNodeDir(home: string, user: string, name: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `gax-${name}-`));
+  const [logs, data] = [join(dir, 'logs'), join(dir, 'data')];
+  await Promise.all([mkdir(logs), mkdir(data), mkdir(join(dir, 'tmp'))]);
+  await cp(join(home, 'config'), join(dir, 'config'), { recursive: true });
+  const jvmOptions = join(dir, 'config', 'jvm.options');
+  await writeFile(jvmOptions, isolateJvmOptions(await readFile(jvmOptions, 'utf8'), logs, data));
+  run('chown', ['-R', `${user}:${user}`, dir]);
+  return dir;
 }

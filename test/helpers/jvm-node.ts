@@ -1,10 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { run } from './jvm-install.js';
 import { groupMembers, signalPid } from './process-group.js';
 
 /**
@@ -60,27 +58,43 @@ export function isProcessRunning(pid: number): boolean {
   }
 }
 
-/** Points the GC log, JVM error file and heap dumps into the node's own dirs (some ship them in home). */
-function isolateJvmOptions(text: string, logs: string, data: string): string {
-  return text
-    .replace(/^(-XX:ErrorFile=)(?:logs\/)?/m, `$1${logs}/`)
-    .replace(/(:file=)(?:logs\/)?(gc\.log)/, `$1${logs}/$2`)
-    .replace(/^-XX:HeapDumpPath=.*$/m, `-XX:HeapDumpPath=${data}`);
+function decodeProcAddress(hex: string): string {
+  const bytes = (word: string): number[] =>
+    [6, 4, 2, 0].map((i) => Number.parseInt(word.slice(i, i + 2), 16));
+  if (hex.length === 8) return bytes(hex).join('.');
+  const all = [0, 8, 16, 24].flatMap((i) => bytes(hex.slice(i, i + 8)));
+  const isMapped = all.slice(0, 10).every((b) => b === 0) && all[10] === 255 && all[11] === 255;
+  if (isMapped) return all.slice(12).join('.');
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((((all[i] ?? 0) << 8) | (all[i + 1] ?? 0)).toString(16));
+  return groups.join(':');
 }
 
 /**
- * A private node dir `<tmp>/gax-<name>-XXXXXX` owned by `user`: logs/, data/, tmp/ and a copy of
- * the distribution's config/ (nodes write their keystore there) with an isolated jvm.options.
+ * The TCP addresses `pid` listens on, as `address:port` (IPv4 and IPv4-mapped dotted, IPv6 as
+ * eight hex groups, e.g. `0:0:0:0:0:0:0:1`), read from /proc; tests use it to prove loopback only.
  */
-export async function prepareNodeDir(home: string, user: string, name: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), `gax-${name}-`));
-  const [logs, data] = [join(dir, 'logs'), join(dir, 'data')];
-  await Promise.all([mkdir(logs), mkdir(data), mkdir(join(dir, 'tmp'))]);
-  await cp(join(home, 'config'), join(dir, 'config'), { recursive: true });
-  const jvmOptions = join(dir, 'config', 'jvm.options');
-  await writeFile(jvmOptions, isolateJvmOptions(await readFile(jvmOptions, 'utf8'), logs, data));
-  run('chown', ['-R', `${user}:${user}`, dir]);
-  return dir;
+export function listeningAddresses(pid: number): string[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match?.[1] !== undefined) inodes.add(match[1]);
+    } catch {
+      // closed while we looked
+    }
+  }
+  const found: string[] = [];
+  for (const table of ['tcp', 'tcp6']) {
+    for (const line of readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const [local, state, inode] = [fields[1], fields[3], fields[9]];
+      if (local === undefined || state !== '0A' || inode === undefined || !inodes.has(inode)) continue;
+      const [address = '', port = ''] = local.split(':');
+      found.push(`${decodeProcAddress(address)}:${Number.parseInt(port, 16)}`);
+    }
+  }
+  return found;
 }
 
 /** What to run; see {@link LocalJvmNode}. */
@@ -90,7 +104,7 @@ export interface JvmNodeSpec {
   /** Short name for the pid file (`<name>.pid`) and the launcher's `$0`, e.g. `es`. */
   readonly name: string;
   readonly user: string;
-  /** The node's private dir from {@link prepareNodeDir}; removed by destroy(). */
+  /** The node's private dir from `prepareNodeDir` (jvm-install.ts); removed by destroy(). */
   readonly dir: string;
   readonly httpPort: number;
   readonly startupTimeoutMs: number;

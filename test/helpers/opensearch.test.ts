@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listeningAddresses } from './jvm-node.js';
 import {
   ensureOpenSearch,
   isProcessRunning,
@@ -52,6 +53,9 @@ describe('a local OpenSearch 2 node', () => {
     expect(isProcessRunning(pid)).toBe(true);
     const esUid = Number(execFileSync('id', ['-u', 'gax-es'], { encoding: 'utf8' }).trim());
     expect(statSync(`/proc/${pid}`).uid).toBe(esUid);
+    const listening = listeningAddresses(pid);
+    expect(listening).toContain(`127.0.0.1:${node.port}`);
+    expect(listening.filter((a) => !a.startsWith('127.'))).toEqual([]);
     const plugins = await osJson<{ component: string }[]>(node, 'GET', '/_cat/plugins?format=json');
     expect(plugins.map((p) => p.component)).not.toContain('opensearch-security');
     const health = await osJson<{ status: string; number_of_nodes: number }>(node, 'GET', '/_cluster/health');

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ES_USER } from './elasticsearch.js';
-import { ensureMavenZip, ensureRootAndUser, findJdk } from './jvm-install.js';
-import { LocalJvmNode, prepareNodeDir, startOrDestroy } from './jvm-node.js';
+import { ensureMavenZip, ensureRootAndUser, findJdk, prepareNodeDir } from './jvm-install.js';
+import { LocalJvmNode, startOrDestroy } from './jvm-node.js';
 import { freePort } from './prometheus.js';
 
 export { isProcessRunning } from './jvm-node.js';
@@ -23,7 +23,7 @@ export { isProcessRunning } from './jvm-node.js';
 export type OsMajor = 2 | 3;
 
 /** The OpenSearch version tested for each major: 2.x runs on JDK 17-21, 3.x needs JDK 21+. */
-export const OS_VERSIONS: Record<OsMajor, string> = { 2: '2.19.6', 3: '3.3.2' };
+export const OS_VERSIONS: Record<OsMajor, string> = { 2: '2.19.6', 3: '3.8.0' };
 
 /** Feature versions of the JDK each major runs on; `GAX_OS<major>_JAVA_HOME` overrides the search. */
 const JDK_RANGE: Record<OsMajor, { min: number; max: number }> = {
