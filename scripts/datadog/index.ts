@@ -3,6 +3,7 @@ import { buildDashboard, type DashboardSpec, fileOf } from './dashboard.js';
 import { ai } from './dashboards/ai.js';
 import { api } from './dashboards/api.js';
 import { backends } from './dashboards/backends.js';
+import { consumers } from './dashboards/consumers.js';
 import { devices } from './dashboards/devices.js';
 import { errors } from './dashboards/errors.js';
 import { latency } from './dashboards/latency.js';
@@ -20,6 +21,7 @@ export const DASHBOARD_SPECS: readonly DashboardSpec[] = [
   api,
   devices,
   backends,
+  consumers,
   ai,
 ];
 

@@ -163,6 +163,7 @@ describe('bundled Datadog dashboards', () => {
       'ai',
       'api',
       'backends',
+      'consumers',
       'devices',
       'errors',
       'latency',

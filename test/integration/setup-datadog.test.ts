@@ -12,7 +12,7 @@ import { type DatadogReceiver, startDatadogReceiver } from '../helpers/datadog-r
 
 const API_KEY = 'api-key-7c1f0e5ab9';
 const APP_KEY = 'app-key-3d9b2a44c1';
-const DASHBOARDS = 7;
+const DASHBOARDS = 8;
 const MONITORS = 3;
 
 let receiver: DatadogReceiver;
