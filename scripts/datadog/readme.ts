@@ -133,7 +133,8 @@ dashboard has \`env\` and \`service\` template variables. Counts are queried wit
 - The "Resources" table of "[gax] API drill-down" needs \`method\` and \`resource\` on
   \`requests\` (on by default).
 - **Widgets on opt-in tags.** "[gax] Devices" (\`platform\`, \`user_agent\`), "[gax] Backends"
-  (\`destination\`, \`target_status_code\`) and a few widgets elsewhere (faults by
+  (\`destination\`, \`target_status_code\`), "[gax] Applications, users and gateways"
+  (\`application\`, \`user\`, \`gateway_host\`, …) and a few widgets elsewhere (faults by
   \`error_message\`, tokens by \`api\`) group by tags that are off by default. Each such widget
   says so in its description ("Needs the opt-in tag …", listed in the tables below); add the tag
   to \`plugins.datadog.tags.<metric>\` and check the cost first with
