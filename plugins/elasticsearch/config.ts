@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { clientCertPairs, clientCertSchemas, rejectUnauthorizedSchema } from '../../src/config/tls-schema.js';
 import type { SectionConfig } from '../../src/plugin/define.js';
+import { RESERVED_PROPERTY_KEYS, SEARCHABLE_TYPES } from './searchable-fields.js';
 
 const ApiKeyAuthSchema = Type.Object(
   {
@@ -71,6 +72,44 @@ const TemplatesSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'Index templates the plugin owns.' },
 );
 
+const reserved = RESERVED_PROPERTY_KEYS.join('|');
+
+const SearchableSchema = Type.Object(
+  {
+    properties: Type.Record(
+      Type.String({ pattern: `^(?!(?:${reserved})$)[^.]{1,255}$` }),
+      Type.Union(
+        SEARCHABLE_TYPES.map((t) => Type.Literal(t)),
+        { errorMessage: `must be one of: ${SEARCHABLE_TYPES.join(', ')}` },
+      ),
+      {
+        additionalProperties: Type.Not(Type.Any(), {
+          errorMessage: `cannot be a custom key: a key has no dots, and these keys are mapped already: ${RESERVED_PROPERTY_KEYS.join(', ')} (\`headers\` and \`mcpAnalytics\` turn on the last three)`,
+        }),
+        default: {},
+        description:
+          'Custom `properties.<key>` keys to index, each with its type: `keyword`, `text` (with a `.keyword` sub-field), `long`, `double`, `boolean` or `date`. A value that does not fit is kept in `_source` and not indexed (`ignore_malformed`; an object or a list of objects is moved to `gaxUnindexed`), never a failed document.',
+      },
+    ),
+    headers: Type.Boolean({
+      default: false,
+      description:
+        'Index `properties.requestHeaders` and `properties.responseHeaders` as `flattened` fields (one field each, every header value a keyword; values over 1024 characters not indexed). The `pii` rules do not cover headers.',
+    }),
+    mcpAnalytics: Type.Boolean({
+      default: false,
+      description:
+        'Index `properties.mcpAnalytics` as a `flattened` field (one field, every leaf value a keyword; values over 1024 characters not indexed).',
+    }),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description:
+      'Opt-in indexing of what is otherwise kept in `_source` only; applies to indices created after the templates are updated (plugins/elasticsearch/README.md, "Searching custom properties and headers").',
+  },
+);
+
 /** `plugins.elasticsearch`: index events with the bulk API. (own keys; the common ones are composed in by definePlugin) */
 export const elasticsearchConfig = {
   node: Type.String({
@@ -133,6 +172,7 @@ export const elasticsearchConfig = {
     description: 'A bulk request not answered in this time is abandoned and its documents retried, ms.',
   }),
   templates: TemplatesSchema,
+  searchable: SearchableSchema,
 };
 
 export type ElasticsearchConfig = SectionConfig<typeof elasticsearchConfig>;

@@ -1,9 +1,22 @@
 import { createHash } from 'node:crypto';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import type { ElasticsearchConfig } from './config.js';
+import { fitForMappings } from './searchable.js';
+import { type SearchableConfig, type SearchablePlan, searchablePlan } from './searchable-fields.js';
 import { indexBase } from './templates.js';
 
-type IndexConfig = Pick<ElasticsearchConfig, 'indexPrefix' | 'indexMode'>;
+type IndexConfig = Pick<ElasticsearchConfig, 'indexPrefix' | 'indexMode'> & {
+  readonly searchable?: SearchableConfig;
+};
+
+/** The plan of each `searchable` section seen, made once (bulkLines runs per event). */
+const plans = new WeakMap<SearchableConfig, SearchablePlan | undefined>();
+
+function planOf(searchable: SearchableConfig | undefined): SearchablePlan | undefined {
+  if (searchable === undefined) return undefined;
+  if (!plans.has(searchable)) plans.set(searchable, searchablePlan(searchable));
+  return plans.get(searchable);
+}
 
 /** Longest `_id` kept readable; Elasticsearch allows 512 bytes. */
 const MAX_READABLE_ID_BYTES = 256;
@@ -74,10 +87,15 @@ export function documentJson(event: CanonicalEvent): string {
   return `{"@timestamp":${JSON.stringify(timestamp)},${json.slice(1)}`;
 }
 
-/** The two NDJSON lines of one event: a `create` action and the document. */
+/**
+ * The two NDJSON lines of one event: a `create` action and the document. With `searchable`
+ * options on, a value no opted-in mapping can take is first moved aside (searchable.ts).
+ */
 export function bulkLines(event: CanonicalEvent, config: IndexConfig): string {
   const action = `{"create":{"_index":${JSON.stringify(targetIndex(event, config))},"_id":${JSON.stringify(documentId(event))}}}`;
-  return `${action}\n${documentJson(event)}\n`;
+  const plan = planOf(config.searchable);
+  const document = plan === undefined ? event : fitForMappings(event, plan);
+  return `${action}\n${documentJson(document)}\n`;
 }
 
 /**

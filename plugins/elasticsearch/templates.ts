@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import type { EventType } from '../../src/schema/event.js';
 import type { ElasticsearchConfig } from './config.js';
 import { COMPAT_COPIES, FIELD_TYPES, type FieldType } from './fields.js';
+import { type SearchableConfig, searchableMappings, searchablePlan } from './searchable-fields.js';
 
 /** Bumped whenever the mappings or settings below change; stored in every template's `_meta`. */
 export const TEMPLATE_VERSION = 1;
 
 type Mapping = Record<string, unknown>;
-type TemplateConfig = Pick<ElasticsearchConfig, 'indexPrefix' | 'indexMode' | 'templates'>;
+type TemplateConfig = Pick<ElasticsearchConfig, 'indexPrefix' | 'indexMode' | 'templates'> & {
+  readonly searchable?: SearchableConfig;
+};
 
 export interface ComponentTemplate {
   readonly name: string;
@@ -48,7 +51,11 @@ export function buildTemplates(config: TemplateConfig): Templates {
   const components: ComponentTemplate[] = [
     {
       name: `${prefix}-mappings`,
-      body: { template: { mappings: eventMappings() }, version: TEMPLATE_VERSION, _meta: META },
+      body: {
+        template: { mappings: eventMappings(config.searchable) },
+        version: TEMPLATE_VERSION,
+        _meta: META,
+      },
     },
     {
       name: `${prefix}-settings`,
@@ -93,8 +100,11 @@ function indexSettings(config: TemplateConfig): Mapping {
   };
 }
 
-/** The `mappings` of an event index: every known field explicit, the rest not indexed. */
-export function eventMappings(): Mapping {
+/**
+ * The `mappings` of an event index: every known field explicit, the rest not indexed, except the
+ * keys of `properties` that `searchable` opts in (searchable-fields.ts).
+ */
+export function eventMappings(searchable?: SearchableConfig): Mapping {
   const root: Mapping = { dynamic: false, properties: {} };
   for (const [path, type] of Object.entries(FIELD_TYPES)) {
     place(root, path, fieldMapping(type, COMPAT_COPIES[path]));
@@ -102,6 +112,9 @@ export function eventMappings(): Mapping {
   for (const [from, to] of Object.entries(COMPAT_COPIES)) {
     place(root, to, fieldMapping(FIELD_TYPES[from] ?? 'text', undefined));
   }
+  const plan = searchablePlan(searchable);
+  if (plan === undefined) return root;
+  for (const [key, leaf] of Object.entries(searchableMappings(plan))) place(root, `properties.${key}`, leaf);
   return root;
 }
 

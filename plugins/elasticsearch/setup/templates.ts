@@ -2,6 +2,7 @@ import { GaxError } from '../../../src/errors.js';
 import type { CommandIo } from '../../../src/plugin/capabilities.js';
 import { EsClient } from '../client.js';
 import type { ElasticsearchConfig } from '../config.js';
+import { searchableMappings, searchablePlan } from '../searchable-fields.js';
 import { buildTemplates, EVENT_TYPES, indexBase } from '../templates.js';
 
 interface IndexMappings {
@@ -63,7 +64,12 @@ async function existingIndexWarnings(client: EsClient, config: ElasticsearchConf
   for (const [index, { mappings: m }] of Object.entries(mappings)) {
     const ours = m?.dynamic === 'false' || m?.dynamic === false;
     if (ours) {
-      lines.push(`${'index'.padEnd(20)}${index.padEnd(32)}exists, mapped by these templates`);
+      const missing = missingSearchable(config, m?.properties);
+      const note =
+        missing.length === 0
+          ? ''
+          : `; without the searchable ${missing.join(', ')} (a fixed index keeps its mapping: see plugins/elasticsearch/README.md, "Existing indices")`;
+      lines.push(`${'index'.padEnd(20)}${index.padEnd(32)}exists, mapped by these templates${note}`);
       continue;
     }
     lines.push(
@@ -71,4 +77,18 @@ async function existingIndexWarnings(client: EsClient, config: ElasticsearchConf
     );
   }
   return lines;
+}
+
+/** The opted-in `properties` keys an existing index does not map the way the templates now do. */
+function missingSearchable(
+  config: ElasticsearchConfig,
+  properties: Record<string, unknown> | undefined,
+): string[] {
+  const plan = searchablePlan(config.searchable);
+  if (plan === undefined) return [];
+  const inner = properties?.properties as { properties?: Record<string, { type?: string }> } | undefined;
+  const mapped = inner?.properties ?? {};
+  return Object.entries(searchableMappings(plan))
+    .filter(([key, mapping]) => mapped[key]?.type !== mapping.type)
+    .map(([key]) => `properties.${key}`);
 }

@@ -63,6 +63,16 @@ describe('elasticsearch documents', () => {
     expect(chunks.map((c) => c.body).join('')).toBe(expected.join(''));
   });
 
+  it('with the default `searchable` section (all off), the bulk bodies are still the reference lines', () => {
+    const config = {
+      indexPrefix: 'apim_event',
+      indexMode: 'index',
+      searchable: { properties: {}, headers: false, mcpAnalytics: false },
+    } as const;
+    const chunks = toBulkChunks(events, config, 256 * 1024);
+    expect(chunks.map((c) => c.body).join('')).toBe(events.map((e) => reference(e, config)).join(''));
+  });
+
   it.each([
     ['its own @timestamp', { '@timestamp': 'from the line' }],
     ['integer-like keys (written first by any object)', { '7': 'a', '12': { x: 1 } }],

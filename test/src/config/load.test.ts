@@ -102,6 +102,7 @@ describe('parseConfig', () => {
       requestTimeoutMs: 30_000,
       clockSkewMs: 300_000,
       templates: { install: true },
+      searchable: { properties: {}, headers: false, mcpAnalytics: false },
     });
     expect(config.plugins.datadog).toEqual({
       enabled: false,
