@@ -33,16 +33,31 @@ const TagsSchema = Type.Object(
   },
 );
 
+/** `logs.format`: how an event becomes a Datadog log item (plugins/datadog/README.md, "Logs"). */
+export const LOG_FORMATS = ['json', 'wso2'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** The `ddsource` of WSO2's Datadog solution: its log pipeline filters on `source:apim_node`. */
+export const WSO2_LOG_SOURCE = 'apim_node';
+
 const LogsSchema = Type.Object(
   {
     enabled: Type.Boolean({
       default: false,
       description: 'Also send every canonical event to the Datadog Logs API (billed per GB ingested).',
     }),
+    format: Type.Union(
+      LOG_FORMATS.map((f) => Type.Literal(f)),
+      {
+        default: 'json',
+        description:
+          "`json`: the event as a JSON string in `message`. `wso2`: as WSO2's Datadog solution expects: `ddsource` `apim_node`, the event's fields as top-level attributes (WSO2's names, `eventType` `response`/`faulty`), a one-line `message`; `gax setup datadog` then creates its log pipeline and prints the facets and measures to add.",
+      },
+    ),
     source: Type.String({
       default: '',
       description:
-        "The `ddsource` of the logs (Datadog's integration pipeline for them); empty: each event's `gateway.type`, e.g. `wso2-apim`.",
+        "The `ddsource` of the logs (Datadog's integration pipeline for them); empty: `apim_node` with `format: wso2`, else each event's `gateway.type`, e.g. `wso2-apim`.",
     }),
   },
   { additionalProperties: false, default: {}, description: 'Canonical events as Datadog logs.' },

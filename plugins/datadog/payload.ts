@@ -1,14 +1,15 @@
 import type { v1, v2 } from '@datadog/datadog-api-client';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import type { Aggregator, Contribution, CountPoint } from './aggregate.js';
-import type { DatadogConfig } from './config.js';
+import { type DatadogConfig, WSO2_LOG_SOURCE } from './config.js';
+import { wso2LogItem } from './log-wso2.js';
 import { DATADOG_METRICS } from './metrics.js';
 
 /** Series per v2 request: far inside 5 MiB decompressed / 512 kB compressed. */
 export const SERIES_PER_REQUEST = 2000;
 /** Distribution values per v1 request (about 8 bytes each in JSON, plus tags). */
 export const VALUES_PER_REQUEST = 200_000;
-/** Logs per request and bytes per request (Datadog: 1,000 entries, 5 MB uncompressed). */
+/** Logs per request and bytes per request (Datadog: 1,000 entries, 5 MB uncompressed; 1 MB per entry). */
 export const LOGS_PER_REQUEST = 1000;
 export const LOG_BYTES_PER_REQUEST = 4_500_000;
 
@@ -96,26 +97,68 @@ export function valueCount(c: Contribution): number {
 }
 
 /**
- * A canonical event as a Datadog log: the event as JSON in `message` (Datadog parses it into
- * attributes), its request time as the log's `timestamp` (epoch ms, a reserved attribute), the
- * gateway node's `host.name` as the reserved `hostname` (absent when the event has none) and,
- * unless `logs.source` names one, the event's `gateway.type` as `ddsource`.
+ * A canonical event as a Datadog log item, per `logs.format`:
+ * - `json` (default): the event as JSON in `message` (Datadog parses it into attributes), its
+ *   request time as the log's `timestamp` (epoch ms, a reserved attribute), the gateway node's
+ *   `host.name` as the reserved `hostname` (absent when the event has none) and, unless
+ *   `logs.source` names one, the event's `gateway.type` as `ddsource`.
+ * - `wso2`: as WSO2's Datadog solution expects (log-wso2.ts): `ddsource` `apim_node` (unless
+ *   `logs.source` names one), the event's fields as attributes, a one-line `message`; the same
+ *   `timestamp`, `hostname`, `service` and `ddtags`.
  */
 export function logItem(
   event: CanonicalEvent,
   config: Pick<DatadogConfig, 'service' | 'logs'>,
   tags: readonly string[],
 ): v2.HTTPLogItem {
-  const source = config.logs.source === '' ? (event.gateway?.type ?? 'gax') : config.logs.source;
+  const service = config.service ?? 'apim-gateway';
+  if (config.logs.format === 'wso2') {
+    return wso2LogItem(event, logSource(config.logs, event), service, tags);
+  }
   const host = event.host?.name;
   return {
-    ddsource: source,
+    ddsource: logSource(config.logs, event),
     ...(tags.length === 0 ? {} : { ddtags: tags.join(',') }),
     ...(host === undefined ? {} : { hostname: host }),
-    service: config.service ?? 'apim-gateway',
+    service,
     message: JSON.stringify(event),
     additionalProperties: { timestamp: Date.parse(event.requestTimestamp) },
   };
+}
+
+/** The `ddsource` of `event`'s log: `logs.source`, else `apim_node` (`wso2`) or the event's `gateway.type`. */
+export function logSource(
+  logs: Pick<DatadogConfig['logs'], 'source' | 'format'>,
+  event?: CanonicalEvent,
+): string {
+  if (logs.source !== '') return logs.source;
+  if (logs.format === 'wso2') return WSO2_LOG_SOURCE;
+  return event?.gateway?.type ?? 'gax';
+}
+
+/** A log item's size in the request body (UTF-8 bytes of its JSON, as `logsJson` writes it). */
+export function logItemBytes(item: v2.HTTPLogItem): number {
+  const { additionalProperties, ...rest } = item;
+  return Buffer.byteLength(JSON.stringify({ ...rest, ...additionalProperties }));
+}
+
+/** Log items cut into requests within Datadog's entry and byte limits (one item at least each). */
+export function logChunks<T>(items: readonly T[], bytesOf: (item: T) => number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 2;
+  for (const item of items) {
+    const size = bytesOf(item) + 1;
+    if (current.length > 0 && (current.length >= LOGS_PER_REQUEST || bytes + size > LOG_BYTES_PER_REQUEST)) {
+      out.push(current);
+      current = [];
+      bytes = 2;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 /**

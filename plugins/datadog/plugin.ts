@@ -13,9 +13,9 @@ import { globalTags } from './mapping.js';
 import { DdMetrics } from './metrics-self.js';
 import {
   distributionPayload,
-  LOG_BYTES_PER_REQUEST,
-  LOGS_PER_REQUEST,
+  logChunks,
   logItem,
+  logItemBytes,
   seriesPayloads,
   VALUES_PER_REQUEST,
   valueCount,
@@ -152,11 +152,15 @@ class DatadogPlugin implements Plugin {
     if (!this.#config.logs.enabled) return DELIVERED;
     const tags = globalTags(this.#config);
     const unsent = contributions.flatMap((c) => c.events).filter((e) => !this.#logsSent.has(e));
-    for (const chunk of logChunks(unsent)) {
-      const items = chunk.map((e) => logItem(e, this.#config, tags));
+    const logs = unsent.map((event) => {
+      const item = logItem(event, this.#config, tags);
+      return { event, item, bytes: logItemBytes(item) };
+    });
+    for (const chunk of logChunks(logs, (l) => l.bytes)) {
+      const items = chunk.map((l) => l.item);
       const outcome = await this.#timed('logs', () => client.submitLogs(items, this.#cancel.signal));
       if (!ok(outcome)) return classifyOutcome(outcome);
-      for (const e of chunk) this.#logsSent.add(e);
+      for (const l of chunk) this.#logsSent.add(l.event);
       metrics.logs(items.length);
     }
     return DELIVERED;
@@ -192,25 +196,6 @@ function groups(waiting: readonly Waiting[]): Waiting[][] {
     }
     current.push(w);
     values += n;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
-
-/** Events cut into log requests within Datadog's entry and byte limits. */
-function logChunks(events: readonly CanonicalEvent[]): CanonicalEvent[][] {
-  const out: CanonicalEvent[][] = [];
-  let current: CanonicalEvent[] = [];
-  let bytes = 0;
-  for (const e of events) {
-    const size = JSON.stringify(e).length + 200;
-    if (current.length > 0 && (current.length >= LOGS_PER_REQUEST || bytes + size > LOG_BYTES_PER_REQUEST)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(e);
-    bytes += size;
   }
   if (current.length > 0) out.push(current);
   return out;

@@ -2,7 +2,8 @@ import { configOption, type SetupCommand } from '../../src/plugin/capabilities.j
 import { type DatadogConfig, datadogConfig } from './config.js';
 
 /**
- * The Datadog plugin's `gax setup datadog`: the bundled dashboards and monitors. Light: options
+ * The Datadog plugin's `gax setup datadog`: the bundled dashboards and monitors, and the log
+ * pipeline of `logs.format: wso2` (setup/log-pipeline.ts). Light: options
  * and flag checks only; `run` imports the Datadog client (about a second to load) only then.
  */
 
@@ -12,7 +13,7 @@ const HTTP_URL = /^https?:\/\//;
 const setupDatadog: SetupCommand<DatadogConfig> = {
   name: 'datadog',
   description:
-    'Create or update the bundled Datadog dashboards and monitors (idempotent); print each result. Needs DD_APP_KEY.',
+    'Create or update the bundled Datadog dashboards and monitors, and with logs.format: wso2 the log pipeline (idempotent); print each result. Needs DD_APP_KEY.',
   options: [
     configOption('daemon configuration: plugins.datadog is used'),
     { flags: '--url <url>', description: 'Datadog API base URL (overrides plugins.datadog.url and site)' },
@@ -20,7 +21,11 @@ const setupDatadog: SetupCommand<DatadogConfig> = {
       flags: '--prefix <prefix>',
       description: 'metric prefix the queries use (overrides plugins.datadog.prefix)',
     },
-    { flags: '--print', description: 'print the dashboards and monitors as JSON and contact nothing' },
+    {
+      flags: '--print',
+      description:
+        'print the dashboards and monitors (and the log pipeline, facets and measures) as JSON and contact nothing',
+    },
   ],
   async run(context) {
     const opts = context.options as { url?: string; prefix?: string; print?: boolean };

@@ -13,7 +13,7 @@ import { listenOnLoopback } from './loopback.js';
 
 /**
  * A loopback HTTP server standing in for Datadog's API: the metrics, distribution-points and logs intake,
- * API-key validation, and dashboard/monitor CRUD. It records every request (decompressed, parsed and
+ * API-key validation, and dashboard/monitor/log-pipeline CRUD. It records every request (decompressed, parsed and
  * checked against Datadog's schemas, see `datadog-spec.ts`), answers like Datadog (status codes, bodies,
  * documented size limits), stores dashboards and monitors so `gax setup datadog` can be tested for
  * idempotency, and injects faults (status codes such as 429 with rate-limit headers, delays, resets).
@@ -66,19 +66,21 @@ export interface DatadogReceiver {
   inject(fault: DdFault, options?: { times?: number; path?: string }): void;
   /** Removes every injection. */
   clear(): void;
-  /** Forgets recorded requests and stored dashboards/monitors (injections stay). */
+  /** Forgets recorded requests and stored dashboards/monitors/pipelines (injections stay). */
   reset(): void;
   /** Stored dashboards (by id, as returned by the API) for `gax setup datadog` idempotency tests. */
   readonly dashboards: ReadonlyMap<string, unknown>;
   /** Stored monitors (by numeric id, as returned by the API). */
   readonly monitors: ReadonlyMap<number, unknown>;
+  /** Stored log pipelines (by id, as returned by the API: `/api/v1/logs/config/pipelines`). */
+  readonly pipelines: ReadonlyMap<string, unknown>;
   close(): Promise<void>;
 }
 
 export interface DatadogReceiverOptions {
   /** Required `DD-API-KEY`; when omitted any non-empty key is accepted (a missing one is still refused). */
   apiKey?: string;
-  /** When given, dashboard and monitor routes also require this `DD-APPLICATION-KEY`. */
+  /** When given, dashboard, monitor and log-pipeline routes also require this `DD-APPLICATION-KEY`. */
   appKey?: string;
 }
 
@@ -193,6 +195,8 @@ function tagList(value: string | null): string[] {
 
 /** Fields Datadog computes; a create/update body's values for them are ignored. */
 const DASHBOARD_READ_ONLY = ['id', 'author_handle', 'author_name', 'created_at', 'modified_at', 'url'];
+/** Fields Datadog computes on a log pipeline. */
+const PIPELINE_READ_ONLY = ['id', 'is_read_only', 'type'];
 const MONITOR_READ_ONLY = [
   'id',
   'created',
@@ -217,6 +221,7 @@ export async function startDatadogReceiver(options: DatadogReceiverOptions = {})
   let injections: Injection[] = [];
   const dashboards = new Map<string, Json>();
   const monitors = new Map<number, Json>();
+  const pipelines = new Map<string, Json>();
   let nextMonitorId = 1_000_001;
   const closing = new AbortController();
 
@@ -345,6 +350,9 @@ export async function startDatadogReceiver(options: DatadogReceiverOptions = {})
       if (/^\/api\/v1\/monitor(?:\/validate)?\/?$/.test(path)) return 'Monitor';
     }
     if (method === 'PUT' && /^\/api\/v1\/dashboard\/[^/]+\/?$/.test(path)) return 'Dashboard';
+    if (method === 'POST' && /^\/api\/v1\/logs\/config\/pipelines\/?$/.test(path)) return 'LogsPipeline';
+    if (method === 'PUT' && /^\/api\/v1\/logs\/config\/pipelines\/[^/]+\/?$/.test(path))
+      return 'LogsPipeline';
     return undefined;
   }
 
@@ -511,6 +519,47 @@ export async function startDatadogReceiver(options: DatadogReceiverOptions = {})
     return error(rec.path, 405, 'Method not allowed');
   }
 
+  /** `/api/v1/logs/config/pipelines[/<id>]`: list, create, get, replace (PUT replaces the whole definition), delete. */
+  function pipelineRoute(rec: MutableRequest, id: string | undefined): Answer {
+    if (id === undefined) {
+      if (rec.method === 'GET') return { status: 200, body: [...pipelines.values()] };
+      if (rec.method === 'POST') {
+        const refusal = problemsRefusal(rec);
+        if (refusal) return refusal;
+        const newId = dashboardId(pipelines).replaceAll('-', '');
+        const stored: Json = {
+          ...without(rec.body as Json, PIPELINE_READ_ONLY),
+          id: newId,
+          is_read_only: false,
+          type: 'pipeline',
+        };
+        pipelines.set(newId, stored);
+        return { status: 200, body: stored };
+      }
+      return error(rec.path, 405, 'Method not allowed');
+    }
+    const existing = pipelines.get(id);
+    if (!existing) return error(rec.path, 404, 'Pipeline not found');
+    if (rec.method === 'GET') return { status: 200, body: existing };
+    if (rec.method === 'PUT') {
+      const refusal = problemsRefusal(rec);
+      if (refusal) return refusal;
+      const stored: Json = {
+        ...without(rec.body as Json, PIPELINE_READ_ONLY),
+        id,
+        is_read_only: false,
+        type: 'pipeline',
+      };
+      pipelines.set(id, stored);
+      return { status: 200, body: stored };
+    }
+    if (rec.method === 'DELETE') {
+      pipelines.delete(id);
+      return { status: 200, body: {} };
+    }
+    return error(rec.path, 405, 'Method not allowed');
+  }
+
   function route(rec: MutableRequest, bodyRefusal: Answer | undefined): Answer {
     const { method, path } = rec;
     if (method === 'GET' && path === '/api/v1/validate') {
@@ -524,6 +573,12 @@ export async function startDatadogReceiver(options: DatadogReceiverOptions = {})
       if (refusal) return refusal;
       const id = crud[2] === undefined ? undefined : decodeURIComponent(crud[2]);
       return crud[1] === 'dashboard' ? dashboardRoute(rec, id) : monitorRoute(rec, id);
+    }
+    const pipeline = /^\/api\/v1\/logs\/config\/pipelines(?:\/([^/]+))?\/?$/.exec(path);
+    if (pipeline) {
+      const refusal = apiKeyRefusal(rec) ?? appKeyRefusal(rec) ?? bodyRefusal;
+      if (refusal) return refusal;
+      return pipelineRoute(rec, pipeline[1] === undefined ? undefined : decodeURIComponent(pipeline[1]));
     }
     return error(path, 404, 'Not found');
   }
@@ -618,9 +673,11 @@ export async function startDatadogReceiver(options: DatadogReceiverOptions = {})
       requests.length = 0;
       dashboards.clear();
       monitors.clear();
+      pipelines.clear();
     },
     dashboards,
     monitors,
+    pipelines,
     close() {
       closing.abort();
       return listener.close();

@@ -25,6 +25,7 @@ import { parse as parseYaml } from 'yaml';
 export type DatadogSchemaName =
   | 'Dashboard'
   | 'Monitor'
+  | 'LogsPipeline'
   | 'DistributionPointsPayload'
   | 'MetricsPayload'
   | 'v2/MetricPayload'
@@ -234,7 +235,7 @@ export function formatAjvErrors(errors: readonly ErrorObject[] | null | undefine
 }
 
 /**
- * A validator for one Datadog schema: v1 components `Dashboard`, `Monitor`, `DistributionPointsPayload`,
+ * A validator for one Datadog schema: v1 components `Dashboard`, `Monitor`, `LogsPipeline`, `DistributionPointsPayload`,
  * `MetricsPayload`, or the v2 intake bodies `v2/MetricPayload`, `v2/HTTPLog`. Compiled on first call
  * and cached.
  */
@@ -318,7 +319,7 @@ function diff(before: unknown, after: unknown, path: string, out: string[]): voi
  * understands all of it.
  */
 export function clientRoundTrip(
-  kind: 'Dashboard' | 'Monitor',
+  kind: 'Dashboard' | 'Monitor' | 'LogsPipeline',
   json: unknown,
   options: { unknownProperties?: 'report' | 'ignore' } = {},
 ): string[] {

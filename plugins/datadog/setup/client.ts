@@ -3,22 +3,24 @@ import { agentFetch } from '../../../src/http/agent-fetch.js';
 import { readClientTls } from '../../../src/http/client-tls.js';
 import type { DatadogConfig } from '../config.js';
 
-/** A dashboard or monitor as the v1 API's JSON (snake_case). */
+/** A dashboard, monitor or log pipeline as the v1 API's JSON (snake_case). */
 export type DdJson = Record<string, unknown>;
 
 /**
- * The Datadog management API of `gax setup datadog`: dashboards and monitors with the API and
+ * The Datadog management API of `gax setup datadog`: dashboards, monitors and log pipelines with the API and
  * application keys, through the section's `site`/`url` and `tls`. One connection per request.
  */
 export class DdSetupClient {
   readonly #dashboards: v1.DashboardsApi;
   readonly #monitors: v1.MonitorsApi;
   readonly #auth: v1.AuthenticationApi;
+  readonly #pipelines: v1.LogsPipelinesApi;
 
   private constructor(conf: client.Configuration) {
     this.#dashboards = new v1.DashboardsApi(conf);
     this.#monitors = new v1.MonitorsApi(conf);
     this.#auth = new v1.AuthenticationApi(conf);
+    this.#pipelines = new v1.LogsPipelinesApi(conf);
   }
 
   /** Reads the TLS files (if configured); no request is made. */
@@ -86,9 +88,26 @@ export class DdSetupClient {
     ) as v1.MonitorUpdateRequest;
     await this.#monitors.updateMonitor({ monitorId: id, body: model });
   }
+
+  /** Every log pipeline, as JSON (`logs_read_config`). */
+  async logPipelines(): Promise<DdJson[]> {
+    return (await this.#pipelines.listLogsPipelines()).map((p) => toJson(p, 'LogsPipeline'));
+  }
+
+  /** Creates a log pipeline; resolves to its id (`logs_write_pipelines`). */
+  async createLogPipeline(body: DdJson): Promise<string> {
+    const model = v1.ObjectSerializer.deserialize(body, 'LogsPipeline', '') as v1.LogsPipeline;
+    return String((await this.#pipelines.createLogsPipeline({ body: model })).id);
+  }
+
+  /** Replaces a log pipeline's definition. */
+  async updateLogPipeline(id: string, body: DdJson): Promise<void> {
+    const model = v1.ObjectSerializer.deserialize(body, 'LogsPipeline', '') as v1.LogsPipeline;
+    await this.#pipelines.updateLogsPipeline({ pipelineId: id, body: model });
+  }
 }
 
-function toJson(model: unknown, type: 'Dashboard' | 'Monitor'): DdJson {
+function toJson(model: unknown, type: 'Dashboard' | 'Monitor' | 'LogsPipeline'): DdJson {
   return JSON.parse(JSON.stringify(v1.ObjectSerializer.serialize(model, type, ''))) as DdJson;
 }
 

@@ -1,6 +1,7 @@
 import { GaxError } from '../../../src/errors.js';
 import type { CommandIo } from '../../../src/plugin/capabilities.js';
 import type { DatadogConfig } from '../config.js';
+import { logSource } from '../payload.js';
 import {
   type BundledObject,
   covers,
@@ -10,6 +11,7 @@ import {
   monitorKey,
 } from './bundle.js';
 import { type DdJson, DdSetupClient, isAuthRefusal, setupErrorText } from './client.js';
+import { facetSteps, LOG_FACETS, LOG_MEASURES, LOG_PIPELINE_NAME, wso2LogPipeline } from './log-pipeline.js';
 import { ddApiKey } from './section.js';
 
 export interface SetupDatadogOptions {
@@ -44,10 +46,23 @@ export async function runSetupDatadog(options: SetupDatadogOptions, io: CommandI
   } catch (err) {
     throw fail(`cannot read the bundled dashboards: ${setupErrorText(err)}`);
   }
+  // `logs.format: wso2`: WSO2's log pipeline, and the facets and measures to add by hand.
+  const pipeline =
+    section.logs.format === 'wso2'
+      ? { key: 'log-pipeline', title: LOG_PIPELINE_NAME, body: wso2LogPipeline(logSource(section.logs)) }
+      : undefined;
   if (options.print === true) {
     const out = {
       dashboards: bundle.dashboards.map((d) => d.body),
       monitors: bundle.monitors.map((m) => m.body),
+      ...(pipeline === undefined
+        ? {}
+        : {
+            logPipeline: pipeline.body,
+            logFacets: LOG_FACETS,
+            logMeasures: LOG_MEASURES,
+            oneTimeSteps: facetSteps(),
+          }),
     };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
@@ -107,10 +122,11 @@ export async function runSetupDatadog(options: SetupDatadogOptions, io: CommandI
         `note: monitors ${list.map((m) => m.id).join(', ')} all carry gax-id:${key}; managing ${list[0]?.id}\n`,
       );
   }
-  const width = Math.max(...[...bundle.dashboards, ...bundle.monitors].map((o) => o.title.length)) + 2;
+  const objects = [...bundle.dashboards, ...bundle.monitors, ...(pipeline === undefined ? [] : [pipeline])];
+  const width = Math.max(...objects.map((o) => o.title.length)) + 2;
   const counts = { created: 0, updated: 0, unchanged: 0, failed: 0 };
   const report = async (
-    kind: 'dashboard' | 'monitor',
+    kind: 'dashboard' | 'monitor' | 'pipeline',
     o: BundledObject,
     apply: () => Promise<[Result, string]>,
   ) => {
@@ -145,9 +161,29 @@ export async function runSetupDatadog(options: SetupDatadogOptions, io: CommandI
       return ['updated', String(id)];
     });
   }
-  const total = bundle.dashboards.length + bundle.monitors.length;
+  if (pipeline !== undefined) {
+    await report('pipeline', pipeline, async () => {
+      // Listed here, not with the dashboards: a key without the logs permissions fails this line only.
+      try {
+        const current = (await api.logPipelines()).find((p) => p.name === pipeline.title);
+        if (current === undefined) return ['created', await api.createLogPipeline(pipeline.body)];
+        const id = String(current.id);
+        if (covers(current, pipeline.body)) return ['unchanged', id];
+        await api.updateLogPipeline(id, pipeline.body);
+        return ['updated', id];
+      } catch (err) {
+        if (!isAuthRefusal(err)) throw err;
+        throw new Error(
+          `${setupErrorText(err)}; log pipelines need an application key with logs_read_config and logs_write_pipelines`,
+        );
+      }
+    });
+    for (const line of facetSteps()) io.stdout.write(`${line}\n`);
+  }
+  const total = objects.length;
+  const logs = pipeline === undefined ? '' : ', 1 log pipeline';
   io.stdout.write(
-    `done: ${bundle.dashboards.length} dashboards, ${bundle.monitors.length} monitors (${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.failed} failed) on ${server}\n`,
+    `done: ${bundle.dashboards.length} dashboards, ${bundle.monitors.length} monitors${logs} (${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.failed} failed) on ${server}\n`,
   );
   if (counts.failed > 0) throw fail(`${counts.failed} of ${total} objects failed`);
   return 0;

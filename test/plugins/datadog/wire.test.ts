@@ -62,7 +62,11 @@ describe('datadog request bodies', () => {
   });
 
   it('writes log items as the client did (additionalProperties as attributes)', () => {
-    for (const logs of [cfg.logs, { ...cfg.logs, source: 'wso2' }]) {
+    for (const logs of [
+      cfg.logs,
+      { ...cfg.logs, source: 'wso2' },
+      { ...cfg.logs, format: 'wso2' as const },
+    ]) {
       const items = batch.slice(-200).map((e) => logItem(e, { ...cfg, logs }, globalTags(cfg)));
       const before = v2.ObjectSerializer.serialize(items, 'Array<HTTPLogItem>', '');
       const ours = serialized(logsJson(items)) as Record<string, unknown>[];

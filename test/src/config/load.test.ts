@@ -122,7 +122,7 @@ describe('parseConfig', () => {
         'ai.tokens': ['vendor', 'model', 'token_type'],
         'ai.requests': ['vendor', 'model', 'status_code'],
       },
-      logs: { enabled: false, source: '' },
+      logs: { enabled: false, format: 'json', source: '' },
       requestTimeoutMs: 30_000,
     });
   });
