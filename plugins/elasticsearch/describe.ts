@@ -1,6 +1,7 @@
 import type { DescribeContext, PluginConflict } from '../../src/plugin/capabilities.js';
 import { redactUrlCredentials } from '../../src/telemetry/redact.js';
 import type { ElasticsearchConfig } from './config.js';
+import { searchablePlan } from './searchable-fields.js';
 import { EVENT_TYPES, indexBase } from './templates.js';
 
 /** `gax check-config`'s line: where an instance writes, what an operator checks first. */
@@ -9,7 +10,16 @@ export function describeElasticsearch(section: ElasticsearchConfig, { id }: Desc
   const suffix = section.indexMode === 'daily' ? '-YYYY.MM.DD' : '';
   const kind = section.indexMode === 'dataStream' ? 'data streams' : 'indices';
   const names = EVENT_TYPES.map((t) => `${indexBase(section.indexPrefix, t)}${suffix}`).join(', ');
-  return [`  ${id}: ${target} → ${kind} ${names}`];
+  return [`  ${id}: ${target} → ${kind} ${names}`, ...searchableLine(section)];
+}
+
+/** What `searchable` opts in, when anything: `properties.tier (keyword), headers, mcpAnalytics`. */
+function searchableLine(section: ElasticsearchConfig): string[] {
+  const plan = searchablePlan(section.searchable);
+  if (plan === undefined) return [];
+  const scalars = [...plan.scalars].map(([key, type]) => `properties.${key} (${type})`);
+  const flattened = [...plan.flattened.keys()].map((key) => `properties.${key} (flattened)`);
+  return [`    searchable: ${[...scalars, ...flattened].join(', ')}`];
 }
 
 /** Settings of an Elasticsearch section that contradict each other. */

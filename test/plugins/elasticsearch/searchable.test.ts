@@ -3,6 +3,7 @@
  * same on a real Elasticsearch is test/integration/elasticsearch-searchable.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { describeElasticsearch } from '../../../plugins/elasticsearch/describe.js';
 import { bulkLines, toDocument } from '../../../plugins/elasticsearch/mapping.js';
 import { fitForMappings, UNINDEXED_KEY } from '../../../plugins/elasticsearch/searchable.js';
 import {
@@ -80,6 +81,20 @@ describe('elasticsearch searchable: config', () => {
   ])('refuses %s', (_, properties, message) => {
     const loaded = load(`{ properties: ${properties} }`);
     expect(loaded.ok ? [] : loaded.problems.map((p) => p.message).join('; ')).toContain(message);
+  });
+});
+
+describe('elasticsearch searchable: check-config', () => {
+  it('lists what is opted in under the instance line, and nothing when all is off', () => {
+    const loaded = load('{ properties: { tier: keyword }, headers: true }');
+    const section = loaded.ok ? loaded.config.plugins.elasticsearch : expect.fail('loads');
+    expect(describeElasticsearch(section, { id: 'elasticsearch' } as never)).toEqual([
+      '  elasticsearch: http://127.0.0.1:9200 → indices apim_event_response, apim_event_faulty',
+      '    searchable: properties.tier (keyword), properties.requestHeaders (flattened), properties.responseHeaders (flattened)',
+    ]);
+    const plain = parseConfig(`${minimal}plugins:\n  elasticsearch: {}\n`, { env: {} });
+    const off = plain.ok ? plain.config.plugins.elasticsearch : expect.fail('loads');
+    expect(describeElasticsearch(off, { id: 'elasticsearch' } as never)).toHaveLength(1);
   });
 });
 
