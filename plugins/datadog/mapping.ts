@@ -1,4 +1,5 @@
 import type { CanonicalEvent } from '../../src/schema/event.js';
+import { redactUrlCredentials } from '../../src/telemetry/redact.js';
 import type { DatadogConfig } from './config.js';
 import { DATADOG_METRICS, type DatadogMetric } from './metrics.js';
 import type { RawTags } from './series-index.js';
@@ -28,7 +29,7 @@ export function observe(event: CanonicalEvent, out: Observation[]): void {
     resource: event.apiResourceTemplate ?? 'none',
   };
   const status_code = event.proxyResponseCode === undefined ? 'none' : String(event.proxyResponseCode);
-  const destination = event.destination ?? 'none';
+  const destination = backendOf(event);
   const tenant = event.apiCreatorTenantDomain ?? 'none';
   const place = { region: event.regionId ?? 'none', gateway_host: event.host?.name ?? 'none' };
   out.push({
@@ -89,6 +90,13 @@ export function observe(event: CanonicalEvent, out: Observation[]): void {
   }
 }
 
+/** `destination` with URL credentials redacted (the check for `@` keeps the common case free). */
+function backendOf(event: CanonicalEvent): string {
+  const destination = event.destination;
+  if (destination === undefined) return 'none';
+  return destination.includes('@') ? redactUrlCredentials(destination) : destination;
+}
+
 type TokenUsage = NonNullable<NonNullable<CanonicalEvent['properties']>['aiTokenUsage']>;
 
 /**
@@ -146,7 +154,7 @@ export function observeEvent(event: CanonicalEvent, raw: RawTags, sink: Observat
   raw.user = event.userName ?? 'none';
   raw.platform = event.platform ?? 'none';
   raw.user_agent = userAgentFamily(event.userAgent);
-  raw.destination = event.destination ?? 'none';
+  raw.destination = backendOf(event);
   raw.target_status_code = event.targetResponseCode === undefined ? 'none' : String(event.targetResponseCode);
   raw.tenant = event.apiCreatorTenantDomain ?? 'none';
   raw.api_creator = event.apiCreator ?? 'none';

@@ -136,7 +136,13 @@ describe('datadog mapping', () => {
       backendLatency: 4,
     };
     observe(at('2026-01-01T11:59:00.000Z', fields), out);
-    observe(at('2026-01-01T11:59:00.000Z', { userAgent: 'MyCustomBot/1.0 (+https://x)' }), out);
+    observe(
+      at('2026-01-01T11:59:00.000Z', {
+        userAgent: 'MyCustomBot/1.0 (+https://x)',
+        destination: 'https://svc:s3cret@backend.internal/v1',
+      }),
+      out,
+    );
     observe(
       at('2026-01-01T11:59:00.000Z', {
         ...fields,
@@ -174,6 +180,10 @@ describe('datadog mapping', () => {
     );
     expect(unknownClient).toContain('user_agent:Other');
     expect(unknownClient).toContain('gateway_host:none');
+    // URL credentials never become a tag value.
+    expect(unknownClient?.find((t) => t.startsWith('destination:'))).toBe(
+      'destination:https://svc:_redacted__backend.internal/v1',
+    );
     // error_message: the code's text, else the error type, else `other`; never the raw message.
     expect(tagsOfMetric('errors').map((t) => t.find((x) => x.startsWith('error_message:')))).toEqual([
       'error_message:Message_throttled_out_-_application_limit',

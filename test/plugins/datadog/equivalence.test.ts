@@ -71,7 +71,13 @@ function edgeCases(): CanonicalEvent[] {
       regionId: 'eu west',
       host: { name: 'gw-1' },
     }),
-    e(16, { userAgent: 'SomeBot/1.0', platform: '', targetResponseCode: -1, host: { name: 'gw,2|x' } }),
+    e(16, {
+      userAgent: 'SomeBot/1.0',
+      platform: '',
+      targetResponseCode: -1,
+      host: { name: 'gw,2|x' },
+      destination: 'http://u:p@b/x',
+    }),
     e(17, {
       eventType: 'faulty',
       errorType: 'THROTTLED',
