@@ -4,22 +4,16 @@ import type { PluginModule } from '../../src/plugin/define.js';
 import { HeldBatches } from '../../src/plugin/held-batches.js';
 import { DELIVERED, type EventResult, rejected, retryable } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
+import { LogRateLimiter } from '../../src/telemetry/rate-limit.js';
 import { Aggregator, type Contribution } from './aggregate.js';
 import { classifyOutcome, type DdOutcome } from './classify.js';
 import type { DdClient } from './client.js';
 import type { DatadogConfig } from './config.js';
 import { nextGeneration } from './generation.js';
+import { LOG_ITEM_BYTES, type SizedLog, sizedLog } from './log-size.js';
 import { globalTags } from './mapping.js';
 import { DdMetrics } from './metrics-self.js';
-import {
-  distributionPayload,
-  logChunks,
-  logItem,
-  logItemBytes,
-  seriesPayloads,
-  VALUES_PER_REQUEST,
-  valueCount,
-} from './payload.js';
+import { distributionPayload, logChunks, seriesPayloads, VALUES_PER_REQUEST, valueCount } from './payload.js';
 
 interface Waiting {
   readonly contribution: Contribution;
@@ -43,6 +37,7 @@ class DatadogPlugin implements Plugin {
   readonly #agg: Aggregator;
   readonly #valuesSent = new WeakSet<CanonicalEvent>();
   readonly #logsSent = new WeakSet<CanonicalEvent>();
+  readonly #oversizedLimiter = new LogRateLimiter();
   #client: DdClient | undefined;
   #metrics: DdMetrics | undefined;
   #slot = 0;
@@ -152,10 +147,8 @@ class DatadogPlugin implements Plugin {
     if (!this.#config.logs.enabled) return DELIVERED;
     const tags = globalTags(this.#config);
     const unsent = contributions.flatMap((c) => c.events).filter((e) => !this.#logsSent.has(e));
-    const logs = unsent.map((event) => {
-      const item = logItem(event, this.#config, tags);
-      return { event, item, bytes: logItemBytes(item) };
-    });
+    const logs = unsent.map((event) => sizedLog(event, this.#config, tags));
+    this.#warnOversized(logs);
     for (const chunk of logChunks(logs, (l) => l.bytes)) {
       const items = chunk.map((l) => l.item);
       const outcome = await this.#timed('logs', () => client.submitLogs(items, this.#cancel.signal));
@@ -164,6 +157,21 @@ class DatadogPlugin implements Plugin {
       metrics.logs(items.length);
     }
     return DELIVERED;
+  }
+
+  /** Logs (rate-limited) the items made smaller to fit Datadog's 1 MB, or that Datadog will truncate. */
+  #warnOversized(logs: readonly SizedLog[]): void {
+    for (const l of logs) {
+      if (l.omitted.length === 0 && l.bytes <= LOG_ITEM_BYTES) continue;
+      const suppressed = this.#oversizedLimiter.allow('oversized');
+      if (suppressed === undefined) continue;
+      this.#settings.logger.warn(
+        { correlationId: l.event.correlationId, omitted: l.omitted, bytes: l.bytes, suppressed },
+        l.bytes <= LOG_ITEM_BYTES
+          ? 'Datadog log over 1 MB: sent without the listed properties (named in its apim.omitted).'
+          : 'Datadog log over 1 MB even without headers and MCP data: sent as is, Datadog truncates it.',
+      );
+    }
   }
 
   async #timed(endpoint: string, call: () => Promise<DdOutcome>): Promise<DdOutcome> {

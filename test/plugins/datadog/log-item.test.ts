@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { DatadogConfig } from '../../../plugins/datadog/config.js';
+import { LOG_ITEM_BYTES, sizedLog } from '../../../plugins/datadog/log-size.js';
 import { MOVED_KEYS_ATTRIBUTE, wso2Message } from '../../../plugins/datadog/log-wso2.js';
 import {
   LOG_BYTES_PER_REQUEST,
@@ -228,5 +229,39 @@ describe('log requests', () => {
       if (c.length > 1) expect(bytes).toBeLessThanOrEqual(LOG_BYTES_PER_REQUEST);
     }
     expect(chunks.map((c) => c.length)).toEqual([1000, 1000, 501, 2]);
+  });
+
+  it('leave out headers, then MCP data, of an item over 1 MB until it fits, and say so in apim.omitted', () => {
+    const big = (n: number) => ({ h: 'x'.repeat(n) });
+    const heavy: CanonicalEvent = {
+      ...event,
+      apiName: 'Heavy',
+      properties: { requestHeaders: big(700_000), responseHeaders: big(600_000), responseSize: 10 },
+    };
+    for (const logs of [wso2, json]) {
+      const sized = sizedLog(heavy, { logs }, []);
+      expect(sized.omitted).toEqual(['properties.requestHeaders']);
+      expect(sized.bytes).toBeLessThanOrEqual(LOG_ITEM_BYTES);
+      expect(sized.bytes).toBe(logItemBytes(sized.item));
+      const sent = asSent(sized.item);
+      expect(sent[MOVED_KEYS_ATTRIBUTE]).toEqual({ omitted: ['properties.requestHeaders'] });
+      const properties = (
+        logs.format === 'wso2' ? sent.properties : JSON.parse(String(sent.message)).properties
+      ) as Record<string, unknown>;
+      expect(properties).toMatchObject({ responseSize: 10, responseHeaders: big(600_000) });
+      expect(properties).not.toHaveProperty('requestHeaders');
+    }
+    const small = sizedLog(event, { logs: wso2 }, []);
+    expect(small.omitted).toEqual([]);
+    expect(asSent(small.item)).not.toHaveProperty(MOVED_KEYS_ATTRIBUTE);
+  });
+
+  it('send an item that cannot fit as it is, with what was left out named', () => {
+    const properties = { requestHeaders: { h: 'y'.repeat(10) }, custom: 'z'.repeat(1_100_000) };
+    const huge: CanonicalEvent = { ...event, properties };
+    const sized = sizedLog(huge, { logs: wso2 }, []);
+    expect(sized.omitted).toEqual(['properties.requestHeaders']);
+    expect(sized.bytes).toBeGreaterThan(LOG_ITEM_BYTES);
+    expect((asSent(sized.item).properties as Record<string, unknown>).custom).toHaveLength(1_100_000);
   });
 });
