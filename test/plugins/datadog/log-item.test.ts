@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import type { DatadogConfig } from '../../../plugins/datadog/config.js';
 import { LOG_ITEM_BYTES, sizedLog } from '../../../plugins/datadog/log-size.js';
@@ -19,6 +20,7 @@ import {
 } from '../../../plugins/datadog/setup/log-pipeline.js';
 import { parseLine } from '../../../src/parsers/wso2-apim/parse.js';
 import { withPii } from '../../../src/pii/plugin.js';
+import { type PiiConfig, PiiSchema } from '../../../src/pii/schema.js';
 import type { Plugin } from '../../../src/plugin/contract.js';
 import type { CanonicalEvent } from '../../../src/schema/event.js';
 import { datadogValidator } from '../../helpers/datadog-spec.js';
@@ -194,12 +196,8 @@ describe('a canonical event as WSO2’s Datadog solution expects its log (format
         return batch.map(() => ({ status: 'delivered' }) as const);
       },
     };
-    const wrapped = withPii(plugin, {
-      userIp: 'mask',
-      userName: 'hash',
-      userAgent: 'drop',
-      hashKey: 'a-key-of-sixteen-chars',
-    });
+    const pii = { userIp: 'mask', userName: 'hash', userAgent: 'drop', hashKey: 'a-key-of-sixteen-chars' };
+    const wrapped = withPii(plugin, Value.Default(PiiSchema, pii) as PiiConfig);
     const personal = { ...event, userName: 'alice@carbon.super', userIp: '192.0.2.7', userAgent: 'Chrome' };
     await wrapped.send([personal], new AbortController().signal, undefined as never);
     const item = asSent(logItem(seen[0] as CanonicalEvent, { logs: wso2 }, []));

@@ -15,6 +15,7 @@ import { create as createDatadog } from '../../../plugins/datadog/plugin.js';
 import { parseLine } from '../../../src/parsers/wso2-apim/parse.js';
 import { createGenerator } from '../../../src/parsers/wso2-apim/sim/generate.js';
 import { withPii } from '../../../src/pii/plugin.js';
+import { type PiiConfig, PiiSchema } from '../../../src/pii/schema.js';
 import type { Plugin } from '../../../src/plugin/contract.js';
 import type { CanonicalEvent } from '../../../src/schema/event.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
@@ -68,7 +69,7 @@ async function plugin(extra: Partial<DatadogConfig> = {}): Promise<Plugin> {
   };
   const p = withPii(
     createDatadog(config, { id: 'datadog', logger: silentLogger(), registry: new Registry(), stateDir: dir }),
-    { userName: 'hash', userIp: 'mask', userAgent: 'keep', hashKey: HASH_KEY },
+    Value.Default(PiiSchema, { userName: 'hash', userIp: 'mask', hashKey: HASH_KEY }) as PiiConfig,
   );
   await p.start(new AbortController().signal);
   return p;
