@@ -1,9 +1,14 @@
+import {
+  errorCodeText,
+  family,
+  PLATFORM_FAMILIES,
+  USER_AGENT_FAMILIES,
+} from '../../src/schema/dimensions.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { redactUrlCredentials } from '../../src/telemetry/redact.js';
 import type { DatadogConfig } from './config.js';
 import { DATADOG_METRICS, type DatadogMetric } from './metrics.js';
 import type { RawTags } from './series-index.js';
-import { errorText, userAgentFamily } from './tag-values.js';
 
 /** One thing an event adds to: `value` to a count, or one value to a distribution. */
 export interface Observation {
@@ -41,8 +46,8 @@ export function observe(event: CanonicalEvent, out: Observation[]): void {
       key_type: event.keyType ?? 'none',
       application: event.applicationName ?? 'none',
       user: event.userName ?? 'none',
-      platform: event.platform ?? 'none',
-      user_agent: userAgentFamily(event.userAgent),
+      platform: family(PLATFORM_FAMILIES, event.platform, 'none'),
+      user_agent: family(USER_AGENT_FAMILIES, event.userAgent, 'none'),
       destination,
       target_status_code: event.targetResponseCode === undefined ? 'none' : String(event.targetResponseCode),
       tenant,
@@ -61,7 +66,7 @@ export function observe(event: CanonicalEvent, out: Observation[]): void {
         api_version,
         error_type: event.errorType ?? 'none',
         error_code,
-        error_message: errorText(event),
+        error_message: errorCodeText(event.errorCode, event.errorType),
         destination,
         tenant,
         ...place,
@@ -152,8 +157,8 @@ export function observeEvent(event: CanonicalEvent, raw: RawTags, sink: Observat
   raw.key_type = event.keyType ?? 'none';
   raw.application = event.applicationName ?? 'none';
   raw.user = event.userName ?? 'none';
-  raw.platform = event.platform ?? 'none';
-  raw.user_agent = userAgentFamily(event.userAgent);
+  raw.platform = family(PLATFORM_FAMILIES, event.platform, 'none');
+  raw.user_agent = family(USER_AGENT_FAMILIES, event.userAgent, 'none');
   raw.destination = backendOf(event);
   raw.target_status_code = event.targetResponseCode === undefined ? 'none' : String(event.targetResponseCode);
   raw.tenant = event.apiCreatorTenantDomain ?? 'none';
@@ -165,7 +170,7 @@ export function observeEvent(event: CanonicalEvent, raw: RawTags, sink: Observat
   if (event.eventType === 'faulty') {
     raw.error_type = event.errorType ?? 'none';
     raw.error_code = event.errorCode === undefined ? 'none' : String(event.errorCode);
-    raw.error_message = errorText(event);
+    raw.error_message = errorCodeText(event.errorCode, event.errorType);
     sink.count('errors', 1);
   }
   latencyValue(sink, 'latency.response', event.responseLatency);

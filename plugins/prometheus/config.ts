@@ -20,7 +20,7 @@ export const prometheusConfig = {
         "Add a `target_status_code` label (the backend's status; -1 when there was no backend response) to `apim_requests_total`.",
       ),
       errorMessage: optIn(
-        "Add an `error_message` label to `apim_errors_total`: the WSO2 error code's sub-category (e.g. `APPLICATION_LEVEL_LIMIT_EXCEEDED`); for an unknown code the fault category, never the free text.",
+        'Add an `error_message` label to `apim_errors_total`: the text of the WSO2 error code (e.g. `Application level throttle out`); for an unknown code the fault category, never the free text.',
       ),
       tenant: optIn("Add a `tenant` label (the API creator's tenant domain) to `apim_requests_total`."),
       region: optIn("Add a `region` label (the gateway's `regionId`) to `apim_requests_total`."),

@@ -1,6 +1,12 @@
+import {
+  errorCodeText,
+  family,
+  PLATFORM_FAMILIES,
+  USER_AGENT_FAMILIES,
+} from '../../src/schema/dimensions.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { redactUrlCredentials } from '../../src/telemetry/redact.js';
-import { errorMessageLabel, family, httpMethod, PLATFORM_FAMILIES, USER_AGENT_FAMILIES } from './bounded.js';
+import { httpMethod } from './semconv-method.js';
 
 /** Every gateway metric with all the labels it can have (the public contract, docs/metrics.md). */
 export const METRIC_LABELS = {
@@ -107,8 +113,8 @@ export function observe(
   if (options.application) labels.application = event.applicationName ?? '';
   if (options.user) labels.user = event.userName ?? '';
   // Each opt-in label costs one untaken branch when off.
-  if (options.platform) labels.platform = family(PLATFORM_FAMILIES, event.platform);
-  if (options.userAgent) labels.user_agent = family(USER_AGENT_FAMILIES, event.userAgent);
+  if (options.platform) labels.platform = family(PLATFORM_FAMILIES, event.platform, 'UNKNOWN');
+  if (options.userAgent) labels.user_agent = family(USER_AGENT_FAMILIES, event.userAgent, 'UNKNOWN');
   if (options.destination)
     labels.destination = event.destination === undefined ? '' : redactUrlCredentials(event.destination);
   if (options.targetStatusCode)
@@ -123,7 +129,7 @@ export function observe(
   if (event.eventType === 'faulty') {
     labels.error_type = event.errorType ?? '';
     labels.error_code = event.errorCode === undefined ? '' : String(event.errorCode);
-    if (options.errorMessage) labels.error_message = errorMessageLabel(event.errorCode, event.errorType);
+    if (options.errorMessage) labels.error_message = errorCodeText(event.errorCode, event.errorType);
     record('apim_errors_total', labels, 1);
   }
   latency(record, 'apim_request_duration_seconds', labels, event.responseLatency);

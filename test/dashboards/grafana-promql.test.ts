@@ -125,14 +125,14 @@ function inputSeries(): Series[] {
     out.push(
       counter(
         'apim_errors_total',
-        `${version}, error_type="THROTTLED", error_code="900803", error_message="APPLICATION_LEVEL_LIMIT_EXCEEDED"`,
+        `${version}, error_type="THROTTLED", error_code="900803", error_message="Application level throttle out"`,
         1,
       ),
     );
     out.push(
       counter(
         'apim_errors_total',
-        `${version}, error_type="AUTH", error_code="900901", error_message="AUTHENTICATION_FAILURE"`,
+        `${version}, error_type="AUTH", error_code="900901", error_message="Invalid credentials"`,
         1,
       ),
     );

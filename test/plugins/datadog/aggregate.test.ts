@@ -154,7 +154,7 @@ describe('datadog mapping', () => {
       out,
     );
     observe(
-      at('2026-01-01T11:59:00.000Z', { eventType: 'faulty', errorType: 'GUARDRAIL', errorCode: 446 }),
+      at('2026-01-01T11:59:00.000Z', { eventType: 'faulty', errorType: 'GUARDRAIL_FAULT', errorCode: 446 }),
       out,
     );
     observe(at('2026-01-01T11:59:00.000Z', { eventType: 'faulty' }), out);
@@ -184,10 +184,10 @@ describe('datadog mapping', () => {
     expect(unknownClient?.find((t) => t.startsWith('destination:'))).toBe(
       'destination:https://svc:_redacted__backend.internal/v1',
     );
-    // error_message: the code's text, else the error type, else `other`; never the raw message.
+    // error_message: the code's text, else the error type when a known category, else `other`; never the raw message.
     expect(tagsOfMetric('errors').map((t) => t.find((x) => x.startsWith('error_message:')))).toEqual([
-      'error_message:Message_throttled_out_-_application_limit',
-      'error_message:GUARDRAIL',
+      'error_message:Application_level_throttle_out',
+      'error_message:GUARDRAIL_FAULT',
       'error_message:other',
     ]);
     expect(tagsOfMetric('latency.backend')[0]).toContain('destination:https://backend.internal:8443/orders');

@@ -1,7 +1,6 @@
 /** Opt-in labels (issue 20), `api` on the AI metrics, the AI latency histogram and OpenTelemetry's HTTP histogram. */
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { errorMessageLabel, family, USER_AGENT_FAMILIES } from '../../../plugins/prometheus/bounded.js';
 import { mappingOptions, metricLayout } from '../../../plugins/prometheus/layout.js';
 import {
   type MappingOptions,
@@ -11,6 +10,7 @@ import {
 } from '../../../plugins/prometheus/mapping.js';
 import { create as createPrometheus } from '../../../plugins/prometheus/plugin.js';
 import { parseConfig } from '../../../src/config/load.js';
+import { errorCodeText, family, USER_AGENT_FAMILIES } from '../../../src/schema/dimensions.js';
 import type { CanonicalEvent } from '../../../src/schema/event.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { testEvent } from '../../doubles/plugins.js';
@@ -104,18 +104,19 @@ describe('opt-in labels', () => {
     const errors = observations(fault, mappingOptions(config(ALL_ON))).find(
       (o) => o.metric === 'apim_errors_total',
     );
-    expect(errors?.labels.error_message).toBe('APPLICATION_LEVEL_LIMIT_EXCEEDED');
+    expect(errors?.labels.error_message).toBe('Application level throttle out');
   });
 
   it('reduce error codes to their WSO2 text, unknown codes to the fault category or other', () => {
-    expect(errorMessageLabel(900901, 'AUTH')).toBe('AUTHENTICATION_FAILURE');
-    expect(errorMessageLabel(101504, 'TARGET_CONNECTIVITY')).toBe('CONNECTION_TIMEOUT');
-    expect(errorMessageLabel(303001, 'TARGET_CONNECTIVITY')).toBe('CONNECTION_SUSPENDED');
-    expect(errorMessageLabel(123456, 'AUTH')).toBe('AUTH');
-    expect(errorMessageLabel(123456, 'made up by someone')).toBe('other');
-    expect(errorMessageLabel(undefined, undefined)).toBe('other');
-    expect(family(USER_AGENT_FAMILIES, 'Chrome')).toBe('Chrome');
-    expect(family(USER_AGENT_FAMILIES, undefined)).toBe('UNKNOWN');
+    expect(errorCodeText(900901, 'AUTH')).toBe('Invalid credentials');
+    expect(errorCodeText(101504, 'TARGET_CONNECTIVITY')).toBe('Connection timed out');
+    expect(errorCodeText(303001, 'TARGET_CONNECTIVITY')).toBe('Address endpoint not ready');
+    expect(errorCodeText(123456, 'AUTH')).toBe('AUTH');
+    expect(errorCodeText(123456, 'made up by someone')).toBe('other');
+    expect(errorCodeText(undefined, undefined)).toBe('other');
+    expect(family(USER_AGENT_FAMILIES, 'Chrome', 'UNKNOWN')).toBe('Chrome');
+    expect(family(USER_AGENT_FAMILIES, 'SomeBrowserNobodyKnows', 'UNKNOWN')).toBe('Other');
+    expect(family(USER_AGENT_FAMILIES, undefined, 'UNKNOWN')).toBe('UNKNOWN');
   });
 
   it('appear on the metrics they mean something on, and stay under the series cap', async () => {
