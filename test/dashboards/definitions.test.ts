@@ -125,6 +125,14 @@ describe('Grafana and the Prometheus rules count errors as defined', () => {
     }
   });
 
+  it('no panel named for errors counts 4xx responses', () => {
+    for (const p of panels.filter((p) => /\berrors?\b/i.test(p.title)))
+      for (const e of p.exprs)
+        expect(e, `Grafana panel "${p.title}" counts 4xx responses as errors`).not.toMatch(
+          /status_code=~"\[?4/,
+        );
+  });
+
   it('the error recording rule is the defined sum, and the error alerts use it', () => {
     const rules = parseYaml(readFileSync(join(ROOT, 'dashboards', 'prometheus', 'rules.yaml'), 'utf8')) as {
       groups: { rules: { record?: string; alert?: string; expr: string }[] }[];
@@ -170,6 +178,11 @@ describe('Datadog dashboards and monitors count errors as defined', () => {
     for (const w of rates)
       for (const q of DD_ERRORS)
         expect(hasDatadogQuery(w.exprs, q), `Datadog widget "${w.title}"`).toBe(true);
+  });
+
+  it('no widget named for errors counts 4xx responses', () => {
+    for (const w of widgets.filter((w) => /\berrors?\b/i.test(w.title)))
+      for (const e of w.exprs) expect(e, `Datadog widget "${w.title}"`).not.toMatch(/status_code:4/);
   });
 
   it('the error-ratio monitor adds faults and 5xx responses', () => {
