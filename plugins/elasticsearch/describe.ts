@@ -24,12 +24,18 @@ function searchableLine(section: ElasticsearchConfig): string[] {
 
 /** Settings of an Elasticsearch section that contradict each other. */
 export function elasticsearchConflicts(section: ElasticsearchConfig): PluginConflict[] {
-  if (section.indexMode !== 'index' || section.templates.ilmPolicy === undefined) return [];
-  return [
-    {
+  const out: PluginConflict[] = [];
+  if (section.indexMode === 'index' && section.templates.ilmPolicy !== undefined)
+    out.push({
       path: ['templates', 'ilmPolicy'],
       message:
         'indexMode "index" writes fixed index names that never roll over, so an ILM policy’s rollover cannot act on them: use indexMode "daily" or "dataStream" with it',
-    },
-  ];
+    });
+  if (section.searchable.headers && (section.pii?.headers ?? 'keep') === 'keep')
+    out.push({
+      path: ['searchable', 'headers'],
+      message:
+        'makes the published headers searchable while pii.headers keeps credential headers (Authorization, Cookie, API keys) as sent: set pii: { headers: drop } (or mask / hash) on this plugin',
+    });
+  return out;
 }

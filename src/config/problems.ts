@@ -55,7 +55,11 @@ function describe(e: ErrorObject): Found {
   const code = 'GAX_ERR_CONFIG_INVALID';
   const schema = (e.parentSchema ?? {}) as Schema;
   if (e.keyword === 'required') {
-    return { path: [...path, e.params.missingProperty], message: 'is required', code };
+    const missing = String(e.params.missingProperty);
+    const custom = (schema.errorMessage as { required?: Record<string, string> } | undefined)?.required?.[
+      missing
+    ];
+    return { path: [...path, missing], message: custom ?? 'is required', code };
   }
   if (e.keyword === 'additionalProperties') {
     const key = String(e.params.additionalProperty);

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { CREDENTIAL_HEADERS } from './headers.js';
 
 /** What happens to one personal field before a plugin sees the event. */
 export type PiiAction = 'keep' | 'drop' | 'hash' | 'mask';
@@ -42,6 +43,18 @@ export const PiiSchema = Type.Optional(
       userIp: action('userIp'),
       userName: action('userName'),
       userAgent: action('userAgent'),
+      headers: Type.Union(
+        [Type.Literal('keep'), Type.Literal('drop'), Type.Literal('hash'), Type.Literal('mask')],
+        {
+          default: 'keep',
+          description:
+            'Published request and response headers named in `headerNames` (`properties.requestHeaders` / `responseHeaders`, WSO2 4.5+): `keep`, `drop` (remove the header), `hash` (keyed HMAC-SHA256) or `mask` (keeps the auth scheme: `Bearer ***`; other values `***`).',
+        },
+      ),
+      headerNames: Type.Array(Type.String({ minLength: 1 }), {
+        default: [...CREDENTIAL_HEADERS],
+        description: `Header names \`headers\` applies to, case-insensitive; \`*\` names every header. Default: the credential and session headers (${CREDENTIAL_HEADERS.join(', ')}).`,
+      }),
       hashKey: Type.String({
         default: '',
         secret: true,
@@ -51,10 +64,19 @@ export const PiiSchema = Type.Optional(
     {
       additionalProperties: false,
       description:
-        'Personal data rules for this plugin: what its backend receives of the client IP, user name and user agent. Unset: all kept. `UNKNOWN` and empty values are kept by `hash` and `mask`. See docs/operations.md, "Security".',
-      if: { anyOf: fields.map((f) => ({ properties: { [f]: { const: 'hash' } }, required: [f] })) },
+        'Personal data rules for this plugin: what its backend receives of the client IP, user name, user agent and credential headers. Unset: all kept. `UNKNOWN` and empty values are kept by `hash` and `mask`. See docs/operations.md, "Security".',
+      if: {
+        anyOf: [...fields, 'headers'].map((f) => ({ properties: { [f]: { const: 'hash' } }, required: [f] })),
+      },
       // biome-ignore lint/suspicious/noThenProperty: the JSON Schema `if`/`then` keyword, not a promise
       then: {
+        // hashKey may be absent here (its default is filled later): required, then long enough.
+        required: ['hashKey'],
+        errorMessage: {
+          required: {
+            hashKey: `must be set, at least ${MIN_HASH_KEY_LENGTH} characters, when a field is hashed`,
+          },
+        },
         properties: {
           hashKey: {
             minLength: MIN_HASH_KEY_LENGTH,

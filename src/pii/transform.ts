@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { CanonicalEvent } from '../schema/event.js';
+import { HEADER_KEYS, headerRewrite, maskHeader } from './headers.js';
 import type { PiiAction, PiiConfig, PiiField } from './schema.js';
 
 /** Hex digits of HMAC-SHA256 kept: 128 bits, no collision in any realistic number of users. */
@@ -85,8 +86,17 @@ export function piiTransform(
     ['userAgent', config.userAgent],
   ];
   const active = rules.filter(([, action]) => action !== 'keep');
-  if (active.length === 0) return undefined;
+  const headers = config.headers ?? 'keep';
+  if (active.length === 0 && headers === 'keep') return undefined;
   const { hashKey } = config;
+  const headerPlan =
+    headers === 'keep'
+      ? undefined
+      : headerRewrite(
+          headers,
+          config.headerNames ?? [],
+          headers === 'hash' ? (v) => hashValue(hashKey, v) : maskHeader,
+        );
   const plans = active.map(([field, action]) => {
     const rewrite: Rewrite | undefined =
       action === 'drop' ? undefined : action === 'hash' ? (v) => hashValue(hashKey, v) : MASKS[field];
@@ -99,6 +109,13 @@ export function piiTransform(
     for (const plan of plans) {
       for (const key of plan.root) apply(out, key, plan.rewrite);
       if (properties !== undefined) for (const key of plan.properties) apply(properties, key, plan.rewrite);
+    }
+    if (headerPlan !== undefined && properties !== undefined) {
+      for (const key of HEADER_KEYS) {
+        const value = properties[key];
+        if (typeof value === 'object' && value !== null && !Array.isArray(value))
+          properties[key] = headerPlan(value as Record<string, unknown>);
+      }
     }
     if (properties !== undefined) out.properties = properties;
     return out as CanonicalEvent;

@@ -114,6 +114,24 @@ describe('configuration contradictions', () => {
       'plugins.elasticsearch.templates.ilmPolicy',
     ]);
   });
+
+  it('warns when headers are made searchable with credential headers kept, not once pii rewrites them', () => {
+    const kept = conflicts(
+      `${INPUT}plugins: { elasticsearch: { enabled: true, searchable: { headers: true } } }\n`,
+    );
+    expect(kept).toMatchObject([
+      {
+        path: 'plugins.elasticsearch.searchable.headers',
+        message: expect.stringContaining('pii: { headers: drop }'),
+      },
+    ]);
+    for (const action of ['drop', 'mask', 'hash'])
+      expect(
+        conflicts(
+          `${INPUT}plugins: { elasticsearch: { enabled: true, searchable: { headers: true }, pii: { headers: ${action}, hashKey: a-pii-key-of-32-characters-long! } } }\n`,
+        ),
+      ).toEqual([]);
+  });
 });
 
 describe('input globs', () => {

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the config syntax under test
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
+import { CREDENTIAL_HEADERS, maskHeader } from '../../../src/pii/headers.js';
 import { withPii } from '../../../src/pii/plugin.js';
 import type { PiiConfig } from '../../../src/pii/schema.js';
 import { hashValue, maskIp, maskUserAgent, maskUserName, piiTransform } from '../../../src/pii/transform.js';
@@ -16,6 +17,8 @@ const rules = (overrides: Partial<PiiConfig>): PiiConfig => ({
   userIp: 'keep',
   userName: 'keep',
   userAgent: 'keep',
+  headers: 'keep',
+  headerNames: [...CREDENTIAL_HEADERS],
   hashKey: KEY,
   ...overrides,
 });
@@ -152,6 +155,8 @@ describe('pii config', () => {
       userIp: 'mask',
       userName: 'keep',
       userAgent: 'keep',
+      headers: 'keep',
+      headerNames: [...CREDENTIAL_HEADERS],
       hashKey: '',
     });
   });
@@ -253,5 +258,63 @@ describe('guardPlugin', () => {
       expect(await guarded.storedPositions?.()).toBe(stored);
     }
     expect(seen).toEqual([context, context]);
+  });
+});
+
+describe('credential headers', () => {
+  const withHeaders = (): CanonicalEvent => ({
+    ...event(),
+    properties: {
+      apiContext: '/pizzashack/1.0.0',
+      requestHeaders: {
+        Authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.payload.sig',
+        'X-Request-Id': 'r-1',
+        Cookie: ['a=1', 'b=2'],
+        apikey: 'k-123',
+      },
+      responseHeaders: { 'Set-Cookie': 'session=abc', 'Content-Type': 'application/json' },
+    },
+  });
+
+  it('masks the scheme-less and scheme values, each of a list, and keeps other headers', () => {
+    const out = piiTransform(rules({ headers: 'mask' }))?.(withHeaders());
+    expect(out?.properties?.requestHeaders).toEqual({
+      Authorization: 'Bearer ***',
+      'X-Request-Id': 'r-1',
+      Cookie: ['***', '***'],
+      apikey: '***',
+    });
+    expect(out?.properties?.responseHeaders).toEqual({
+      'Set-Cookie': '***',
+      'Content-Type': 'application/json',
+    });
+    expect(maskHeader('basic dXNlcjpwYXNz')).toBe('basic ***');
+  });
+
+  it('drops them, names case-insensitively, and * names every header', () => {
+    const dropped = piiTransform(rules({ headers: 'drop', headerNames: ['AUTHORIZATION'] }))?.(withHeaders());
+    expect(Object.keys(dropped?.properties?.requestHeaders ?? {})).toEqual([
+      'X-Request-Id',
+      'Cookie',
+      'apikey',
+    ]);
+    const all = piiTransform(rules({ headers: 'drop', headerNames: ['*'] }))?.(withHeaders());
+    expect(all?.properties?.requestHeaders).toEqual({});
+    expect(all?.properties?.responseHeaders).toEqual({});
+  });
+
+  it('hashes with the key, as the other fields, and never changes the input', () => {
+    const input = withHeaders();
+    const copy = structuredClone(input);
+    const out = piiTransform(rules({ headers: 'hash' }))?.(input);
+    expect(out?.properties?.requestHeaders).toMatchObject({ apikey: hashValue(KEY, 'k-123') });
+    expect(input).toEqual(copy);
+  });
+
+  it('needs hashKey when headers are hashed', () => {
+    const text =
+      'inputs:\n  - paths: ["/var/log/apim_metrics.log"]\nplugins: { file: { pii: { headers: hash } } }\n';
+    const loaded = parseConfig(text, { env: {} });
+    expect(loaded.ok ? [] : loaded.problems).toMatchObject([{ path: 'plugins.file.pii.hashKey' }]);
   });
 });
