@@ -6,7 +6,7 @@ import { estimateCost, type OptInCost } from './cost.js';
 /** `gax check-config`'s line about a Datadog instance: where it sends, which metrics, logs or not. */
 export function describeDatadog(section: DatadogConfig, { id }: DescribeContext): string[] {
   const target = redactUrlCredentials(section.url ?? `https://api.${section.site}`);
-  return [`  ${id}: ${target}, metrics ${section.prefix}*, logs ${section.logs.enabled ? 'on' : 'off'}`];
+  return [`  ${id}: ${target}, metrics ${section.prefix}*, logs ${logsOf(section.logs)}`];
 }
 
 /**
@@ -47,4 +47,11 @@ export function datadogCost(
 /** `platform 5 +120, user_agent 9 +300`. */
 function optInList(costs: readonly OptInCost[]): string {
   return costs.map((o) => `${o.tag} ${o.values} +${o.customMetrics}`).join(', ');
+}
+
+/** `off`, `on`, or `on (WSO2 format, source apim_node)`. */
+function logsOf(logs: DatadogConfig['logs']): string {
+  if (!logs.enabled) return 'off';
+  if (logs.format !== 'wso2') return 'on';
+  return `on (WSO2 format, source ${logs.source === '' ? 'apim_node' : logs.source})`;
 }

@@ -95,6 +95,30 @@ describe('runCheckConfig', () => {
     expect(text.out).not.toMatch(/^ {2}datadog:/m);
   });
 
+  it('says whether Datadog logs go out, and in WSO2 format under which source', async () => {
+    const file = await write(
+      'dd-logs.yaml',
+      [
+        'inputs: [{ paths: [a.log] }]',
+        'plugins:',
+        '  datadog: { enabled: true, apiKey: "${K}", logs: { enabled: true, format: wso2 } }',
+        '  datadog/json: { apiKey: "${K}", prefix: other., logs: { enabled: true } }',
+        '  datadog/src: { apiKey: "${K}", prefix: third., logs: { enabled: true, format: wso2, source: apim } }',
+        '',
+      ].join('\n'),
+    );
+    const { io, text } = capture();
+    expect(await runCheckConfig(file, io, { K: 'k' })).toBe(0);
+    const lines = text.out.split('\n');
+    expect(lines).toContain(
+      '  datadog: https://api.datadoghq.com, metrics apim.*, logs on (WSO2 format, source apim_node)',
+    );
+    expect(lines).toContain('  datadog/json: https://api.datadoghq.com, metrics other.*, logs on');
+    expect(lines).toContain(
+      '  datadog/src: https://api.datadoghq.com, metrics third.*, logs on (WSO2 format, source apim)',
+    );
+  });
+
   it('estimates the Datadog custom metrics of the config from a sample log', async () => {
     const file = await write(
       'dd.yaml',
