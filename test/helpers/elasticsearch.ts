@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureMavenZip, ensureRootAndUser, findJdk, prepareNodeDir } from './jvm-install.js';
-import { LocalJvmNode, startOrDestroy } from './jvm-node.js';
-import { freePort } from './prometheus.js';
+import { freePortPair, LocalJvmNode, searchNodeSettings, startOrDestroy } from './jvm-node.js';
 
 export { isProcessRunning } from './jvm-node.js';
 
@@ -89,17 +88,7 @@ export function ensureElasticsearch(version: string): Promise<string> {
 }
 
 function esSettings(home: string, dir: string, httpPort: number, transportPort: number): string[] {
-  const settings = [
-    'discovery.type=single-node',
-    'http.host=127.0.0.1',
-    `http.port=${httpPort}`,
-    'transport.host=127.0.0.1',
-    `transport.port=${transportPort}`,
-    `path.data=${join(dir, 'data')}`,
-    `path.logs=${join(dir, 'logs')}`,
-    'cluster.routing.allocation.disk.threshold_enabled=false',
-    'action.destructive_requires_name=false',
-  ];
+  const settings = searchNodeSettings(dir, httpPort, transportPort);
   if (existsSync(join(home, 'modules', 'x-pack-security'))) settings.push('xpack.security.enabled=false');
   if (existsSync(join(home, 'modules', 'ingest-geoip')))
     settings.push('ingest.geoip.downloader.enabled=false');
@@ -120,9 +109,7 @@ export async function startElasticsearch(
   const javaHome = findJavaHome(major);
   const home = await ensureElasticsearch(ES_VERSIONS[major]);
   const dir = await prepareNodeDir(home, ES_USER, 'es');
-  const httpPort = await freePort();
-  let transportPort = await freePort();
-  while (transportPort === httpPort) transportPort = await freePort();
+  const { httpPort, transportPort } = await freePortPair();
   const heapMb = options.heapMb ?? DEFAULT_HEAP_MB;
   const settings = esSettings(home, dir, httpPort, transportPort);
   return startOrDestroy(

@@ -4,6 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { groupMembers, signalPid } from './process-group.js';
+import { freePort } from './prometheus.js';
 
 /**
  * A local single-node JVM search server (Elasticsearch or OpenSearch) run by the tests as an
@@ -95,6 +96,32 @@ export function listeningAddresses(pid: number): string[] {
     }
   }
   return found;
+}
+
+/** Two distinct free loopback ports: HTTP and transport. */
+export async function freePortPair(): Promise<{ httpPort: number; transportPort: number }> {
+  const httpPort = await freePort();
+  let transportPort = await freePort();
+  while (transportPort === httpPort) transportPort = await freePort();
+  return { httpPort, transportPort };
+}
+
+/**
+ * The `-E` settings Elasticsearch and OpenSearch share: one node on loopback, data and logs in the
+ * node's private dir, disk watermarks off (test machines run near full), wildcard deletes allowed.
+ */
+export function searchNodeSettings(dir: string, httpPort: number, transportPort: number): string[] {
+  return [
+    'discovery.type=single-node',
+    'http.host=127.0.0.1',
+    `http.port=${httpPort}`,
+    'transport.host=127.0.0.1',
+    `transport.port=${transportPort}`,
+    `path.data=${join(dir, 'data')}`,
+    `path.logs=${join(dir, 'logs')}`,
+    'cluster.routing.allocation.disk.threshold_enabled=false',
+    'action.destructive_requires_name=false',
+  ];
 }
 
 /** What to run; see {@link LocalJvmNode}. */

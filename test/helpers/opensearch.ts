@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ES_USER } from './elasticsearch.js';
 import { ensureMavenZip, ensureRootAndUser, findJdk, prepareNodeDir } from './jvm-install.js';
-import { LocalJvmNode, startOrDestroy } from './jvm-node.js';
-import { freePort } from './prometheus.js';
+import { freePortPair, LocalJvmNode, searchNodeSettings, startOrDestroy } from './jvm-node.js';
 
 export { isProcessRunning } from './jvm-node.js';
 
@@ -83,17 +82,7 @@ export function ensureOpenSearch(version: string): Promise<string> {
 }
 
 function osSettings(home: string, dir: string, httpPort: number, transportPort: number): string[] {
-  const settings = [
-    'discovery.type=single-node',
-    'http.host=127.0.0.1',
-    `http.port=${httpPort}`,
-    'transport.host=127.0.0.1',
-    `transport.port=${transportPort}`,
-    `path.data=${join(dir, 'data')}`,
-    `path.logs=${join(dir, 'logs')}`,
-    'cluster.routing.allocation.disk.threshold_enabled=false',
-    'action.destructive_requires_name=false',
-  ];
+  const settings = searchNodeSettings(dir, httpPort, transportPort);
   // Not in the integ-test zip; guards a distribution that does bundle it.
   if (existsSync(join(home, 'plugins', 'opensearch-security')))
     settings.push('plugins.security.disabled=true');
@@ -112,9 +101,7 @@ export async function startOpenSearch(options: { major?: OsMajor; heapMb?: numbe
   const javaHome = findOpenSearchJavaHome(major);
   const home = await ensureOpenSearch(OS_VERSIONS[major]);
   const dir = await prepareNodeDir(home, ES_USER, 'opensearch');
-  const httpPort = await freePort();
-  let transportPort = await freePort();
-  while (transportPort === httpPort) transportPort = await freePort();
+  const { httpPort, transportPort } = await freePortPair();
   const heapMb = options.heapMb ?? DEFAULT_HEAP_MB;
   const settings = osSettings(home, dir, httpPort, transportPort);
   return startOrDestroy(
