@@ -4,7 +4,7 @@ import { keep, logKeepFailures } from '../pipeline/keep.js';
 import type { PluginPositions } from './checkpoint.js';
 import { Followed } from './followed.js';
 import type { ParsedChunk } from './ingest.js';
-import type { SharedReader, Subscriber } from './shared-reader.js';
+import type { DetachReason, SharedReader, Subscriber } from './shared-reader.js';
 import type { FileState, LineChunk, Tailer, TailerEvent, TailerOptions } from './tailer.js';
 
 /** Where an instance's own reader starts, and the hooks it reads through. */
@@ -105,13 +105,19 @@ export class InputFeed implements Subscriber {
     this.#o.onEvent(event);
   }
 
-  detached(at: PluginPositions, accepted: Promise<void>): void {
+  detached(at: PluginPositions, accepted: Promise<void>, why: DetachReason): void {
     if (this.#stopped) return;
-    this.#o.onDetached();
     this.#o.onOwnReader(true);
-    this.#o.logger.warn(
-      'Plugin instance fell behind the shared reader; it reads on its own until it catches up.',
-    );
+    if (why === 'behind') {
+      this.#o.onDetached();
+      this.#o.logger.warn(
+        'Plugin instance fell behind the shared reader; it reads on its own until it catches up.',
+      );
+    } else {
+      this.#o.logger.info(
+        'Plugin instance reads a rotated file it has not read yet on its own, then rejoins the shared reader.',
+      );
+    }
     this.#held = { at, since: Date.now() };
     // Files the shared reader follows are in `at`; a sibling it does not name is history only if
     // the shared reader passed it over. Not by time: a file may have been written in full (and
@@ -130,7 +136,7 @@ export class InputFeed implements Subscriber {
     if (!this.#o.shared.matches(own.followed, (id) => own.tailer.sizeOf(id))) return false;
     own.joined = true;
     this.#own = undefined;
-    this.#o.shared.attach(this);
+    this.#o.shared.join(this, (id) => own.followed.offsets.has(id) || own.tailer.passedOver(id));
     this.#stopping.push(own.tailer.stop());
     this.#o.onOwnReader(false);
     this.#o.logger.info('Plugin instance caught up; back on the shared reader.');

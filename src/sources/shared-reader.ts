@@ -5,6 +5,9 @@ import type { PluginPositions } from './checkpoint.js';
 import { Followed } from './followed.js';
 import type { ParsedChunk } from './ingest.js';
 import { type LineChunk, Tailer, type TailerEvent, type TailerOptions } from './tailer.js';
+import { UnreadFiles } from './unread-files.js';
+
+export type DetachReason = 'behind' | 'unread';
 
 /** A plugin instance's feed from one input (./input-feed.ts), as the shared reader sees it. */
 export interface Subscriber {
@@ -16,10 +19,11 @@ export interface Subscriber {
   /** The shared reader's tailer events, while attached (the instance's metrics and checkpoint). */
   onEvent(event: TailerEvent): void;
   /**
-   * Let go for falling behind: once `accepted` (its last chunk) settles, it reads on its own
-   * from `at`, where that chunk ended.
+   * Let go: once `accepted` (its last chunk) settles, it reads on its own from `at`, where that
+   * chunk ended. `why`: it fell behind, or it joined without having read a file this reader is
+   * about to resume past its start (./unread-files.ts).
    */
-  detached(at: PluginPositions, accepted: Promise<void>): void;
+  detached(at: PluginPositions, accepted: Promise<void>, why: DetachReason): void;
   /** Joins if its own reader stands where the shared one does (see {@link SharedReader.matches}). */
   tryJoin(): boolean;
   /** Its own reader may read further (the shared reader moved on). */
@@ -66,6 +70,8 @@ export class SharedReader {
   readonly #attached = new Set<Subscriber>();
   readonly #waiting = new Set<Subscriber>();
   readonly #startedFrom: PluginPositions;
+  /** Files a joiner never read that this reader may start past their beginning (./unread-files.ts). */
+  readonly #unread: UnreadFiles<Subscriber>;
   /** Since when each attached instance has been found behind at every chunk handed over. */
   readonly #behindSince = new Map<Subscriber, number>();
   #moved = false;
@@ -81,6 +87,7 @@ export class SharedReader {
   constructor(options: SharedReaderOptions) {
     this.#o = options;
     this.#startedFrom = options.tailer.saved ?? new Map();
+    this.#unread = new UnreadFiles(this.#startedFrom.keys());
     this.tailer = new Tailer({
       ...options.tailer,
       onChunk: (chunk) => this.#onChunk(chunk),
@@ -118,12 +125,22 @@ export class SharedReader {
     this.#attached.add(subscriber);
   }
 
+  /**
+   * Attaches an instance whose own reader stands where this one does ({@link matches});
+   * `read(id)`: whether its own reader followed or passed over file `id`.
+   */
+  join(subscriber: Subscriber, read: (id: string) => boolean): void {
+    this.#unread.join(subscriber, read);
+    this.attach(subscriber);
+  }
+
   /** A detached instance reading on its own, to be attached when it stands where this reader does. */
   awaitJoin(subscriber: Subscriber): void {
     this.#waiting.add(subscriber);
   }
 
   remove(subscriber: Subscriber): void {
+    this.#unread.forget(subscriber);
     this.#attached.delete(subscriber);
     this.#waiting.delete(subscriber);
     this.#behindSince.delete(subscriber);
@@ -221,6 +238,8 @@ export class SharedReader {
     if (event.kind === 'scanned') this.#followed.note(event);
     if (event.kind === 'tracked' || event.kind === 'truncated' || event.kind === 'released') {
       this.#admit(); // before positions move
+      if (event.kind === 'tracked') this.#letUnread(event.id, event.offset ?? 0);
+      if (event.kind === 'released') this.#unread.released(event.id);
       this.#moved = true;
       this.#followed.note(event);
     }
@@ -268,10 +287,21 @@ export class SharedReader {
     }
   }
 
-  #let(s: Subscriber, at: PluginPositions, accepted: Promise<void>): void {
+  /** This reader starts `id` at `offset`: joiners that never read it are let go if that skips lines. */
+  #letUnread(id: string, offset: number): void {
+    let at: PluginPositions | undefined;
+    for (const s of this.#unread.tracked(id, offset)) {
+      if (!this.#attached.has(s)) continue;
+      at ??= this.#followed.snapshot();
+      this.#let(s, at, Promise.resolve(), 'unread');
+    }
+  }
+
+  #let(s: Subscriber, at: PluginPositions, accepted: Promise<void>, why: DetachReason = 'behind'): void {
+    this.#unread.forget(s);
     this.#attached.delete(s);
     this.#behindSince.delete(s);
-    s.detached(at, accepted);
+    s.detached(at, accepted, why);
   }
 
   async #dispatch(parsed: ParsedChunk): Promise<void> {
