@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { BasicAuthSchema } from '../../src/config/auth-schema.js';
 import { clientCertPairs, clientCertSchemas, rejectUnauthorizedSchema } from '../../src/config/tls-schema.js';
 import type { SectionConfig } from '../../src/plugin/define.js';
 import { RESERVED_PROPERTY_KEYS, SEARCHABLE_TYPES } from './searchable-fields.js';
@@ -12,14 +13,6 @@ const ApiKeyAuthSchema = Type.Object(
     }),
   },
   { additionalProperties: false, description: 'API key authentication.' },
-);
-
-const BasicAuthSchema = Type.Object(
-  {
-    username: Type.String({ minLength: 1, description: 'User for HTTP basic authentication.' }),
-    password: Type.String({ secret: true, description: 'Password for HTTP basic authentication.' }),
-  },
-  { additionalProperties: false, description: 'HTTP basic authentication.' },
 );
 
 const TlsSchema = Type.Object(

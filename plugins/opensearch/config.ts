@@ -1,0 +1,125 @@
+import { Type } from '@sinclair/typebox';
+import { BasicAuthSchema } from '../../src/config/auth-schema.js';
+import {
+  caFileSchema,
+  clientCertPairs,
+  clientCertSchemas,
+  rejectUnauthorizedSchema,
+} from '../../src/config/tls-schema.js';
+import type { SectionConfig } from '../../src/plugin/define.js';
+
+const NodeUrl = (description: string, defaultUrl?: string) =>
+  Type.String({
+    ...(defaultUrl === undefined ? {} : { default: defaultUrl }),
+    format: 'uri',
+    pattern: '^https?://',
+    errorMessage: 'must be an http(s) URL such as http://127.0.0.1:9200',
+    description,
+  });
+
+const TlsSchema = Type.Object(
+  { caFile: caFileSchema('OpenSearch'), ...clientCertSchemas, rejectUnauthorized: rejectUnauthorizedSchema },
+  { additionalProperties: false, ...clientCertPairs, default: {}, description: 'TLS to an `https://` node.' },
+);
+
+const TemplatesSchema = Type.Object(
+  {
+    install: Type.Boolean({
+      default: true,
+      description:
+        'Install (or update) the component and index templates before the first bulk request. Turn off when an administrator installs them with `gax setup opensearch`.',
+    }),
+    numberOfShards: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'Primary shards of each new index (cluster default when unset).',
+      }),
+    ),
+    numberOfReplicas: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Replicas of each new index (cluster default when unset).' }),
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'Index templates the plugin owns.' },
+);
+
+const IsmSchema = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: false,
+      description:
+        'Install an Index State Management policy that deletes each daily index `deleteAfterDays` after its creation (needs the ISM plugin, part of the standard OpenSearch distribution). With `indexMode: daily` only.',
+    }),
+    policyId: Type.String({
+      default: 'gax-apim-analytics',
+      pattern: '^[a-z0-9][a-z0-9_.-]*$',
+      errorMessage: 'must be a lowercase policy id (a-z, 0-9, _ . -)',
+      description:
+        'Id of the ISM policy the plugin owns (created or updated by the daemon and `gax setup opensearch`).',
+    }),
+    deleteAfterDays: Type.Integer({
+      default: 30,
+      minimum: 1,
+      maximum: 36_500,
+      description: 'Days after its creation a daily index is deleted by the policy.',
+    }),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description:
+      'Retention through Index State Management (plugins/opensearch/README.md, "ISM"); off by default.',
+  },
+);
+
+/** `plugins.opensearch`: index events with the bulk API. (own keys; the common ones are composed in by definePlugin) */
+export const opensearchConfig = {
+  node: NodeUrl(
+    'Base URL of the OpenSearch node or load balancer. Ignored when `nodes` is set.',
+    'http://127.0.0.1:9200',
+  ),
+  nodes: Type.Optional(
+    Type.Array(NodeUrl('Base URL of one OpenSearch node.'), {
+      minItems: 1,
+      description: 'Several nodes of one cluster, used in turn; replaces `node`.',
+    }),
+  ),
+  auth: Type.Optional(BasicAuthSchema),
+  tls: TlsSchema,
+  indexPrefix: Type.String({
+    default: 'apim_event',
+    pattern: '^[a-z0-9][a-z0-9_.-]*$',
+    errorMessage: 'must be a lowercase index name prefix (a-z, 0-9, _ . -)',
+    description:
+      'Prefix of the index names: `<prefix>_response` and `<prefix>_faulty`. The default gives WSO2’s own names.',
+  }),
+  indexMode: Type.Union([Type.Literal('daily'), Type.Literal('index')], {
+    default: 'daily',
+    description:
+      '`daily`: `<prefix>_response-YYYY-MM-DD` by the event’s requestTimestamp (the indices WSO2’s Fluent Bit `opensearch` output writes with `Logstash_Format On`, `Logstash_DateFormat %Y-%m-%d`); `index`: the fixed indices `<prefix>_response` / `<prefix>_faulty`.',
+  }),
+  flushBytes: Type.Integer({
+    default: 5_242_880,
+    minimum: 1024,
+    maximum: 104_857_600,
+    description:
+      'Most bytes (uncompressed) in one bulk request; a larger batch is split into several requests.',
+  }),
+  concurrency: Type.Integer({
+    default: 2,
+    minimum: 1,
+    maximum: 32,
+    description:
+      'Batches in delivery at once, i.e. bulk requests in flight (a batch larger than `flushBytes` sends its requests one after another).',
+  }),
+  compression: Type.Boolean({ default: true, description: 'Gzip request bodies.' }),
+  requestTimeoutMs: Type.Integer({
+    default: 30_000,
+    minimum: 100,
+    description: 'A bulk request not answered in this time is abandoned and its documents retried, ms.',
+  }),
+  templates: TemplatesSchema,
+  ism: IsmSchema,
+};
+
+/** `plugins.opensearch` (or a named instance `plugins.opensearch/<name>`), as validated. */
+export type OpenSearchConfig = SectionConfig<typeof opensearchConfig>;
