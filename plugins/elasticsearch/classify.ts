@@ -1,102 +1,29 @@
-import { DELIVERED, type EventResult, rejected, retryable } from '../../src/plugin/result.js';
+import type { EventResult } from '../../src/plugin/result.js';
+import {
+  type BulkItem,
+  type ClassifiedItem,
+  classifyBulkFailure,
+  classifyBulkItem,
+  type RequestFailure,
+} from '../../src/search-index/classify.js';
 
-/** What happened to one document, for the plugin's own metrics. */
-export type ItemOutcome = 'created' | 'duplicate' | 'retryable' | 'rejected';
+/** Bulk classification is shared with the OpenSearch plugin (src/search-index/classify.ts). */
+export {
+  type BulkError,
+  type BulkItem,
+  type ClassifiedItem,
+  describe,
+  type ItemOutcome,
+  parseRetryAfter,
+  type RequestFailure,
+} from '../../src/search-index/classify.js';
 
-export interface ClassifiedItem {
-  readonly outcome: ItemOutcome;
-  readonly result: EventResult;
-  /** Elasticsearch's error type (`mapper_parsing_exception`…), `none` when it succeeded. */
-  readonly errorType: string;
-}
-
-/** One item of a bulk response (`items[i].create`). */
-export interface BulkItem {
-  readonly status: number;
-  /** The concrete index written to (a data stream's backing index). */
-  readonly _index?: string;
-  readonly error?: BulkError;
-}
-
-export interface BulkError {
-  readonly type?: string;
-  readonly reason?: string | null;
-  readonly caused_by?: BulkError;
-}
-
-const CREATED: ClassifiedItem = { outcome: 'created', result: DELIVERED, errorType: 'none' };
-const DUPLICATE: ClassifiedItem = {
-  outcome: 'duplicate',
-  result: DELIVERED,
-  errorType: 'version_conflict_engine_exception',
-};
-
-/**
- * One bulk item → its result. A 409 on `create` means the document (same deterministic `_id`)
- * is already indexed: delivered. 429 and 5xx are transient. 401/403/404 need an operator
- * (privileges, a missing index with auto-create off), not a dead letter: retried, and readiness
- * shows the plugin failing. Any other 4xx is about this document (mapping, parsing): rejected
- * with Elasticsearch's reason, so it goes to the dead-letter file.
- */
+/** One bulk item → its result, with `elasticsearch` in the reason. */
 export function classifyItem(item: BulkItem): ClassifiedItem {
-  const { status } = item;
-  if (status >= 200 && status < 300) return CREATED;
-  if (status === 409) return DUPLICATE;
-  const errorType = item.error?.type ?? `http_${status}`;
-  const reason = `elasticsearch ${status} ${describe(item.error)}`;
-  if (
-    status === 429 ||
-    status >= 500 ||
-    status === 401 ||
-    status === 403 ||
-    status === 404 ||
-    status === 408
-  ) {
-    return { outcome: 'retryable', result: retryable(reason), errorType };
-  }
-  return { outcome: 'rejected', result: rejected(reason), errorType };
+  return classifyBulkItem(item, 'elasticsearch');
 }
 
-/** `type: reason (caused by type: reason)`, as one line. */
-export function describe(error: BulkError | undefined): string {
-  if (error === undefined) return 'error';
-  const reason = (error.reason ?? '').split('\n')[0]?.trim() ?? '';
-  const head = `${error.type ?? 'error'}: ${reason}`.trim();
-  const cause = error.caused_by;
-  return cause === undefined ? head : `${head} (caused by ${describe(cause)})`;
-}
-
-/** What a whole bulk request's failure means for each of its documents. */
-export interface RequestFailure {
-  readonly statusCode?: number;
-  readonly name: string;
-  readonly message: string;
-  readonly retryAfterMs?: number;
-}
-
-/**
- * A failed bulk request → the result for each of its documents. Connection errors, timeouts,
- * 429 and 5xx are transient; so are 401/403/404 (an operator fixes them; nothing is lost
- * meanwhile). A 400 for the whole request means its body was refused: the documents are
- * dead-lettered with the reason rather than retried forever.
- */
+/** A failed bulk request → the result for each of its documents, with `elasticsearch` in the reason. */
 export function classifyRequestFailure(failure: RequestFailure): EventResult {
-  const { statusCode, retryAfterMs } = failure;
-  const reason =
-    statusCode === undefined
-      ? `${failure.name}: ${failure.message}`
-      : `elasticsearch ${statusCode}: ${failure.message}`;
-  if (statusCode === undefined || statusCode >= 500 || statusCode === 429 || statusCode === 408) {
-    return retryable(reason, retryAfterMs);
-  }
-  if (statusCode === 401 || statusCode === 403 || statusCode === 404) return retryable(reason);
-  return rejected(reason);
-}
-
-/** `Retry-After` in seconds or as an HTTP date → milliseconds from `now`. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return classifyBulkFailure(failure, 'elasticsearch');
 }

@@ -2,28 +2,11 @@ import { promisify } from 'node:util';
 import { constants, gzip } from 'node:zlib';
 import { Client, type ClientOptions, errors } from '@elastic/elasticsearch';
 import { readClientTls } from '../../src/http/client-tls.js';
+import { installTemplates, type TemplateResult, type Templates } from '../../src/search-index/templates.js';
 import type { BulkItem, RequestFailure } from './classify.js';
 import { parseRetryAfter } from './classify.js';
 import type { ElasticsearchConfig } from './config.js';
 import { type MgetDoc, parseDataStream, type StreamLayout, toLayout } from './rollover.js';
-import type { TemplateKind, Templates } from './templates.js';
-
-/** What installing one template did. */
-export interface TemplateResult {
-  readonly kind: TemplateKind;
-  readonly name: string;
-  readonly result: 'created' | 'updated' | 'unchanged';
-}
-
-interface Installed {
-  component_template?: { _meta?: { checksum?: string } };
-  index_template?: { _meta?: { checksum?: string } };
-}
-
-interface InstalledTemplates {
-  component_templates?: Installed[];
-  index_templates?: Installed[];
-}
 
 type ConnectionConfig = Pick<
   ElasticsearchConfig,
@@ -133,44 +116,16 @@ export class EsClient {
     return toLayout(names, settings);
   }
 
-  /**
-   * Installs the component templates, then the index templates that compose them. Idempotent:
-   * a template whose installed checksum matches is left alone (`unchanged`).
-   */
+  /** Installs the component and index templates (src/search-index/templates.ts); idempotent. */
   async installTemplates(templates: Templates, signal?: AbortSignal): Promise<TemplateResult[]> {
-    const results: TemplateResult[] = [];
-    const items = [
-      ...templates.components.map((t) => ({
-        kind: 'component template' as const,
-        path: '_component_template',
-        ...t,
-      })),
-      ...templates.indexTemplates.map((t) => ({
-        kind: 'index template' as const,
-        path: '_index_template',
-        ...t,
-      })),
-    ];
     const options = signal === undefined ? {} : { signal };
-    for (const { kind, path, name, body } of items) {
-      const url = `/${path}/${encodeURIComponent(name)}`;
-      const installed = await this.#client.transport.request<InstalledTemplates>(
-        { method: 'GET', path: url },
-        { ...options, ignore: [404] },
-      );
-      const list = installed.component_templates ?? installed.index_templates ?? [];
-      const current = list[0]?.component_template ?? list[0]?.index_template;
-      const result =
-        current === undefined
-          ? 'created'
-          : current._meta?.checksum === body._meta.checksum
-            ? 'unchanged'
-            : 'updated';
-      if (result !== 'unchanged')
-        await this.#client.transport.request({ method: 'PUT', path: url, body }, options);
-      results.push({ kind, name, result });
-    }
-    return results;
+    return installTemplates(templates, {
+      get: (path) =>
+        this.#client.transport.request<unknown>({ method: 'GET', path }, { ...options, ignore: [404] }),
+      put: async (path, body) => {
+        await this.#client.transport.request({ method: 'PUT', path, body }, options);
+      },
+    });
   }
 
   /** Any other API call (setup commands, tests): method, path, optional JSON body. */
