@@ -2,6 +2,7 @@ import { datadogPlugin } from './datadog/index.js';
 import { elasticsearchPlugin } from './elasticsearch/index.js';
 import { filePlugin } from './file/index.js';
 import { kafkaPlugin } from './kafka/index.js';
+import { opensearchPlugin } from './opensearch/index.js';
 import { otlpPlugin } from './otlp/index.js';
 import { prometheusPlugin } from './prometheus/index.js';
 import { summariesPlugin } from './summaries/index.js';
@@ -15,6 +16,7 @@ export const plugins = [
   filePlugin,
   prometheusPlugin,
   elasticsearchPlugin,
+  opensearchPlugin,
   datadogPlugin,
   kafkaPlugin,
   otlpPlugin,

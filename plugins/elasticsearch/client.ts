@@ -2,9 +2,10 @@ import { promisify } from 'node:util';
 import { constants, gzip } from 'node:zlib';
 import { Client, type ClientOptions, errors } from '@elastic/elasticsearch';
 import { readClientTls } from '../../src/http/client-tls.js';
+import type { BulkResponse } from '../../src/search-index/bulk-send.js';
+import { responseFailure, thrownFailure } from '../../src/search-index/classify.js';
 import { installTemplates, type TemplateResult, type Templates } from '../../src/search-index/templates.js';
 import type { BulkItem, RequestFailure } from './classify.js';
-import { parseRetryAfter } from './classify.js';
 import type { ElasticsearchConfig } from './config.js';
 import { type MgetDoc, parseDataStream, type StreamLayout, toLayout } from './rollover.js';
 
@@ -20,11 +21,6 @@ const GZIP_OPTIONS = { level: constants.Z_BEST_SPEED } as const;
 
 /** The parts of a bulk answer classify.ts and the rollover guard read; `status` is in every item. */
 const BULK_QUERY = { filter_path: 'items.*.status,items.*._index,items.*.error' } as const;
-
-/** A bulk request's answer: one item per document, or why the whole request failed. */
-export type BulkResponse =
-  | { readonly ok: true; readonly items: readonly BulkItem[] }
-  | { readonly ok: false; readonly failure: RequestFailure };
 
 /**
  * The plugin's only I/O: an `@elastic/elasticsearch` client with its own retries off (the
@@ -164,25 +160,7 @@ async function clientOptions(config: ConnectionConfig): Promise<ClientOptions> {
 
 /** A client error → what classify needs: status, name, a one-line message, Retry-After. */
 export function toFailure(err: unknown): RequestFailure {
-  if (err instanceof errors.ResponseError) {
-    const header = err.meta.headers?.['retry-after'];
-    const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, Date.now());
-    return {
-      statusCode: err.statusCode ?? 0,
-      name: err.name,
-      message: errorText(err),
-      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    };
-  }
-  if (err instanceof Error) return { name: err.name, message: err.message };
-  return { name: 'Error', message: String(err) };
-}
-
-function errorText(err: InstanceType<typeof errors.ResponseError>): string {
-  const body = err.meta.body as { error?: { type?: string; reason?: string } | string } | string | undefined;
-  if (typeof body === 'string') return body.slice(0, 500);
-  const error = body?.error;
-  if (typeof error === 'string') return error.slice(0, 500);
-  if (error?.type !== undefined) return `${error.type}: ${error.reason ?? ''}`;
-  return err.message.slice(0, 500);
+  if (!(err instanceof errors.ResponseError)) return thrownFailure(err);
+  const { statusCode, headers, body } = err.meta;
+  return responseFailure({ name: err.name, message: err.message, statusCode, headers, body });
 }

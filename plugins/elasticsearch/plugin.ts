@@ -4,10 +4,11 @@ import type { Plugin, PluginSettings } from '../../src/plugin/contract.js';
 import type { PluginModule } from '../../src/plugin/define.js';
 import { allOf, type EventResult, retryable } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
-import { type BulkItem, type ClassifiedItem, classifyItem, classifyRequestFailure } from './classify.js';
+import { BulkSender } from '../../src/search-index/bulk-send.js';
+import { type BulkItem, type ClassifiedItem, classifyItem } from './classify.js';
 import type { EsClient } from './client.js';
 import type { ElasticsearchConfig } from './config.js';
-import { bulkLines, targetIndex, toBulkChunks } from './mapping.js';
+import { type BulkChunk, bulkLines, targetIndex, toBulkChunks } from './mapping.js';
 import { EsMetrics } from './metrics.js';
 import type { CreatePlan, Moved, RolloverGuard } from './rollover-guard.js';
 import { buildTemplates } from './templates.js';
@@ -29,6 +30,7 @@ class ElasticsearchPlugin implements Plugin {
   /** `dataStream` mode only: exactly once across a rollover (rollover-guard.ts). */
   #guard: RolloverGuard | undefined;
   #aliasWarned = false;
+  #sender: BulkSender | undefined;
   /** The one template installation concurrent sends wait for. */
   #installing: Promise<EventResult | undefined> | undefined;
   /** `concurrency` batches in `send` at once: bulk requests stay busy across batch boundaries. */
@@ -47,6 +49,14 @@ class ElasticsearchPlugin implements Plugin {
     // without this plugin, and every other `gax` command, should not carry.
     const { EsClient } = await import('./client.js');
     this.#client ??= await EsClient.open(this.#config);
+    const client = this.#client;
+    // Made again at each start: it holds this start's client and metrics.
+    this.#sender = new BulkSender({
+      engine: 'elasticsearch',
+      metrics: this.#metrics,
+      bulk: (body, signal) => client.bulk(body, signal),
+      linesOf: (event) => bulkLines(event, this.#config),
+    });
     if (this.#config.indexMode === 'dataStream' && this.#guard === undefined) {
       const { RolloverGuard } = await import('./rollover-guard.js');
       this.#guard = new RolloverGuard(this.#client, this.#config, this.#metrics, this.#settings.logger);
@@ -71,11 +81,11 @@ class ElasticsearchPlugin implements Plugin {
     const results = new Array<EventResult>(batch.length);
     if (this.#guard === undefined) {
       for (const chunk of toBulkChunks(batch, this.#config, this.#config.flushBytes)) {
-        await this.#sendRange(client, batch, chunk.start, chunk.end, chunk.body, results, signal);
+        await this.#sendRange(batch, chunk, results, signal);
       }
       return results;
     }
-    return this.#sendGuarded(client, this.#guard, batch, results, signal);
+    return this.#sendGuarded(this.#guard, batch, results, signal);
   }
 
   /**
@@ -84,7 +94,6 @@ class ElasticsearchPlugin implements Plugin {
    * for an earlier copy (rollover-guard.ts).
    */
   async #sendGuarded(
-    client: EsClient,
     guard: RolloverGuard,
     batch: readonly CanonicalEvent[],
     results: EventResult[],
@@ -103,7 +112,7 @@ class ElasticsearchPlugin implements Plugin {
     const { events, positions, assumed } = plan;
     const created = new Array<EventResult>(events.length);
     for (const chunk of toBulkChunks(events, this.#config, this.#config.flushBytes)) {
-      await this.#sendRange(client, events, chunk.start, chunk.end, chunk.body, created, signal, assumed);
+      await this.#sendRange(events, chunk, created, signal, assumed);
     }
     created.forEach((result, k) => {
       results[positions[k] as number] = result;
@@ -148,56 +157,36 @@ class ElasticsearchPlugin implements Plugin {
     }
   }
 
-  async #sendRange(
-    client: EsClient,
+  /** One bulk request (src/search-index/bulk-send.ts); with data streams, items are checked for a rollover. */
+  #sendRange(
     batch: readonly CanonicalEvent[],
-    start: number,
-    end: number,
-    body: string,
+    chunk: BulkChunk,
     results: EventResult[],
     signal: AbortSignal,
     assumed?: readonly (string | undefined)[],
   ): Promise<void> {
+    const sender = this.#sender as BulkSender;
+    return sender.sendRange(batch, chunk, results, signal, async (start, items, out, s) => {
+      if (assumed !== undefined) return this.#classifyGuarded(batch, start, items, out, assumed, s);
+      if (!this.#aliasWarned) this.#warnIfAlias(batch[start] as CanonicalEvent, items[0]);
+      sender.classifyItems(start, items, out);
+    });
+  }
+
+  /** Items classified; those created in another backing index than assumed are checked first. */
+  async #classifyGuarded(
+    batch: readonly CanonicalEvent[],
+    start: number,
+    items: readonly BulkItem[],
+    results: EventResult[],
+    assumed: readonly (string | undefined)[],
+    signal: AbortSignal,
+  ): Promise<void> {
     const metrics = this.#metrics as EsMetrics;
-    const timer = metrics.startRequest();
-    const response = await client.bulk(body, signal);
-    if (!response.ok) {
-      const { failure } = response;
-      timer(failure.statusCode === undefined ? 'error' : String(failure.statusCode));
-      if (failure.statusCode === 413 && end - start > 1) {
-        const mid = start + Math.floor((end - start) / 2);
-        await this.#sendRange(
-          client,
-          batch,
-          start,
-          mid,
-          this.#body(batch, start, mid),
-          results,
-          signal,
-          assumed,
-        );
-        await this.#sendRange(client, batch, mid, end, this.#body(batch, mid, end), results, signal, assumed);
-        return;
-      }
-      const result = classifyRequestFailure(failure);
-      for (let i = start; i < end; i++) results[i] = result;
-      metrics.documents(result.status === 'rejected' ? 'rejected' : 'retryable', failure.name, end - start);
-      return;
-    }
-    timer('200');
-    const { items } = response;
-    if (items.length !== end - start) {
-      const result = retryable(`bulk response had ${items.length} items for ${end - start} documents`);
-      for (let i = start; i < end; i++) results[i] = result;
-      metrics.documents('retryable', 'item_count_mismatch', end - start);
-      return;
-    }
-    if (assumed === undefined && !this.#aliasWarned)
-      this.#warnIfAlias(batch[start] as CanonicalEvent, items[0]);
     const moved: Moved[] = [];
     items.forEach((item, k) => {
       const classified = classifyItem(item);
-      if (assumed !== undefined && this.#movedOn(start + k, item, classified, assumed)) {
+      if (this.#movedOn(start + k, item, classified, assumed)) {
         moved.push({ k: start + k, item, classified });
         return;
       }
@@ -263,12 +252,6 @@ class ElasticsearchPlugin implements Plugin {
         errorType: 'rollover_layout_failed',
       }));
     }
-  }
-
-  #body(batch: readonly CanonicalEvent[], start: number, end: number): string {
-    let body = '';
-    for (let i = start; i < end; i++) body += bulkLines(batch[i] as CanonicalEvent, this.#config);
-    return body;
   }
 }
 

@@ -104,3 +104,39 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+
+/** A response error of an engine's client, as both clients (Elasticsearch, OpenSearch) carry it. */
+export interface ErrorResponse {
+  readonly name: string;
+  readonly message: string;
+  readonly statusCode: number | null | undefined;
+  readonly headers: Record<string, unknown> | null | undefined;
+  readonly body: unknown;
+}
+
+/** A response error → what classify needs: status, name, a one-line message, Retry-After. */
+export function responseFailure(err: ErrorResponse): RequestFailure {
+  const header = err.headers?.['retry-after'] as string | string[] | undefined;
+  const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, Date.now());
+  return {
+    statusCode: err.statusCode ?? 0,
+    name: err.name,
+    message: errorText(err),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  };
+}
+
+/** Any other thrown value (a connection error, a timeout) → a failure without a status. */
+export function thrownFailure(err: unknown): RequestFailure {
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { name: 'Error', message: String(err) };
+}
+
+function errorText(err: ErrorResponse): string {
+  const body = err.body as { error?: { type?: string; reason?: string } | string } | string | undefined;
+  if (typeof body === 'string') return body.slice(0, 500);
+  const error = body?.error;
+  if (typeof error === 'string') return error.slice(0, 500);
+  if (error?.type !== undefined) return `${error.type}: ${error.reason ?? ''}`;
+  return err.message.slice(0, 500);
+}

@@ -1,0 +1,51 @@
+import type { SetupCommand } from '../../src/plugin/capabilities.js';
+import { configOption } from '../../src/plugin/capabilities.js';
+import { type OpenSearchConfig, opensearchConfig } from './config.js';
+
+/**
+ * The OpenSearch plugin's `gax setup` subcommands. Light: options and flag checks only; `run`
+ * imports the code that talks to OpenSearch (setup/run.ts).
+ */
+
+const PREFIX = new RegExp(opensearchConfig.indexPrefix.pattern ?? '');
+
+const setupOpenSearch: SetupCommand<OpenSearchConfig> = {
+  name: 'opensearch',
+  description:
+    'Install (or update) the index templates and the ISM policy the daemon writes with; idempotent.',
+  options: [
+    configOption('daemon configuration: plugins.opensearch is used'),
+    { flags: '--node <url>', description: 'OpenSearch URL (overrides the config, and its nodes)' },
+    { flags: '--index-prefix <prefix>', description: 'index prefix (overrides the config)' },
+    {
+      flags: '--index-mode <mode>',
+      description: 'index mode (overrides the config)',
+      choices: ['daily', 'index'],
+    },
+    { flags: '--print', description: 'print the templates and ISM policy as JSON and contact nothing' },
+  ],
+  async run(context) {
+    const { node, indexPrefix, indexMode, print } = context.options as {
+      node?: string;
+      indexPrefix?: string;
+      indexMode?: OpenSearchConfig['indexMode'];
+      print?: boolean;
+    };
+    if (node !== undefined && !/^https?:\/\//.test(node))
+      throw context.usage(`--node must be an http(s) URL: ${node}`);
+    if (indexPrefix !== undefined && !PREFIX.test(indexPrefix))
+      throw context.usage(`--index-prefix must be lowercase a-z, 0-9, _ . -: ${indexPrefix}`);
+    const { runSetupOpenSearch } = await import('./setup/run.js');
+    const section = await context.section();
+    const overridden: OpenSearchConfig = {
+      ...section,
+      ...(node === undefined ? {} : { node, nodes: undefined }),
+      ...(indexPrefix === undefined ? {} : { indexPrefix }),
+      ...(indexMode === undefined ? {} : { indexMode }),
+    };
+    return runSetupOpenSearch(overridden, context.io, { print: print === true });
+  },
+};
+
+/** `gax setup opensearch` (and the OpenSearch Dashboards import, added beside it). */
+export const opensearchSetup: readonly SetupCommand<OpenSearchConfig>[] = [setupOpenSearch];
