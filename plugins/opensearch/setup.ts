@@ -1,6 +1,7 @@
 import type { SetupCommand } from '../../src/plugin/capabilities.js';
 import { configOption } from '../../src/plugin/capabilities.js';
 import { type OpenSearchConfig, opensearchConfig } from './config.js';
+import { setupOpenSearchDashboards } from './setup-dashboards.js';
 
 /**
  * The OpenSearch plugin's `gax setup` subcommands. Light: options and flag checks only; `run`
@@ -48,4 +49,7 @@ const setupOpenSearch: SetupCommand<OpenSearchConfig> = {
 };
 
 /** `gax setup opensearch` (and the OpenSearch Dashboards import, added beside it). */
-export const opensearchSetup: readonly SetupCommand<OpenSearchConfig>[] = [setupOpenSearch];
+export const opensearchSetup: readonly SetupCommand<OpenSearchConfig>[] = [
+  setupOpenSearch,
+  setupOpenSearchDashboards,
+];
