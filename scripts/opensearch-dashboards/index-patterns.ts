@@ -1,9 +1,9 @@
 /**
  * The three index patterns the visualizations query, with their field lists written from gax's
- * index mapping (plugins/elasticsearch/fields.ts, which the OpenSearch plugin's templates share),
+ * index mapping (src/search-index/fields.ts, shared by the Elasticsearch and OpenSearch plugins),
  * so OpenSearch Dashboards knows every field's type and aggregatability without a refresh.
  */
-import { AGGREGATABLE, type FieldType, queryableFields } from '../../plugins/elasticsearch/fields.js';
+import { AGGREGATABLE, type FieldType, queryableFields } from '../../src/search-index/fields.js';
 import { canonicalJson, type OsdSavedObject, osdObject } from './saved-object.js';
 
 /** An index pattern: its saved-object id, its title (the pattern) and a short README label. */

@@ -101,7 +101,7 @@ and can live next to WSO2's.
 ${INDEX_PATTERNS.map((p) => `| \`${p.title}\` | \`${p.id}\` | \`${TIME_FIELD}\` |`).join('\n')}
 
 The index patterns carry their field lists, written from gax's index mapping
-(\`plugins/elasticsearch/fields.ts\`: strings are \`text\` with a \`.keyword\` sub-field, numbers \`long\` or
+(\`src/search-index/fields.ts\`, shared by the Elasticsearch and OpenSearch plugins: strings are \`text\` with a \`.keyword\` sub-field, numbers \`long\` or
 \`double\`, \`requestTimestamp\` a \`date\`), so OpenSearch Dashboards needs no field refresh.
 
 ## Versions

@@ -7,11 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { queryableFields } from '../../plugins/elasticsearch/fields.js';
 import { renderOpenSearchFiles } from '../../scripts/gen-opensearch-dashboards.js';
 import { DASHBOARDS } from '../../scripts/opensearch-dashboards/dashboards.js';
 import { dashboardId } from '../../scripts/opensearch-dashboards/layout.js';
 import { WSO2_DASHBOARDS } from '../../scripts/opensearch-dashboards/parity.js';
+import { queryableFields } from '../../src/search-index/fields.js';
 import { readDefinitions } from './definitions.js';
 import { type Definitions, definitionProblems } from './opensearch-definitions.js';
 import { validateOsdNdjson } from './opensearch-validator.js';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { queryableFields } from '../../plugins/elasticsearch/fields.js';
+import { queryableFields } from '../../src/search-index/fields.js';
 import { readDefinitions } from './definitions.js';
 import { type Definitions, definitionProblems } from './opensearch-definitions.js';
 import { validateOsdNdjson } from './opensearch-validator.js';
