@@ -1,0 +1,259 @@
+/**
+ * The ISM policy and `gax setup opensearch` against a loopback HTTP server that answers as
+ * OpenSearch's template and ISM APIs do (the test nodes have no ISM plugin: its zip is not on
+ * Maven Central; see plugins/opensearch/README.md, "ISM"). Checks the requests the real client
+ * sends: the policy body, `if_seq_no` / `if_primary_term` on update, created → unchanged →
+ * updated, and GAX_ERR_OS_ISM_MISSING when `_cat/plugins` does not list the ISM plugin.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OsClient } from '../../../plugins/opensearch/client.js';
+import type { OpenSearchConfig } from '../../../plugins/opensearch/config.js';
+import { opensearchPlugin } from '../../../plugins/opensearch/index.js';
+import { ismPolicy } from '../../../plugins/opensearch/ism.js';
+import { runSetupOpenSearch } from '../../../plugins/opensearch/setup/run.js';
+import { GaxError } from '../../../src/errors.js';
+import { defaultSection } from '../../../src/plugin/default-section.js';
+import { type LoopbackListener, listenOnLoopback } from '../../helpers/loopback.js';
+
+interface Seen {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly body: unknown;
+}
+
+interface StoredPolicy {
+  policy: Record<string, unknown>;
+  seqNo: number;
+}
+
+/** A fake OpenSearch: component/index templates and ISM policies kept in memory, as the APIs answer. */
+class FakeOpenSearch {
+  readonly seen: Seen[] = [];
+  readonly templates = new Map<string, unknown>();
+  readonly policies = new Map<string, StoredPolicy>();
+  ism = true;
+  #listener: LoopbackListener | undefined;
+
+  get url(): string {
+    return `http://127.0.0.1:${this.#listener?.port}`;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => {
+      void this.#answer(req).then(({ status, body }) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      });
+    });
+    this.#listener = await listenOnLoopback(server);
+  }
+
+  close(): Promise<void> {
+    return this.#listener?.close() ?? Promise.resolve();
+  }
+
+  async #answer(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    let text = '';
+    for await (const chunk of req) text += chunk;
+    const body = text === '' ? undefined : (JSON.parse(text) as unknown);
+    this.seen.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, body });
+    const [, api, name] = url.pathname.split('/');
+    if (url.pathname === '/_cat/plugins') {
+      const rows = [{ component: 'opensearch-job-scheduler' }];
+      return { status: 200, body: this.ism ? [...rows, { component: 'opensearch-index-management' }] : rows };
+    }
+    if (api === '_component_template' || api === '_index_template')
+      return this.#template(req, api, name, body);
+    if (url.pathname.startsWith('/_plugins/_ism/policies/')) {
+      if (!this.ism) return { status: 400, body: { error: 'no handler found for uri', status: 400 } };
+      return this.#policy(req.method ?? '', decodeURIComponent(url.pathname.split('/')[4] ?? ''), url, body);
+    }
+    return { status: 404, body: { error: { type: 'not_found' }, status: 404 } };
+  }
+
+  #template(req: IncomingMessage, api: string, name = '', body: unknown): { status: number; body: unknown } {
+    const key = `${api}/${name}`;
+    if (req.method === 'PUT') {
+      this.templates.set(key, body);
+      return { status: 200, body: { acknowledged: true } };
+    }
+    const stored = this.templates.get(key);
+    if (stored === undefined)
+      return { status: 404, body: { error: { type: 'resource_not_found_exception' }, status: 404 } };
+    return api === '_component_template'
+      ? { status: 200, body: { component_templates: [{ name, component_template: stored }] } }
+      : { status: 200, body: { index_templates: [{ name, index_template: stored }] } };
+  }
+
+  #policy(method: string, id: string, url: URL, body: unknown): { status: number; body: unknown } {
+    const stored = this.policies.get(id);
+    if (method === 'GET') {
+      if (stored === undefined)
+        return {
+          status: 404,
+          body: { error: { type: 'status_exception', reason: 'Policy not found' }, status: 404 },
+        };
+      // As ISM answers: the stored policy with the fields it adds itself.
+      const policy = {
+        policy_id: id,
+        last_updated_time: 1,
+        schema_version: 21,
+        error_notification: null,
+        ...stored.policy,
+      };
+      return {
+        status: 200,
+        body: { _id: id, _version: stored.seqNo + 1, _seq_no: stored.seqNo, _primary_term: 1, policy },
+      };
+    }
+    const policy = (body as { policy: Record<string, unknown> }).policy;
+    if (stored === undefined) {
+      if (url.searchParams.has('if_seq_no'))
+        return { status: 404, body: { error: 'document missing', status: 404 } };
+      this.policies.set(id, { policy, seqNo: 0 });
+      return { status: 201, body: { _id: id, _seq_no: 0, _primary_term: 1, policy: { policy } } };
+    }
+    // An existing policy is replaced only with the sequence number read (ISM's optimistic concurrency).
+    if (
+      url.searchParams.get('if_seq_no') !== String(stored.seqNo) ||
+      url.searchParams.get('if_primary_term') !== '1'
+    )
+      return { status: 409, body: { error: { type: 'version_conflict_engine_exception' }, status: 409 } };
+    this.policies.set(id, { policy, seqNo: stored.seqNo + 1 });
+    return {
+      status: 200,
+      body: { _id: id, _seq_no: stored.seqNo + 1, _primary_term: 1, policy: { policy } },
+    };
+  }
+}
+
+function capture(): { io: { stdout: Writable; stderr: Writable }; out: () => string } {
+  let text = '';
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { io: { stdout: sink, stderr: sink }, out: () => text };
+}
+
+let fake: FakeOpenSearch;
+
+beforeEach(async () => {
+  fake = new FakeOpenSearch();
+  await fake.start();
+});
+
+afterEach(async () => {
+  await fake.close();
+});
+
+function section(overrides: Partial<OpenSearchConfig['ism']> = {}): OpenSearchConfig {
+  const base = defaultSection(opensearchPlugin);
+  return { ...base, node: fake.url, ism: { ...base.ism, enabled: true, ...overrides } };
+}
+
+describe('the ISM policy', () => {
+  it('deletes each daily index deleteAfterDays after creation and attaches itself to new daily indices', () => {
+    const { id, body, checksum } = ismPolicy(section({ deleteAfterDays: 14 }));
+    expect(id).toBe('gax-apim-analytics');
+    expect(body.policy).toMatchObject({
+      default_state: 'hot',
+      states: [
+        {
+          name: 'hot',
+          actions: [],
+          transitions: [{ state_name: 'delete', conditions: { min_index_age: '14d' } }],
+        },
+        { name: 'delete', actions: [{ delete: {} }], transitions: [] },
+      ],
+      ism_template: [{ index_patterns: ['apim_event_response-*', 'apim_event_faulty-*'], priority: 100 }],
+    });
+    expect(body.policy.description).toMatch(new RegExp(`\\(gax checksum ${checksum}\\)$`));
+    expect(ismPolicy(section({ deleteAfterDays: 15 })).checksum).not.toBe(checksum);
+  });
+
+  it('is created, then unchanged, then updated with the sequence number read when a setting changes', async () => {
+    const client = await OsClient.open(section());
+    try {
+      expect(await client.installPolicy(ismPolicy(section()))).toEqual({
+        kind: 'ism policy',
+        name: 'gax-apim-analytics',
+        result: 'created',
+      });
+      const create = fake.seen.find((s) => s.method === 'PUT');
+      expect(create?.path).toBe('/_plugins/_ism/policies/gax-apim-analytics');
+      expect(create?.query.has('if_seq_no')).toBe(false);
+      expect(create?.body).toEqual(ismPolicy(section()).body);
+      expect((await client.installPolicy(ismPolicy(section()))).result).toBe('unchanged');
+      expect(fake.seen.filter((s) => s.method === 'PUT')).toHaveLength(1);
+      expect((await client.installPolicy(ismPolicy(section({ deleteAfterDays: 7 })))).result).toBe('updated');
+      const update = fake.seen.filter((s) => s.method === 'PUT')[1];
+      expect(update?.query.get('if_seq_no')).toBe('0');
+      expect(update?.query.get('if_primary_term')).toBe('1');
+      expect(JSON.stringify(fake.policies.get('gax-apim-analytics')?.policy)).toContain(
+        '"min_index_age":"7d"',
+      );
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('is refused with GAX_ERR_OS_ISM_MISSING when _cat/plugins does not list the ISM plugin', async () => {
+    fake.ism = false;
+    const client = await OsClient.open(section());
+    try {
+      expect(await client.hasIsm()).toBe(false);
+      const failure = client.installPolicy(ismPolicy(section()));
+      await expect(failure).rejects.toBeInstanceOf(GaxError);
+      await expect(failure).rejects.toMatchObject({ code: 'GAX_ERR_OS_ISM_MISSING' });
+      expect(fake.seen.some((s) => s.path.startsWith('/_plugins/_ism/'))).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('gax setup opensearch (loopback)', () => {
+  it('installs the four templates and the policy, and reports all unchanged on a second run', async () => {
+    const first = capture();
+    await runSetupOpenSearch(section(), first.io);
+    expect(first.out()).toMatch(/ism policy\s+gax-apim-analytics\s+created/);
+    expect(first.out()).toContain('done: 5 objects (5 created, 0 updated, 0 unchanged)');
+    expect([...fake.templates.keys()].sort()).toEqual([
+      '_component_template/apim_event-mappings',
+      '_component_template/apim_event-settings',
+      '_index_template/apim_event_faulty',
+      '_index_template/apim_event_response',
+    ]);
+    const second = capture();
+    await runSetupOpenSearch(section(), second.io);
+    expect(second.out()).toContain('done: 5 objects (0 created, 0 updated, 5 unchanged)');
+  });
+
+  it('fails before installing anything when the cluster has no ISM plugin', async () => {
+    fake.ism = false;
+    await expect(runSetupOpenSearch(section(), capture().io)).rejects.toMatchObject({
+      code: 'GAX_ERR_OS_ISM_MISSING',
+    });
+    expect(fake.templates.size).toBe(0);
+  });
+
+  it('prints the templates and the policy with --print and contacts nothing', async () => {
+    const printed = capture();
+    await runSetupOpenSearch(section(), printed.io, { print: true });
+    const json = JSON.parse(printed.out()) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(json.component_templates ?? {})).toEqual([
+      'apim_event-mappings',
+      'apim_event-settings',
+    ]);
+    expect(Object.keys(json.index_templates ?? {})).toEqual(['apim_event_response', 'apim_event_faulty']);
+    expect(json.ism_policies?.['gax-apim-analytics']).toEqual(ismPolicy(section()).body);
+    expect(fake.seen).toEqual([]);
+  });
+});
