@@ -122,7 +122,11 @@ unique ids, every reference resolved in the file, \`visState\`/\`searchSourceJSO
 parse, \`indexRefName\` ↔ references, migration versions, visualization and aggregation types 2.x knows,
 every aggregated field present and aggregatable in the mapping, every KQL field present) in
 \`test/dashboards/opensearch-dashboards.test.ts\`; \`opensearch-validator.test.ts\` breaks the bundle once per
-rule to show each check can fail.
+rule to show each check can fail. \`test/dashboards/opensearch-dashboards-os.test.ts\` runs every panel
+against a real OpenSearch 2.19 node holding documents as the \`opensearch\` plugin writes them: each legacy
+visualization's aggregations as OpenSearch Dashboards requests them, each TSVB series' filters, ratios,
+percentiles and pivots, with no error or shard failure; and compares the error count, both error rates,
+the request summary, the token total and the SLO success rate with the known documents.
 
 ## Definitions
 

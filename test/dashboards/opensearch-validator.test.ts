@@ -193,6 +193,17 @@ describe('the validator refuses a bundle broken for each rule', () => {
       /sum on "apiName\.keyword" \(keyword\)/,
     ],
     [
+      'terms ordered by a percentiles metric',
+      () =>
+        broken(
+          'gax-osd-latency-by-model',
+          editVis((v) => {
+            v.aggs[3].params.orderBy = '3';
+          }),
+        ),
+      /terms ordered by "3", a multi-value metric/,
+    ],
+    [
       'terms ordered by no metric',
       () =>
         broken(

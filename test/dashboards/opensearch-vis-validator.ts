@@ -147,7 +147,13 @@ function checkKql(query: unknown, where: string, ctx: VisContext) {
 }
 
 /** One legacy aggregation; `metricIds` are the ids `orderBy` may name. */
-function checkAgg(agg: unknown, where: string, metricIds: ReadonlySet<string>, ctx: VisContext) {
+function checkAgg(
+  agg: unknown,
+  where: string,
+  metricIds: ReadonlySet<string>,
+  ctx: VisContext,
+  multiValue: ReadonlySet<unknown> = new Set(),
+) {
   if (!isObject(agg) || typeof agg.type !== 'string') return ctx.report(`${where}: aggregation needs a type`);
   if (!OSD_AGG_TYPES.has(agg.type)) return ctx.report(`${where}: unknown aggregation type "${agg.type}"`);
   const params = isObject(agg.params) ? agg.params : {};
@@ -155,6 +161,10 @@ function checkAgg(agg: unknown, where: string, metricIds: ReadonlySet<string>, c
   if (agg.type === 'terms' && typeof params.orderBy === 'string') {
     const ok = params.orderBy === '_count' || params.orderBy === '_key' || metricIds.has(params.orderBy);
     if (!ok) ctx.report(`${where}: terms orderBy "${params.orderBy}" names no metric`);
+    if (multiValue.has(params.orderBy))
+      ctx.report(
+        `${where}: terms ordered by "${params.orderBy}", a multi-value metric OpenSearch cannot sort by`,
+      );
   }
   if (agg.type === 'filters') {
     const list = Array.isArray(params.filters) ? params.filters : [];
@@ -184,8 +194,13 @@ export function checkVisState(visState: Json, ctx: VisContext) {
   const metricIds = new Set(
     aggs.filter((a): a is Json => isObject(a) && a.schema === 'metric').map((a) => String(a.id)),
   );
+  const multiValue = new Set(
+    aggs
+      .filter((a): a is Json => isObject(a) && ['percentiles', 'median'].includes(String(a.type)))
+      .map((a) => a.id),
+  );
   aggs.forEach((a, n) => {
-    checkAgg(a, `agg ${n}`, metricIds, ctx);
+    checkAgg(a, `agg ${n}`, metricIds, ctx, multiValue);
   });
   if (type === 'input_control_vis') checkControls(params, ctx);
   if (type === 'metrics') checkTsvb(params, ctx);
