@@ -149,11 +149,11 @@ the request summary, the token total and the SLO success rate with the known doc
 
 WSO2's export (docs-apim \`en/docs/assets/img/analytics/cloud/opensearchAnalyticsDashboards.ndjson\`,
 OpenSearch Dashboards 2.15, June 2025; the older \`opensearch/opensearch-analytics-dashboards.ndjson\` there
-is a partial earlier export of the same objects) has 12 dashboards with ${wso2Panels.length} data panels (plus navigation bars and
-input controls). gax has an equivalent for **${matched.length} of ${wso2Panels.length}**; ${same.length} are the same
+is a smaller, earlier export) has 12 dashboards showing ${wso2Panels.length} data panels (43 distinct visualizations, some on several
+dashboards; plus 3 navigation bars and 5 input controls). gax has an equivalent for **${matched.length} of ${wso2Panels.length}**; ${same.length} are the same
 computation, the others differ as the table says (mostly: errors as defined, and 4xx never named an
 error). Differences that apply everywhere: WSO2 fixes some time ranges inside panels; ours follow the
-dashboard's time picker; WSO2's top-5 lists are top-10 where noted.
+dashboard's time picker; where WSO2 lists the top 5 values, ours mostly list the top 10 (tables too).
 
 ${parityTable()}
 ## Our additions
