@@ -13,6 +13,8 @@ import { writeLog } from './search-scenario.js';
  * nothing dead-lettered. `lines` sizes the log; the backends' files pick what their time allows.
  */
 
+const DUPLICATES = ',outcome="duplicate",error_type="version_conflict_engine_exception"';
+
 /** A storm of 429s (with Retry-After) is waited out; each 429 is counted. */
 export async function storm429(rig: FaultRig, s: FaultScenario): Promise<void> {
   const before = rig.proxy.stats.faulted;
@@ -34,18 +36,21 @@ export async function status5xx(rig: FaultRig, s: FaultScenario, status = 503): 
   expect(await rig.metric(rig.core('gax_events_retried_total'))).toBeGreaterThan(0);
 }
 
-/** Bulks answered after the request timeout are resent; their 409s count as delivered. */
+/**
+ * Two bulks answered (applied at once, the answer held 6 s) after the 5 s request timeout are
+ * resent; their 409s count as delivered. The timeout is long enough that no other bulk (one that
+ * creates the indices on a loaded machine) times out.
+ */
 export async function slowResponses(rig: FaultRig, s: FaultScenario): Promise<void> {
-  rig.proxy.inject({ kind: 'delay', ms: 1500 }, { times: 2 });
+  rig.proxy.inject({ kind: 'delay', ms: 6000 }, { times: 2 });
   await writeLog(s.dir, s.log.lines);
-  await rig.startDaemon(s);
+  await rig.startDaemon(s, 5000);
   await rig.expectExact(s);
   const plugin = rig.backend.plugin;
   await waitFor(() => (rig.daemon?.counts()[plugin]?.delivered ?? 0) === s.log.events.length, 10_000);
   expect(await rig.metric(rig.series('bulk_requests_total', ',status="error"'))).toBe(2);
+  expect(await rig.metric(rig.series('documents_total', DUPLICATES))).toBeGreaterThan(0);
 }
-
-const DUPLICATES = ',outcome="duplicate",error_type="version_conflict_engine_exception"';
 
 /**
  * Connections reset after the node applied a bulk (the answer lost: the resend is all 409s), then
@@ -65,11 +70,15 @@ export async function resetMidBulk(rig: FaultRig, s: FaultScenario): Promise<voi
   expect(await rig.metric(rig.series('documents_total', DUPLICATES))).toBeGreaterThan(0);
 }
 
-/** Per-item 429s in an otherwise successful bulk: only those items are resent, never the indexed ones. */
+/**
+ * Per-item 429s in an otherwise successful bulk: only those items are resent, never the indexed
+ * ones. The plugin's default request timeout (30 s): on a loaded machine a bulk that creates the
+ * indices can take over a second, and its resend after a timeout would rightly be all 409s.
+ */
 export async function partial429(rig: FaultRig, s: FaultScenario, minRefused: number): Promise<void> {
   rig.proxy.inject({ kind: 'bulk-item-429', every: 3 }, { times: 3 });
   await writeLog(s.dir, s.log.lines);
-  await rig.startDaemon(s);
+  await rig.startDaemon(s, 30_000);
   await rig.expectExact(s);
   const refused = ',outcome="retryable",error_type="es_rejected_execution_exception"';
   expect(await rig.metric(rig.series('documents_total', refused))).toBeGreaterThan(minRefused);

@@ -78,15 +78,21 @@ export class FaultRig {
     this.#dir = undefined;
   }
 
-  /** The YAML line of the plugin writing to `prefix` through the proxy, with a 1 s request timeout. */
-  section(prefix: string): string {
+  /**
+   * The YAML line of the plugin writing to `prefix` through the proxy, with a 1 s request timeout
+   * by default (short, so a slow answer is abandoned and resent quickly).
+   */
+  section(prefix: string, requestTimeoutMs = 1000): string {
     const { plugin, section = '' } = this.backend;
-    return `  ${plugin}: { enabled: true, node: ${JSON.stringify(this.proxy.url)}, indexPrefix: ${prefix}, requestTimeoutMs: 1000, templates: { numberOfReplicas: 0 }${section} }`;
+    return `  ${plugin}: { enabled: true, node: ${JSON.stringify(this.proxy.url)}, indexPrefix: ${prefix}, requestTimeoutMs: ${requestTimeoutMs}, templates: { numberOfReplicas: 0 }${section} }`;
   }
 
-  /** An in-process daemon (file and prometheus plugins too) with batches of 200, 4 queued, fast retries. */
-  async startDaemon(scenario: FaultScenario): Promise<Daemon> {
-    const base = testConfig(scenario.dir, this.section(scenario.prefix));
+  /**
+   * An in-process daemon (file and prometheus plugins too) with batches of 200, 4 queued, fast
+   * retries; `requestTimeoutMs` as in {@link section}.
+   */
+  async startDaemon(scenario: FaultScenario, requestTimeoutMs?: number): Promise<Daemon> {
+    const base = testConfig(scenario.dir, this.section(scenario.prefix, requestTimeoutMs));
     const { pipeline } = base;
     const config = {
       ...base,
