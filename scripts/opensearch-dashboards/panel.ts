@@ -38,7 +38,9 @@ export const WSO2_2XX = 'proxyResponseCode >= 200 and proxyResponseCode < 300';
 
 /** The panel's saved object. */
 export function panelObject(p: Panel): OsdSavedObject {
-  const visState = canonicalJson({ title: p.title, ...p.vis });
+  // TSVB keys its request and response by the panel model's id: one per panel.
+  const vis = p.vis.type === 'metrics' ? { ...p.vis, params: { ...p.vis.params, id: p.id } } : p.vis;
+  const visState = canonicalJson({ title: p.title, ...vis });
   const legacy = p.vis.type !== 'metrics' && p.vis.type !== 'markdown' && p.vis.type !== 'input_control_vis';
   const references: OsdReference[] = [];
   if (legacy)

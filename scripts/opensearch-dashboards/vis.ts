@@ -252,7 +252,7 @@ export function tsvbVis(
     type: 'metrics',
     aggs: [],
     params: {
-      id: 'gax-tsvb',
+      id: 'gax-tsvb', // replaced by the panel's id (panel.ts)
       type,
       index_pattern: indexPattern,
       time_field: TIME_FIELD,

@@ -242,6 +242,38 @@ describe('gax setup opensearch-dashboards', () => {
     ).toContain('"apim_event x"');
   });
 
+  it('titles the index patterns with the index prefix of the instance named by --instance', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gax-osd-'));
+    const config = join(dir, 'gax.yaml');
+    await writeFile(
+      config,
+      'inputs: [{ paths: [a.log] }]\nplugins:\n  opensearch: { indexPrefix: hot_apim }\n  opensearch/archive: { indexPrefix: cold_apim }\n',
+    );
+    try {
+      const r = await runCli([
+        'setup',
+        'opensearch-dashboards',
+        '--url',
+        url,
+        '--tenant',
+        'cold',
+        '-c',
+        config,
+        '--instance',
+        'opensearch/archive',
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const titles = [...(stored.get('cold') ?? new Map<string, string>()).entries()]
+        .filter(([k]) => k.startsWith('index-pattern/'))
+        .map(([, t]) => t)
+        .sort();
+      expect(titles).toEqual(['cold_apim*', 'cold_apim_faulty*', 'cold_apim_response*']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('sends credentials from the environment; refused without them', async () => {
     secured = true;
     const denied = await runCli(['setup', 'opensearch-dashboards', '--url', url]);
