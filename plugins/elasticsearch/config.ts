@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { BasicAuthSchema } from '../../src/config/auth-schema.js';
 import { clientCertPairs, clientCertSchemas, rejectUnauthorizedSchema } from '../../src/config/tls-schema.js';
 import type { SectionConfig } from '../../src/plugin/define.js';
+import { bulkDeliverySchemas, templatesSchema } from '../../src/search-index/config-schema.js';
 import { RESERVED_PROPERTY_KEYS, SEARCHABLE_TYPES } from './searchable-fields.js';
 
 const ApiKeyAuthSchema = Type.Object(
@@ -38,32 +39,15 @@ const TlsSchema = Type.Object(
   { additionalProperties: false, ...clientCertPairs, default: {}, description: 'TLS to an `https://` node.' },
 );
 
-const TemplatesSchema = Type.Object(
-  {
-    install: Type.Boolean({
-      default: true,
+const TemplatesSchema = templatesSchema('gax setup elasticsearch', {
+  ilmPolicy: Type.Optional(
+    Type.String({
+      minLength: 1,
       description:
-        'Install (or update) the component and index templates before the first bulk request. Turn off when an administrator installs them with `gax setup elasticsearch`.',
+        'Name of an existing ILM policy to set as `index.lifecycle.name` (with `dataStream` or `daily` indices); see plugins/elasticsearch/README.md.',
     }),
-    numberOfShards: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        description: 'Primary shards of each new index (cluster default when unset).',
-      }),
-    ),
-    numberOfReplicas: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'Replicas of each new index (cluster default when unset).' }),
-    ),
-    ilmPolicy: Type.Optional(
-      Type.String({
-        minLength: 1,
-        description:
-          'Name of an existing ILM policy to set as `index.lifecycle.name` (with `dataStream` or `daily` indices); see plugins/elasticsearch/README.md.',
-      }),
-    ),
-  },
-  { additionalProperties: false, default: {}, description: 'Index templates the plugin owns.' },
-);
+  ),
+});
 
 const reserved = RESERVED_PROPERTY_KEYS.join('|');
 
@@ -144,26 +128,7 @@ export const elasticsearchConfig = {
     description:
       'With `dataStream`: how far the gateway’s clock may run ahead of Elasticsearch’s, ms. An event older than its write index’s creation plus this margin is first looked up by `_id` in the earlier backing indices, so a resend across a rollover stays one document.',
   }),
-  flushBytes: Type.Integer({
-    default: 5_242_880,
-    minimum: 1024,
-    maximum: 104_857_600,
-    description:
-      'Most bytes (uncompressed) in one bulk request; a larger batch is split into several requests.',
-  }),
-  concurrency: Type.Integer({
-    default: 2,
-    minimum: 1,
-    maximum: 32,
-    description:
-      'Batches in delivery at once, i.e. bulk requests in flight (a batch larger than `flushBytes` sends its requests one after another).',
-  }),
-  compression: Type.Boolean({ default: true, description: 'Gzip request bodies.' }),
-  requestTimeoutMs: Type.Integer({
-    default: 30_000,
-    minimum: 100,
-    description: 'A bulk request not answered in this time is abandoned and its documents retried, ms.',
-  }),
+  ...bulkDeliverySchemas,
   templates: TemplatesSchema,
   searchable: SearchableSchema,
 };

@@ -1,5 +1,6 @@
 import { GaxError } from '../../src/errors.js';
 import { configOption, type SetupCommand, type SetupContext } from '../../src/plugin/capabilities.js';
+import { indexSetupOptions } from '../../src/search-index/setup-options.js';
 import { type ElasticsearchConfig, elasticsearchConfig } from './config.js';
 
 /**
@@ -14,17 +15,12 @@ const HTTP_URL = /^https?:\/\//;
 const setupElasticsearch: SetupCommand<ElasticsearchConfig> = {
   name: 'elasticsearch',
   description: 'Install (or update) the index templates the daemon writes with; idempotent.',
-  options: [
-    configOption('daemon configuration: plugins.elasticsearch is used'),
-    { flags: '--node <url>', description: 'Elasticsearch URL (overrides the config)' },
-    { flags: '--index-prefix <prefix>', description: 'index prefix (overrides the config)' },
-    {
-      flags: '--index-mode <mode>',
-      description: 'index mode (overrides the config)',
-      choices: ['index', 'daily', 'dataStream'],
-    },
-    { flags: '--print', description: 'print the templates as JSON and contact nothing' },
-  ],
+  options: indexSetupOptions({
+    section: 'elasticsearch',
+    node: 'Elasticsearch URL (overrides the config)',
+    modes: ['index', 'daily', 'dataStream'],
+    printed: 'the templates',
+  }),
   async run(context) {
     const opts = context.options as {
       node?: string;

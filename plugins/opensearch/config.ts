@@ -7,6 +7,7 @@ import {
   rejectUnauthorizedSchema,
 } from '../../src/config/tls-schema.js';
 import type { SectionConfig } from '../../src/plugin/define.js';
+import { bulkDeliverySchemas, templatesSchema } from '../../src/search-index/config-schema.js';
 
 const NodeUrl = (description: string, defaultUrl?: string) =>
   Type.String({
@@ -22,25 +23,7 @@ const TlsSchema = Type.Object(
   { additionalProperties: false, ...clientCertPairs, default: {}, description: 'TLS to an `https://` node.' },
 );
 
-const TemplatesSchema = Type.Object(
-  {
-    install: Type.Boolean({
-      default: true,
-      description:
-        'Install (or update) the component and index templates before the first bulk request. Turn off when an administrator installs them with `gax setup opensearch`.',
-    }),
-    numberOfShards: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        description: 'Primary shards of each new index (cluster default when unset).',
-      }),
-    ),
-    numberOfReplicas: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'Replicas of each new index (cluster default when unset).' }),
-    ),
-  },
-  { additionalProperties: false, default: {}, description: 'Index templates the plugin owns.' },
-);
+const TemplatesSchema = templatesSchema('gax setup opensearch', {});
 
 const IsmSchema = Type.Object(
   {
@@ -97,26 +80,7 @@ export const opensearchConfig = {
     description:
       '`daily`: `<prefix>_response-YYYY-MM-DD` by the event’s requestTimestamp (the indices WSO2’s Fluent Bit `opensearch` output writes with `Logstash_Format On`, `Logstash_DateFormat %Y-%m-%d`); `index`: the fixed indices `<prefix>_response` / `<prefix>_faulty`.',
   }),
-  flushBytes: Type.Integer({
-    default: 5_242_880,
-    minimum: 1024,
-    maximum: 104_857_600,
-    description:
-      'Most bytes (uncompressed) in one bulk request; a larger batch is split into several requests.',
-  }),
-  concurrency: Type.Integer({
-    default: 2,
-    minimum: 1,
-    maximum: 32,
-    description:
-      'Batches in delivery at once, i.e. bulk requests in flight (a batch larger than `flushBytes` sends its requests one after another).',
-  }),
-  compression: Type.Boolean({ default: true, description: 'Gzip request bodies.' }),
-  requestTimeoutMs: Type.Integer({
-    default: 30_000,
-    minimum: 100,
-    description: 'A bulk request not answered in this time is abandoned and its documents retried, ms.',
-  }),
+  ...bulkDeliverySchemas,
   templates: TemplatesSchema,
   ism: IsmSchema,
 };

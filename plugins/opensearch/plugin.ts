@@ -23,9 +23,10 @@ import { osTemplates } from './templates.js';
 class OpenSearchPlugin implements Plugin {
   readonly #config: OpenSearchConfig;
   readonly #settings: PluginSettings;
-  #client: OsClient | undefined;
-  #metrics: OsMetrics | undefined;
-  #sender: BulkSender | undefined;
+  /** What one start opened, and stop closes. */
+  #session:
+    | { readonly client: OsClient; readonly metrics: OsMetrics; readonly sender: BulkSender }
+    | undefined;
   /** Templates and ISM policy: done, or the one attempt concurrent sends wait for. */
   #prepared = false;
   #preparing: Promise<EventResult | undefined> | undefined;
@@ -44,21 +45,24 @@ class OpenSearchPlugin implements Plugin {
    * answer yet is asked again before the first bulk request.
    */
   async start(signal: AbortSignal): Promise<void> {
-    this.#metrics ??= new OsMetrics(this.#settings.registry, this.#settings.id);
+    if (this.#session !== undefined) return;
     // Loaded here: a daemon without this plugin, and every other `gax` command, does not carry the client.
     const { OsClient, ismMissing } = await import('./client.js');
-    this.#client ??= await OsClient.open(this.#config);
-    const client = this.#client;
-    // Made again at each start: it holds this start's client and metrics.
-    this.#sender = new BulkSender({
+    const client = await OsClient.open(this.#config);
+    const metrics = new OsMetrics(this.#settings.registry, this.#settings.id);
+    const sender = new BulkSender({
       engine: 'opensearch',
-      metrics: this.#metrics,
+      metrics,
       bulk: (body, s) => client.bulk(body, s),
       linesOf: (event) => osBulkLines(event, this.#config),
     });
+    this.#session = { client, metrics, sender };
     warnIfInsecure(this.#settings.logger, this.#config.tls);
     const { node, nodes, indexPrefix, indexMode, ism } = this.#config;
-    if (ism.enabled && (await this.#answersWithoutIsm(client, signal))) throw ismMissing(ism.policyId);
+    if (ism.enabled && (await this.#answersWithoutIsm(client, signal))) {
+      await this.stop();
+      throw ismMissing(ism.policyId);
+    }
     this.#settings.logger.info(
       { node: nodes ?? node, indexPrefix, indexMode, ism: ism.enabled ? ism.policyId : false },
       'OpenSearch plugin started.',
@@ -78,9 +82,8 @@ class OpenSearchPlugin implements Plugin {
   }
 
   async send(batch: readonly CanonicalEvent[], signal: AbortSignal): Promise<readonly EventResult[]> {
-    const client = this.#client;
-    const sender = this.#sender;
-    if (client === undefined || sender === undefined) throw new Error('opensearch plugin used before start');
+    if (this.#session === undefined) throw new Error('opensearch plugin used before start');
+    const { client, sender } = this.#session;
     if (!this.#prepared) {
       this.#preparing ??= this.#prepare(client, signal).finally(() => {
         this.#preparing = undefined;
@@ -96,12 +99,10 @@ class OpenSearchPlugin implements Plugin {
   }
 
   async stop(): Promise<void> {
-    const client = this.#client;
-    this.#client = undefined;
-    const metrics = this.#metrics;
-    this.#metrics = undefined;
-    await metrics?.remove();
-    await client?.close();
+    const session = this.#session;
+    this.#session = undefined;
+    await session?.metrics.remove();
+    await session?.client.close();
   }
 
   /**

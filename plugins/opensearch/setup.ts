@@ -1,5 +1,5 @@
 import type { SetupCommand } from '../../src/plugin/capabilities.js';
-import { configOption } from '../../src/plugin/capabilities.js';
+import { indexSetupOptions } from '../../src/search-index/setup-options.js';
 import { type OpenSearchConfig, opensearchConfig } from './config.js';
 import { setupOpenSearchDashboards } from './setup-dashboards.js';
 
@@ -14,17 +14,12 @@ const setupOpenSearch: SetupCommand<OpenSearchConfig> = {
   name: 'opensearch',
   description:
     'Install (or update) the index templates and the ISM policy the daemon writes with; idempotent.',
-  options: [
-    configOption('daemon configuration: plugins.opensearch is used'),
-    { flags: '--node <url>', description: 'OpenSearch URL (overrides the config, and its nodes)' },
-    { flags: '--index-prefix <prefix>', description: 'index prefix (overrides the config)' },
-    {
-      flags: '--index-mode <mode>',
-      description: 'index mode (overrides the config)',
-      choices: ['daily', 'index'],
-    },
-    { flags: '--print', description: 'print the templates and ISM policy as JSON and contact nothing' },
-  ],
+  options: indexSetupOptions({
+    section: 'opensearch',
+    node: 'OpenSearch URL (overrides the config, and its nodes)',
+    modes: ['daily', 'index'],
+    printed: 'the templates and ISM policy',
+  }),
   async run(context) {
     const { node, indexPrefix, indexMode, print } = context.options as {
       node?: string;

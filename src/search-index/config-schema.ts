@@ -1,0 +1,56 @@
+import { type TProperties, Type } from '@sinclair/typebox';
+
+/**
+ * Config keys both search-engine plugins (Elasticsearch, OpenSearch) have, with the same meaning:
+ * how bulk requests are cut and sent, and the shards of a new index.
+ */
+export const bulkDeliverySchemas = {
+  flushBytes: Type.Integer({
+    default: 5_242_880,
+    minimum: 1024,
+    maximum: 104_857_600,
+    description:
+      'Most bytes (uncompressed) in one bulk request; a larger batch is split into several requests.',
+  }),
+  concurrency: Type.Integer({
+    default: 2,
+    minimum: 1,
+    maximum: 32,
+    description:
+      'Batches in delivery at once, i.e. bulk requests in flight (a batch larger than `flushBytes` sends its requests one after another).',
+  }),
+  compression: Type.Boolean({ default: true, description: 'Gzip request bodies.' }),
+  requestTimeoutMs: Type.Integer({
+    default: 30_000,
+    minimum: 100,
+    description: 'A bulk request not answered in this time is abandoned and its documents retried, ms.',
+  }),
+};
+
+/** `templates.numberOfShards` / `numberOfReplicas`. */
+export const shardSchemas = {
+  numberOfShards: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: 'Primary shards of each new index (cluster default when unset).',
+    }),
+  ),
+  numberOfReplicas: Type.Optional(
+    Type.Integer({ minimum: 0, description: 'Replicas of each new index (cluster default when unset).' }),
+  ),
+};
+
+/** `templates`: whether the plugin installs them, the shards of a new index, and `extra` keys. */
+export function templatesSchema<P extends TProperties>(setupCommand: string, extra: P) {
+  return Type.Object(
+    {
+      install: Type.Boolean({
+        default: true,
+        description: `Install (or update) the component and index templates before the first bulk request. Turn off when an administrator installs them with \`${setupCommand}\`.`,
+      }),
+      ...shardSchemas,
+      ...extra,
+    },
+    { additionalProperties: false, default: {}, description: 'Index templates the plugin owns.' },
+  );
+}
