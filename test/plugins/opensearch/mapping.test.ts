@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { opensearchConflicts } from '../../../plugins/opensearch/describe.js';
+import { describeOpenSearch, opensearchConflicts } from '../../../plugins/opensearch/describe.js';
 import { opensearchPlugin } from '../../../plugins/opensearch/index.js';
 import { osBulkChunks, osBulkLines, osIndex } from '../../../plugins/opensearch/mapping.js';
 import { osTemplates } from '../../../plugins/opensearch/templates.js';
@@ -163,5 +163,26 @@ describe('opensearch config', () => {
     expect(opensearchConflicts({ ...section, ism: { ...section.ism, enabled: true } })).toMatchObject([
       { path: ['ism', 'enabled'] },
     ]);
+  });
+});
+
+describe('opensearch check-config line', () => {
+  it('names the nodes (credentials redacted), the daily index names and the ISM retention', () => {
+    const section = defaultSection(opensearchPlugin);
+    expect(describeOpenSearch(section, { id: 'opensearch' })).toEqual([
+      '  opensearch: http://127.0.0.1:9200 → indices apim_event_response-YYYY-MM-DD, apim_event_faulty-YYYY-MM-DD',
+    ]);
+    const named = {
+      ...section,
+      nodes: ['https://admin:secret@os-1:9200', 'https://os-2:9200'],
+      indexMode: 'index' as const,
+      indexPrefix: 'gw2',
+      ism: { ...section.ism, enabled: true, deleteAfterDays: 7 },
+    };
+    const [line] = describeOpenSearch(named, { id: 'opensearch/archive' });
+    expect(line).not.toContain('secret');
+    expect(line).toMatch(
+      /^ {2}opensearch\/archive: https:\/\/.*os-1:9200\/?, https:\/\/os-2:9200\/? → indices gw2_response, gw2_faulty; ISM policy gax-apim-analytics deletes after 7d$/,
+    );
   });
 });
