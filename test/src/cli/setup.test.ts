@@ -13,7 +13,15 @@ function setupCommand(): Command {
 describe('gax setup subcommands', () => {
   it('are the setup capabilities of the plugins in the composition root, in its order', () => {
     const declared = plugins.flatMap((p) => (p.setup ?? []).map((s) => s.name));
-    expect(declared).toEqual(['elasticsearch', 'kibana', 'datadog', 'kafka', 'postgres']);
+    expect(declared).toEqual([
+      'elasticsearch',
+      'kibana',
+      'opensearch',
+      'opensearch-dashboards',
+      'datadog',
+      'kafka',
+      'postgres',
+    ]);
     expect(setupCommand().commands.map((c) => c.name())).toEqual(declared);
   });
 
@@ -29,5 +37,7 @@ describe('gax setup subcommands', () => {
     expect(kibana?.mandatory).toBe(true);
     const mode = byName.get('elasticsearch')?.options.find((o) => o.long === '--index-mode');
     expect(mode?.argChoices).toEqual(['index', 'daily', 'dataStream']);
+    const osMode = byName.get('opensearch')?.options.find((o) => o.long === '--index-mode');
+    expect(osMode?.argChoices).toEqual(['daily', 'index']);
   });
 });
