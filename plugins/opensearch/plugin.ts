@@ -29,6 +29,7 @@ class OpenSearchPlugin implements Plugin {
     | undefined;
   /** Templates and ISM policy: done, or the one attempt concurrent sends wait for. */
   #prepared = false;
+  #ismReported = false;
   #preparing: Promise<EventResult | undefined> | undefined;
   readonly maxInFlight: number;
 
@@ -120,11 +121,15 @@ class OpenSearchPlugin implements Plugin {
         logger.info({ policy: ism.policyId, result }, 'ISM policy installed.');
       }
       this.#prepared = true;
-      logger.info({ indexPrefix }, 'Index templates installed.');
+      if (templates.install) logger.info({ indexPrefix }, 'Index templates installed.');
       return undefined;
     } catch (err) {
       const failure = toFailure(err);
-      if (err instanceof GaxError) logger.error({ code: err.code }, err.message);
+      // Said once: the batch is retried with backoff until the ISM plugin appears.
+      if (err instanceof GaxError && !this.#ismReported) {
+        this.#ismReported = true;
+        logger.error({ code: err.code }, err.message);
+      }
       const why =
         failure.statusCode === undefined
           ? `${failure.name}: ${failure.message}`

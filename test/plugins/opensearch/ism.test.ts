@@ -7,14 +7,19 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OsClient } from '../../../plugins/opensearch/client.js';
 import type { OpenSearchConfig } from '../../../plugins/opensearch/config.js';
 import { opensearchPlugin } from '../../../plugins/opensearch/index.js';
 import { ismPolicy } from '../../../plugins/opensearch/ism.js';
+import { create } from '../../../plugins/opensearch/plugin.js';
 import { runSetupOpenSearch } from '../../../plugins/opensearch/setup/run.js';
 import { GaxError } from '../../../src/errors.js';
 import { defaultSection } from '../../../src/plugin/default-section.js';
+import { silentLogger } from '../../../src/telemetry/logger.js';
+import { testEvent } from '../../doubles/plugins.js';
 import { type LoopbackListener, listenOnLoopback } from '../../helpers/loopback.js';
 
 interface Seen {
@@ -35,6 +40,8 @@ class FakeOpenSearch {
   readonly templates = new Map<string, unknown>();
   readonly policies = new Map<string, StoredPolicy>();
   ism = true;
+  /** `_cat/plugins` answers 503 (the cluster is not ready yet). */
+  catFails = false;
   #listener: LoopbackListener | undefined;
 
   get url(): string {
@@ -57,11 +64,22 @@ class FakeOpenSearch {
 
   async #answer(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
     const url = new URL(req.url ?? '/', 'http://x');
-    let text = '';
-    for await (const chunk of req) text += chunk;
-    const body = text === '' ? undefined : (JSON.parse(text) as unknown);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    const text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString();
+    const body = text === '' || url.pathname === '/_bulk' ? undefined : (JSON.parse(text) as unknown);
     this.seen.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, body });
     const [, api, name] = url.pathname.split('/');
+    if (url.pathname === '/_bulk') {
+      const docs = (text.trim().split('\n').length / 2) | 0;
+      return {
+        status: 200,
+        body: { errors: false, items: Array.from({ length: docs }, () => ({ create: { status: 201 } })) },
+      };
+    }
+    if (url.pathname === '/_cat/plugins' && this.catFails)
+      return { status: 503, body: { error: 'not ready', status: 503 } };
     if (url.pathname === '/_cat/plugins') {
       const rows = [{ component: 'opensearch-job-scheduler' }];
       return { status: 200, body: this.ism ? [...rows, { component: 'opensearch-index-management' }] : rows };
@@ -255,5 +273,49 @@ describe('gax setup opensearch (loopback)', () => {
     expect(Object.keys(json.index_templates ?? {})).toEqual(['apim_event_response', 'apim_event_faulty']);
     expect(json.ism_policies?.['gax-apim-analytics']).toEqual(ismPolicy(section()).body);
     expect(fake.seen).toEqual([]);
+  });
+});
+
+describe('the daemon with an ISM policy (loopback)', () => {
+  it('holds the events back (retryable) while the cluster that did not answer at start has no ISM, then installs the policy and indexes', async () => {
+    fake.catFails = true;
+    fake.ism = false;
+    const settings = {
+      id: 'opensearch',
+      logger: silentLogger(),
+      registry: new Registry(),
+      stateDir: '/nonexistent',
+    };
+    const plugin = create(section(), settings);
+    await plugin.start(new AbortController().signal);
+    try {
+      fake.catFails = false;
+      const batch = [testEvent(1), testEvent(2)];
+      const held = await plugin.send(batch, new AbortController().signal);
+      expect(held.map((r) => r.status)).toEqual(['retryable', 'retryable']);
+      expect(held[0]).toMatchObject({ reason: expect.stringContaining('Index State Management') });
+      expect(fake.seen.some((s) => s.path === '/_bulk')).toBe(false);
+      fake.ism = true;
+      const sent = await plugin.send(batch, new AbortController().signal);
+      expect(sent.map((r) => r.status)).toEqual(['delivered', 'delivered']);
+      expect(fake.policies.has('gax-apim-analytics')).toBe(true);
+    } finally {
+      await plugin.stop(1000);
+    }
+  });
+
+  it('fails the start with GAX_ERR_OS_ISM_MISSING when the cluster answers without ISM', async () => {
+    fake.ism = false;
+    const settings = {
+      id: 'opensearch',
+      logger: silentLogger(),
+      registry: new Registry(),
+      stateDir: '/nonexistent',
+    };
+    const plugin = create(section(), settings);
+    await expect(plugin.start(new AbortController().signal)).rejects.toMatchObject({
+      code: 'GAX_ERR_OS_ISM_MISSING',
+    });
+    await plugin.stop(1000);
   });
 });
