@@ -2,7 +2,11 @@ import { Type } from '@sinclair/typebox';
 import { BasicAuthSchema } from '../../src/config/auth-schema.js';
 import { clientCertPairs, clientCertSchemas, rejectUnauthorizedSchema } from '../../src/config/tls-schema.js';
 import type { SectionConfig } from '../../src/plugin/define.js';
-import { bulkDeliverySchemas, templatesSchema } from '../../src/search-index/config-schema.js';
+import {
+  bulkDeliverySchemas,
+  indexPrefixSchema,
+  templatesSchema,
+} from '../../src/search-index/config-schema.js';
 import { RESERVED_PROPERTY_KEYS, SEARCHABLE_TYPES } from './searchable-fields.js';
 
 const ApiKeyAuthSchema = Type.Object(
@@ -109,13 +113,7 @@ export const elasticsearchConfig = {
     }),
   ),
   tls: TlsSchema,
-  indexPrefix: Type.String({
-    default: 'apim_event',
-    pattern: '^[a-z0-9][a-z0-9_.-]*$',
-    errorMessage: 'must be a lowercase index name prefix (a-z, 0-9, _ . -)',
-    description:
-      'Prefix of the index (or data stream) names: `<prefix>_response` and `<prefix>_faulty`. The default gives WSO2’s own names.',
-  }),
+  indexPrefix: indexPrefixSchema('index (or data stream) names'),
   indexMode: Type.Union([Type.Literal('index'), Type.Literal('daily'), Type.Literal('dataStream')], {
     default: 'index',
     description:

@@ -7,7 +7,11 @@ import {
   rejectUnauthorizedSchema,
 } from '../../src/config/tls-schema.js';
 import type { SectionConfig } from '../../src/plugin/define.js';
-import { bulkDeliverySchemas, templatesSchema } from '../../src/search-index/config-schema.js';
+import {
+  bulkDeliverySchemas,
+  indexPrefixSchema,
+  templatesSchema,
+} from '../../src/search-index/config-schema.js';
 
 const NodeUrl = (description: string, defaultUrl?: string) =>
   Type.String({
@@ -68,13 +72,7 @@ export const opensearchConfig = {
   ),
   auth: Type.Optional(BasicAuthSchema),
   tls: TlsSchema,
-  indexPrefix: Type.String({
-    default: 'apim_event',
-    pattern: '^[a-z0-9][a-z0-9_.-]*$',
-    errorMessage: 'must be a lowercase index name prefix (a-z, 0-9, _ . -)',
-    description:
-      'Prefix of the index names: `<prefix>_response` and `<prefix>_faulty`. The default gives WSO2’s own names.',
-  }),
+  indexPrefix: indexPrefixSchema('index names'),
   indexMode: Type.Union([Type.Literal('daily'), Type.Literal('index')], {
     default: 'daily',
     description:

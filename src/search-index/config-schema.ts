@@ -54,3 +54,13 @@ export function templatesSchema<P extends TProperties>(setupCommand: string, ext
     { additionalProperties: false, default: {}, description: 'Index templates the plugin owns.' },
   );
 }
+
+/** `indexPrefix`: WSO2's `apim_event` by default; `names` says what it prefixes. */
+export function indexPrefixSchema(names: string) {
+  return Type.String({
+    default: 'apim_event',
+    pattern: '^[a-z0-9][a-z0-9_.-]*$',
+    errorMessage: 'must be a lowercase index name prefix (a-z, 0-9, _ . -)',
+    description: `Prefix of the ${names}: \`<prefix>_response\` and \`<prefix>_faulty\`. The default gives WSO2’s own names.`,
+  });
+}

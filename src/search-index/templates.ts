@@ -224,3 +224,11 @@ export async function installTemplates(
   }
   return results;
 }
+
+/** The templates as `gax setup … --print` writes them: bodies by name, per kind. */
+export function templatesJson(templates: Templates): Record<string, Record<string, unknown>> {
+  return {
+    component_templates: Object.fromEntries(templates.components.map((t) => [t.name, t.body])),
+    index_templates: Object.fromEntries(templates.indexTemplates.map((t) => [t.name, t.body])),
+  };
+}

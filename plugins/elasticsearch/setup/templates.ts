@@ -1,5 +1,6 @@
 import { GaxError } from '../../../src/errors.js';
 import type { CommandIo } from '../../../src/plugin/capabilities.js';
+import { templatesJson } from '../../../src/search-index/templates.js';
 import { EsClient } from '../client.js';
 import type { ElasticsearchConfig } from '../config.js';
 import { searchableMappings, searchablePlan } from '../searchable-fields.js';
@@ -26,8 +27,7 @@ export async function runSetupElasticsearch(
   const templates = buildTemplates(config);
   if (options.print === true) {
     const out = {
-      component_templates: Object.fromEntries(templates.components.map((t) => [t.name, t.body])),
-      index_templates: Object.fromEntries(templates.indexTemplates.map((t) => [t.name, t.body])),
+      ...templatesJson(templates),
     };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;

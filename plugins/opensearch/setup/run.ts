@@ -1,5 +1,6 @@
 import { GaxError } from '../../../src/errors.js';
 import type { CommandIo } from '../../../src/plugin/capabilities.js';
+import { templatesJson } from '../../../src/search-index/templates.js';
 import { OsClient } from '../client.js';
 import type { OpenSearchConfig } from '../config.js';
 import { ismPolicy } from '../ism.js';
@@ -21,8 +22,7 @@ export async function runSetupOpenSearch(
   const policy = config.ism.enabled ? ismPolicy(config) : undefined;
   if (options.print === true) {
     const out = {
-      component_templates: Object.fromEntries(templates.components.map((t) => [t.name, t.body])),
-      index_templates: Object.fromEntries(templates.indexTemplates.map((t) => [t.name, t.body])),
+      ...templatesJson(templates),
       ...(policy === undefined ? {} : { ism_policies: { [policy.id]: policy.body } }),
     };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

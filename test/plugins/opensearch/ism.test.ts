@@ -276,17 +276,22 @@ describe('gax setup opensearch (loopback)', () => {
   });
 });
 
+/** A plugin instance on the fake, with the ISM policy on. */
+function newPlugin() {
+  const settings = {
+    id: 'opensearch',
+    logger: silentLogger(),
+    registry: new Registry(),
+    stateDir: '/nonexistent',
+  };
+  return create(section(), settings);
+}
+
 describe('the daemon with an ISM policy (loopback)', () => {
   it('holds the events back (retryable) while the cluster that did not answer at start has no ISM, then installs the policy and indexes', async () => {
     fake.catFails = true;
     fake.ism = false;
-    const settings = {
-      id: 'opensearch',
-      logger: silentLogger(),
-      registry: new Registry(),
-      stateDir: '/nonexistent',
-    };
-    const plugin = create(section(), settings);
+    const plugin = newPlugin();
     await plugin.start(new AbortController().signal);
     try {
       fake.catFails = false;
@@ -306,13 +311,7 @@ describe('the daemon with an ISM policy (loopback)', () => {
 
   it('fails the start with GAX_ERR_OS_ISM_MISSING when the cluster answers without ISM', async () => {
     fake.ism = false;
-    const settings = {
-      id: 'opensearch',
-      logger: silentLogger(),
-      registry: new Registry(),
-      stateDir: '/nonexistent',
-    };
-    const plugin = create(section(), settings);
+    const plugin = newPlugin();
     await expect(plugin.start(new AbortController().signal)).rejects.toMatchObject({
       code: 'GAX_ERR_OS_ISM_MISSING',
     });
