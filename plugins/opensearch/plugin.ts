@@ -5,6 +5,7 @@ import type { PluginModule } from '../../src/plugin/define.js';
 import { allOf, type EventResult, retryable } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { BulkSender } from '../../src/search-index/bulk-send.js';
+import { redactUrlCredentials } from '../../src/telemetry/redact.js';
 import type { OsClient } from './client.js';
 import type { OpenSearchConfig } from './config.js';
 import { ismPolicy } from './ism.js';
@@ -65,7 +66,12 @@ class OpenSearchPlugin implements Plugin {
       throw ismMissing(ism.policyId);
     }
     this.#settings.logger.info(
-      { node: nodes ?? node, indexPrefix, indexMode, ism: ism.enabled ? ism.policyId : false },
+      {
+        node: (nodes ?? [node]).map(redactUrlCredentials).join(', '),
+        indexPrefix,
+        indexMode,
+        ism: ism.enabled ? ism.policyId : false,
+      },
       'OpenSearch plugin started.',
     );
   }
