@@ -1,5 +1,6 @@
-// Shared by the Elasticsearch drivers and baseline: the document count of `<prefix>_*` after a
-// refresh, by plain fetch on loopback (not the code under test).
+// Shared by the Elasticsearch and OpenSearch drivers and baselines: the document count of
+// `<prefix>_*` after a refresh, by plain fetch on loopback (not the code under test); the REST
+// paths are the same on both.
 
 /** Documents in `<prefix>_*` after `_refresh`; a just-created index's 503 (shards starting) is retried. */
 export async function countDocs(node, prefix) {

@@ -8,13 +8,24 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describeFile, prepareGeneratedFile, writeGeneratedFile } from './data-file.js';
 import type { ScenarioContext } from './scenario.js';
-import type { DatadogService, ElasticsearchService, KafkaService, OtlpReceiverService } from './services.js';
+import type {
+  DatadogService,
+  KafkaService,
+  OtlpReceiverService,
+  SearchBackend,
+  SearchIndexService,
+} from './services.js';
 import { newRunTag } from './services.js';
 
-export function elasticsearchOf(ctx: ScenarioContext): ElasticsearchService {
-  const es = ctx.services.elasticsearch;
-  if (es === undefined) throw new Error('Elasticsearch was not started for this scenario');
-  return es;
+/** The `backend` node (Elasticsearch or OpenSearch) the harness started for this scenario. */
+export function searchIndexOf(ctx: ScenarioContext, backend: SearchBackend): SearchIndexService {
+  const node = ctx.services[backend];
+  if (node === undefined) throw new Error(`${backend} was not started for this scenario`);
+  return node;
+}
+
+export function elasticsearchOf(ctx: ScenarioContext): SearchIndexService {
+  return searchIndexOf(ctx, 'elasticsearch');
 }
 
 export function datadogOf(ctx: ScenarioContext): DatadogService {
@@ -60,15 +71,20 @@ export async function otlpRun(ctx: ScenarioContext): Promise<ScenarioContext> {
 }
 
 /**
- * An Elasticsearch run: the first `--es-lines` lines of the input (the same generator options give
- * the same first lines, so a generated input's subset is generated and cached like the input; a
- * `--file` input's is copied), an empty cluster (earlier runs' indices and templates deleted) and
- * a fresh `runTag` as index prefix.
+ * An Elasticsearch or OpenSearch run: the first `--es-lines` lines of the input (the same
+ * generator options give the same first lines, so a generated input's subset is generated and
+ * cached like the input; a `--file` input's is copied), an empty cluster (earlier runs' indices and
+ * templates deleted) and a fresh `runTag` as index prefix.
  */
-export async function elasticsearchRun(ctx: ScenarioContext): Promise<ScenarioContext> {
-  await elasticsearchOf(ctx).reset();
+export async function searchIndexRun(ctx: ScenarioContext, backend: SearchBackend): Promise<ScenarioContext> {
+  await searchIndexOf(ctx, backend).reset();
   const input = await firstLines(ctx, ctx.backends.esLines);
   return { ...ctx, ...input, runTag: newRunTag() };
+}
+
+/** {@link searchIndexRun} on the Elasticsearch node. */
+export function elasticsearchRun(ctx: ScenarioContext): Promise<ScenarioContext> {
+  return searchIndexRun(ctx, 'elasticsearch');
 }
 
 export async function firstLines(

@@ -1,18 +1,20 @@
 /**
  * Backends some scenarios need, started once per harness run (only when a selected scenario lists
  * them in `services`) and stopped at the end, also on failure or SIGINT: a real single-node
- * Elasticsearch 8 (test/helpers/elasticsearch.ts: a separate JVM run as user `gax-es`, so its CPU
- * and memory are never counted in a measured child) and the spec-validating loopback Datadog
+ * Elasticsearch 8 and OpenSearch 2 (`search-services.ts`: separate JVMs run as user `gax-es`, so
+ * their CPU and memory are never counted in a measured child) and the spec-validating loopback Datadog
  * receiver (test/helpers/datadog-receiver.ts), which runs in the harness process; a real Kafka
  * broker and a real OpenTelemetry Collector (`stream-services.ts`), each its own process.
  */
-import { buildTemplates } from '../../plugins/elasticsearch/templates.js';
-import { createGenerator } from '../../src/parsers/wso2-apim/sim/generate.js';
 import { type DatadogReceiver, startDatadogReceiver } from '../../test/helpers/datadog-receiver.js';
 import { datadogValidator } from '../../test/helpers/datadog-spec.js';
-import { type EsNode, findJavaHome, startElasticsearch } from '../../test/helpers/elasticsearch.js';
-import { es } from '../../test/helpers/es-scenario.js';
 import type { KafkaBroker } from '../../test/helpers/kafka.js';
+import {
+  type SearchBackend,
+  type SearchIndexService,
+  searchBackendUnavailable,
+  startSearchService,
+} from './search-services.js';
 import {
   type KafkaService,
   type OtlpReceiverService,
@@ -21,19 +23,13 @@ import {
 } from './stream-services.js';
 import { type PostgresService, startPostgresService } from './summaries-services.js';
 
+export type { SearchBackend, SearchIndexService } from './search-services.js';
 export type { KafkaService, OtlpReceiverService } from './stream-services.js';
 
-export type ServiceName = 'elasticsearch' | 'datadog' | 'kafka' | 'otelcol-receiver' | 'postgres';
+export type ServiceName = SearchBackend | 'datadog' | 'kafka' | 'otelcol-receiver' | 'postgres';
 
-export interface ElasticsearchService {
-  /** `http://127.0.0.1:<port>` */
-  readonly url: string;
-  readonly version: string;
-  /** Deletes every index and template an earlier run of the harness created (`gaxbench-*`). */
-  reset(): Promise<void>;
-  /** Installs the Elasticsearch plugin's templates for `prefix` (what the plugin itself does at start). */
-  installTemplates(prefix: string): Promise<void>;
-}
+/** The Elasticsearch node as the scenarios see it (the OpenSearch one is the same kind). */
+export type ElasticsearchService = SearchIndexService;
 
 export interface DatadogService {
   readonly url: string;
@@ -55,7 +51,8 @@ export interface DatadogAccepted {
 }
 
 export interface Services {
-  elasticsearch?: ElasticsearchService;
+  elasticsearch?: SearchIndexService;
+  opensearch?: SearchIndexService;
   datadog?: DatadogService;
   kafka?: KafkaService;
   otlp?: OtlpReceiverService;
@@ -82,13 +79,12 @@ export function newRunTag(): string {
 
 /** Why this machine cannot run the Elasticsearch scenarios, or undefined. */
 export function elasticsearchUnavailable(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root (the node runs as user gax-es via runuser)';
-  try {
-    findJavaHome(8);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
+  return searchBackendUnavailable('elasticsearch');
+}
+
+/** Why this machine cannot run the OpenSearch scenarios, or undefined. */
+export function opensearchUnavailable(): string | undefined {
+  return searchBackendUnavailable('opensearch');
 }
 
 export async function startServices(
@@ -97,19 +93,18 @@ export async function startServices(
 ): Promise<StartedServices> {
   const services: Services = {};
   const failures = new Map<ServiceName, string>();
-  let node: EsNode | undefined;
-  let receiver: DatadogReceiver | undefined;
-  if (names.has('elasticsearch')) {
+  const nodes: (() => Promise<void>)[] = [];
+  for (const backend of ['elasticsearch', 'opensearch'] as const) {
+    if (!names.has(backend)) continue;
     try {
-      options.log('starting Elasticsearch 8 (once for this run)');
-      node = await startElasticsearch({ major: 8, heapMb: options.quick ? 512 : 1024 });
-      options.log(`Elasticsearch ${node.version} at ${node.url}, pid ${String(node.pid)}; warming it up`);
-      await warmUp(node.url);
-      services.elasticsearch = elasticsearchService(node);
+      const started = await startSearchService(backend, { ...options, runTagPrefix: RUN_TAG_PREFIX });
+      nodes.push(started.destroy);
+      services[backend] = started.service;
     } catch (err) {
-      failures.set('elasticsearch', (err as Error).message.split('\n')[0] ?? 'unknown error');
+      failures.set(backend, (err as Error).message.split('\n')[0] ?? 'unknown error');
     }
   }
+  let receiver: DatadogReceiver | undefined;
   if (names.has('datadog')) {
     receiver = await startDatadogReceiver({ apiKey: DD_API_KEY });
     // The receiver compiles each schema on first use (~1 s): not during a measured run.
@@ -153,7 +148,7 @@ export async function startServices(
     failures,
     close: () => {
       closing ??= Promise.all([
-        node?.destroy(),
+        ...nodes.map((destroy) => destroy()),
         receiver?.close(),
         broker?.destroy(),
         collector?.(),
@@ -165,51 +160,6 @@ export async function startServices(
 }
 
 const DD_API_KEY = 'bench-api-key';
-
-/**
- * A fresh JVM indexes several times slower than a warm one: 20 bulk requests of 1,000 generated
- * events (as `baseline-es-bulk` writes them) into `gaxbench-warmup`, deleted by the first reset.
- */
-async function warmUp(url: string): Promise<void> {
-  const generator = createGenerator({ seed: 99 });
-  for (let request = 0; request < 20; request++) {
-    let body = '';
-    for (let i = 0; i < 1000; i++) {
-      const line = generator.next();
-      const json = line.slice(line.indexOf('{', line.indexOf('properties')));
-      body += `{"index":{"_index":"${RUN_TAG_PREFIX}warmup"}}\n${json}\n`;
-    }
-    const response = await fetch(`${url}/_bulk`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson' },
-      body,
-    });
-    if (!response.ok) throw new Error(`warm-up bulk: ${response.status} ${await response.text()}`);
-  }
-}
-
-function elasticsearchService(node: EsNode): ElasticsearchService {
-  const { url, version } = node;
-  return {
-    url,
-    version,
-    reset: async () => {
-      const all = `${RUN_TAG_PREFIX}*`;
-      await es(url, 'DELETE', `/${all}?expand_wildcards=all&ignore_unavailable=true&allow_no_indices=true`);
-      await es(url, 'DELETE', `/_index_template/${all}`);
-      await es(url, 'DELETE', `/_component_template/${all}`);
-    },
-    installTemplates: async (prefix) => {
-      const { components, indexTemplates } = buildTemplates({
-        indexPrefix: prefix,
-        indexMode: 'index',
-        templates: { install: true, numberOfReplicas: 0 },
-      });
-      for (const t of components) await es(url, 'PUT', `/_component_template/${t.name}`, t.body);
-      for (const t of indexTemplates) await es(url, 'PUT', `/_index_template/${t.name}`, t.body);
-    },
-  };
-}
 
 interface Series {
   metric: string;

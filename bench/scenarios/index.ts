@@ -2,6 +2,7 @@ import type { Scenario } from '../lib/scenario.js';
 import { baselineEsBulk } from './baseline-es-bulk.js';
 import { baselineJsonParse } from './baseline-json-parse.js';
 import { baselineKafkaProduce, baselineKafkaTransactions } from './baseline-kafka-produce.js';
+import { baselineOsBulk } from './baseline-os-bulk.js';
 import { baselineOtlpLogs } from './baseline-otlp-logs.js';
 import { baselinePromClient } from './baseline-prom-client.js';
 import { baselineRead } from './baseline-read.js';
@@ -18,6 +19,7 @@ import { pipelineAllScenarios } from './pipeline-all.js';
 import { pipelineDatadog } from './pipeline-datadog.js';
 import { pipelineElasticsearch } from './pipeline-elasticsearch.js';
 import { pipelineKafka } from './pipeline-kafka.js';
+import { pipelineOpensearch } from './pipeline-opensearch.js';
 import { pipelineOtlp } from './pipeline-otlp.js';
 import { pipelinePrometheus } from './pipeline-prometheus.js';
 import { pipelineSummaries, pipelineSummariesFile, summariesRangeQuery } from './summaries.js';
@@ -43,6 +45,8 @@ export const scenarios: readonly Scenario[] = [
   baselineEsBulk,
   pipelineElasticsearch,
   outageElasticsearch,
+  baselineOsBulk,
+  pipelineOpensearch,
   pipelineDatadog,
   baselineKafkaProduce,
   baselineKafkaTransactions,

@@ -16,15 +16,7 @@ import { createGenerator } from '../../src/parsers/wso2-apim/sim/generate.js';
 import { startCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/daemon.js';
 import { startElasticsearch } from '../helpers/elasticsearch.js';
-import {
-  downThenUp,
-  killMidBulk,
-  partial429,
-  resetMidBulk,
-  slowResponses,
-  status5xx,
-  storm429,
-} from '../helpers/search-fault-scenarios.js';
+import * as faults from '../helpers/search-fault-scenarios.js';
 import { useFaultRig } from '../helpers/search-faults.js';
 import { writeLog } from '../helpers/search-scenario.js';
 
@@ -58,31 +50,31 @@ const metric = (series: string) => rig().metric(series);
 
 describe('elasticsearch failure scenarios', () => {
   it('es-429-storm: waits out 429s (honouring Retry-After) and indexes everything once', async () => {
-    await storm429(rig(), await rig().newScenario(2000));
+    await faults.storm429(rig(), await rig().newScenario(2000));
   });
 
   it('es-503: retries a cluster that answers 503 and indexes everything once', async () => {
-    await status5xx(rig(), await rig().newScenario(2000));
+    await faults.status5xx(rig(), await rig().newScenario(2000));
   });
 
   it('es-slow: a bulk answered after the request timeout is resent, and its 409s count as delivered', async () => {
-    await slowResponses(rig(), await rig().newScenario(1500));
+    await faults.slowResponses(rig(), await rig().newScenario(1500));
   });
 
   it('es-reset-mid-bulk: connections closed before and after Elasticsearch applied a bulk lose and duplicate nothing', async () => {
-    await resetMidBulk(rig(), await rig().newScenario(2000));
+    await faults.resetMidBulk(rig(), await rig().newScenario(2000));
   });
 
   it('es-partial-429: resends only the items that failed with 429, never the ones indexed', async () => {
-    await partial429(rig(), await rig().newScenario(1000), 50);
+    await faults.partial429(rig(), await rig().newScenario(1000), 50);
   });
 
   it('es-down-then-up: a stopped cluster fills the queue and pauses reading, not readiness; after the restart every event is indexed once', async () => {
-    await downThenUp(rig(), await rig().newScenario(3000), 1000);
+    await faults.downThenUp(rig(), await rig().newScenario(3000), 1000);
   }, 240_000); // a node restart alone can take a minute on a loaded 2-core machine
 
   it('restart-mid-batch: a daemon SIGKILLed during a bulk request is restarted and nothing is lost or duplicated', async () => {
-    await killMidBulk(rig(), await rig().newScenario(3000));
+    await faults.killMidBulk(rig(), await rig().newScenario(3000));
   });
 
   it('backpressure-5k: with Elasticsearch down for the whole run at 5,000 lines/s, RSS stays bounded, the file plugin keeps delivering, and afterwards every event is indexed once', async () => {

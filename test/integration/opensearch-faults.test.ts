@@ -11,15 +11,7 @@
 import { describe, it } from 'vitest';
 import type { GeneratorOptions } from '../../src/parsers/wso2-apim/sim/generate.js';
 import { startOpenSearch } from '../helpers/opensearch.js';
-import {
-  downThenUp,
-  killMidBulk,
-  partial429,
-  resetMidBulk,
-  slowResponses,
-  status5xx,
-  storm429,
-} from '../helpers/search-fault-scenarios.js';
+import * as faults from '../helpers/search-fault-scenarios.js';
 import { type FaultScenario, useFaultRig } from '../helpers/search-faults.js';
 
 /** 2026-03-04 23:59:57 UTC: at the generator's 100 events/s, the first 300 lines fall on March 4. */
@@ -39,30 +31,30 @@ function acrossMidnight(lines: number): Promise<FaultScenario> {
 
 describe('opensearch failure scenarios', () => {
   it('os-429-storm: waits out 429s (honouring Retry-After) and indexes everything once', async () => {
-    await storm429(rig(), await acrossMidnight(800));
+    await faults.storm429(rig(), await acrossMidnight(800));
   });
 
   it('os-5xx: retries a node that answers 502 and indexes everything once', async () => {
-    await status5xx(rig(), await acrossMidnight(800), 502);
+    await faults.status5xx(rig(), await acrossMidnight(800), 502);
   });
 
   it('os-slow: a bulk answered after the request timeout is resent, and its 409s count as delivered', async () => {
-    await slowResponses(rig(), await acrossMidnight(800));
+    await faults.slowResponses(rig(), await acrossMidnight(800));
   });
 
   it('os-reset-mid-bulk: connections reset before and after OpenSearch applied a bulk lose and duplicate nothing', async () => {
-    await resetMidBulk(rig(), await acrossMidnight(1200));
+    await faults.resetMidBulk(rig(), await acrossMidnight(1200));
   });
 
   it('os-partial-429: resends only the items that failed with 429, never the ones indexed', async () => {
-    await partial429(rig(), await acrossMidnight(800), 40);
+    await faults.partial429(rig(), await acrossMidnight(800), 40);
   });
 
   it('os-down-then-up: a stopped node fills the queue and pauses reading, not readiness; after the restart every event is indexed once', async () => {
-    await downThenUp(rig(), await acrossMidnight(2400), 400);
+    await faults.downThenUp(rig(), await acrossMidnight(2400), 400);
   }, 240_000); // a node restart alone can take a minute on a loaded 2-core machine
 
   it('os-kill-mid-bulk: gax run SIGKILLed during bulk requests is restarted and nothing is lost or duplicated', async () => {
-    await killMidBulk(rig(), await acrossMidnight(1500));
+    await faults.killMidBulk(rig(), await acrossMidnight(1500));
   }, 60_000);
 });

@@ -1,7 +1,7 @@
-// Pipeline into Elasticsearch: the real daemon (in process, see in-process.mjs) with only the
-// Elasticsearch plugin enabled (`indexPrefix` PREFIX, `numberOfReplicas: 0` for the single node;
-// every other plugin setting the default: batches of 1,000, 2 bulk requests in flight, gzip; it
-// installs its templates at start) tails FILE from its beginning (pollIntervalMs 50, as tail.mjs)
+// Pipeline into Elasticsearch or OpenSearch: the real daemon (in process, see in-process.mjs) with
+// only the `--plugin` (elasticsearch or opensearch) enabled (`indexPrefix` PREFIX,
+// `numberOfReplicas: 0` for the single node; every other plugin setting the default: batches of
+// 1,000, 2 bulk requests in flight, gzip; it installs its templates at start) tails FILE from its beginning (pollIntervalMs 50, as tail.mjs)
 // until `--events N` events are delivered, i.e. acknowledged by bulk responses (the daemon's own
 // counts, checked every 5 ms) or, without `--events`, nothing new was delivered for `--idle-ms`
 // (default 1000). Then `_refresh` + `_count` of `<prefix>_*`. Prints {"lines","events",
@@ -14,6 +14,7 @@ import { runUntilDelivered } from './in-process.mjs';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
+    plugin: { type: 'string' },
     node: { type: 'string' },
     prefix: { type: 'string' },
     events: { type: 'string' },
@@ -21,10 +22,15 @@ const { values, positionals } = parseArgs({
   },
 });
 const file = positionals[0];
-const { node, prefix } = values;
-if (file === undefined || node === undefined || prefix === undefined) {
+const { plugin, node, prefix } = values;
+if (
+  file === undefined ||
+  !['elasticsearch', 'opensearch'].includes(plugin) ||
+  node === undefined ||
+  prefix === undefined
+) {
   process.stderr.write(
-    'usage: node bench/drivers/elasticsearch.mjs FILE --node URL --prefix PREFIX [--events N] [--idle-ms MS]\n',
+    'usage: node bench/drivers/search-index.mjs FILE --plugin elasticsearch|opensearch --node URL --prefix PREFIX [--events N] [--idle-ms MS]\n',
   );
   process.exit(2);
 }
@@ -33,11 +39,11 @@ const stallMs = expected === undefined ? Number(values['idle-ms']) : 60_000;
 
 const { lines, events, deadLettered, seconds, stopSeconds } = await runUntilDelivered({
   file,
-  id: 'elasticsearch',
+  id: plugin,
   plugins: {
     file: { enabled: false },
     prometheus: { enabled: false },
-    elasticsearch: { enabled: true, node, indexPrefix: prefix, templates: { numberOfReplicas: 0 } },
+    [plugin]: { enabled: true, node, indexPrefix: prefix, templates: { numberOfReplicas: 0 } },
   },
   expected,
   stallMs,
