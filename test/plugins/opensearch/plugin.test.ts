@@ -20,14 +20,24 @@ type Answer = (ndjson: string) => { status: number; body: unknown };
 
 let listener: LoopbackListener;
 let bodies: string[];
+let paths: string[];
 let answer: Answer;
 
 beforeEach(async () => {
   bodies = [];
+  paths = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (req.url?.startsWith('/_component_template/') === true) {
+        paths.push(req.url);
+        res.writeHead(403, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({ error: { type: 'security_exception', reason: 'no permissions' }, status: 403 }),
+        );
+        return;
+      }
       const raw = Buffer.concat(chunks);
       const text = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw).toString() : raw.toString();
       bodies.push(text);
@@ -43,9 +53,9 @@ afterEach(async () => {
   await listener.close();
 });
 
-async function send(count: number): Promise<readonly EventResult[]> {
+async function send(count: number, install = false): Promise<readonly EventResult[]> {
   const base = defaultSection(opensearchPlugin);
-  const config = { ...base, node: `http://127.0.0.1:${listener.port}`, templates: { install: false } };
+  const config = { ...base, node: `http://127.0.0.1:${listener.port}`, templates: { install } };
   const plugin = create(config, {
     id: 'opensearch',
     logger: silentLogger(),
@@ -116,5 +126,15 @@ describe('opensearch plugin send (loopback _bulk)', () => {
   it('makes every document retryable when the answer has the wrong number of items', async () => {
     answer = () => ({ status: 200, body: items([201]) });
     expect((await send(2)).map((r) => r.status)).toEqual(['retryable', 'retryable']);
+  });
+
+  it('indexes without templates when it may not install them (403, GAX_ERR_OS_TEMPLATES)', async () => {
+    answer = (ndjson) => ({
+      status: 200,
+      body: items(Array(ndjson.trim().split('\n').length / 2).fill(201)),
+    });
+    const results = await send(2, true);
+    expect(paths).toEqual(['/_component_template/apim_event-mappings']);
+    expect(results.map((r) => r.status)).toEqual(['delivered', 'delivered']);
   });
 });
