@@ -4,10 +4,16 @@ import { Client, type ClientOptions, errors } from '@elastic/elasticsearch';
 import { readClientTls } from '../../src/http/client-tls.js';
 import type { BulkResponse } from '../../src/search-index/bulk-send.js';
 import { responseFailure, thrownFailure } from '../../src/search-index/classify.js';
+import {
+  MGET_QUERY,
+  type MgetDoc,
+  mgetBody,
+  readLayout,
+  type StreamLayout,
+} from '../../src/search-index/rollover.js';
 import { installTemplates, type TemplateResult, type Templates } from '../../src/search-index/templates.js';
 import type { BulkItem, RequestFailure } from './classify.js';
 import type { ElasticsearchConfig } from './config.js';
-import { type MgetDoc, parseDataStream, type StreamLayout, toLayout } from './rollover.js';
 
 type ConnectionConfig = Pick<
   ElasticsearchConfig,
@@ -78,9 +84,8 @@ export class EsClient {
     | { readonly ok: false; readonly failure: RequestFailure }
   > {
     try {
-      const body = { docs: docs.map((d) => ({ _index: d.index, _id: d.id })) };
       const response = await this.#client.transport.request<{ docs?: MgetDoc[] }>(
-        { method: 'POST', path: '/_mget', querystring: { _source: 'false', realtime: 'true' }, body },
+        { method: 'POST', path: '/_mget', querystring: MGET_QUERY, body: mgetBody(docs) },
         { signal },
       );
       return { ok: true, docs: response.docs ?? [] };
@@ -93,23 +98,13 @@ export class EsClient {
    * A data stream's backing indices in generation order with their creation times; empty when
    * the data stream does not exist yet. Throws on any other failure.
    */
-  async streamLayout(name: string, signal: AbortSignal): Promise<StreamLayout> {
-    const path = encodeURIComponent(name);
-    const streams = await this.#client.transport.request<unknown>(
-      { method: 'GET', path: `/_resolve/index/${path}` },
-      { signal, ignore: [404] },
+  streamLayout(name: string, signal: AbortSignal): Promise<StreamLayout> {
+    return readLayout(name, (path, querystring, ignoreNotFound) =>
+      this.#client.transport.request<unknown>(
+        { method: 'GET', path, ...(querystring === undefined ? {} : { querystring }) },
+        { signal, ...(ignoreNotFound ? { ignore: [404] } : {}) },
+      ),
     );
-    const names = parseDataStream(streams, name);
-    if (names.length === 0) return [];
-    const settings = await this.#client.transport.request<unknown>(
-      {
-        method: 'GET',
-        path: `/${path}/_settings/index.creation_date`,
-        querystring: { flat_settings: 'true', expand_wildcards: 'all' },
-      },
-      { signal },
-    );
-    return toLayout(names, settings);
   }
 
   /** Installs the component and index templates (src/search-index/templates.ts); idempotent. */

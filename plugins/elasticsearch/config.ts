@@ -4,6 +4,7 @@ import { clientCertPairs, clientCertSchemas, rejectUnauthorizedSchema } from '..
 import type { SectionConfig } from '../../src/plugin/define.js';
 import {
   bulkDeliverySchemas,
+  clockSkewMsSchema,
   indexPrefixSchema,
   templatesSchema,
 } from '../../src/search-index/config-schema.js';
@@ -119,13 +120,7 @@ export const elasticsearchConfig = {
     description:
       '`index`: the fixed indices `<prefix>_response` / `<prefix>_faulty` (as WSO2’s Logstash writes them); `daily`: `<prefix>_response-YYYY.MM.DD` by the event’s requestTimestamp; `dataStream`: data streams of those names (rollover by ILM).',
   }),
-  clockSkewMs: Type.Integer({
-    default: 300_000,
-    minimum: 0,
-    maximum: 86_400_000,
-    description:
-      'With `dataStream`: how far the gateway’s clock may run ahead of Elasticsearch’s, ms. An event older than its write index’s creation plus this margin is first looked up by `_id` in the earlier backing indices, so a resend across a rollover stays one document.',
-  }),
+  clockSkewMs: clockSkewMsSchema('Elasticsearch'),
   ...bulkDeliverySchemas,
   templates: TemplatesSchema,
   searchable: SearchableSchema,

@@ -5,12 +5,12 @@ import type { PluginModule } from '../../src/plugin/define.js';
 import { allOf, type EventResult, retryable } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { BulkSender } from '../../src/search-index/bulk-send.js';
-import { type BulkItem, type ClassifiedItem, classifyItem } from './classify.js';
+import type { GuardedSend } from '../../src/search-index/rollover-send.js';
+import type { BulkItem } from './classify.js';
 import type { EsClient } from './client.js';
 import type { ElasticsearchConfig } from './config.js';
 import { type BulkChunk, bulkLines, targetIndex, toBulkChunks } from './mapping.js';
 import { EsMetrics } from './metrics.js';
-import type { CreatePlan, Moved, RolloverGuard } from './rollover-guard.js';
 import { buildTemplates } from './templates.js';
 
 /**
@@ -27,8 +27,8 @@ class ElasticsearchPlugin implements Plugin {
   #client: EsClient | undefined;
   #metrics: EsMetrics | undefined;
   #templatesReady: boolean;
-  /** `dataStream` mode only: exactly once across a rollover (rollover-guard.ts). */
-  #guard: RolloverGuard | undefined;
+  /** `dataStream` mode only: exactly once across a rollover (src/search-index/rollover-guard.ts). */
+  #guarded: GuardedSend | undefined;
   #aliasWarned = false;
   #sender: BulkSender | undefined;
   /** The one template installation concurrent sends wait for. */
@@ -47,20 +47,30 @@ class ElasticsearchPlugin implements Plugin {
     this.#metrics ??= new EsMetrics(this.#settings.registry, this.#settings.id);
     // Loaded here: the Elasticsearch client is ~8 MiB of heap (and more RSS) that a daemon
     // without this plugin, and every other `gax` command, should not carry.
-    const { EsClient } = await import('./client.js');
+    const { EsClient, toFailure } = await import('./client.js');
     this.#client ??= await EsClient.open(this.#config);
     const client = this.#client;
+    const metrics = this.#metrics;
     // Made again at each start: it holds this start's client and metrics.
-    this.#sender = new BulkSender({
+    const sender = new BulkSender({
       engine: 'elasticsearch',
-      metrics: this.#metrics,
+      metrics,
       bulk: (body, signal) => client.bulk(body, signal),
       linesOf: (event) => bulkLines(event, this.#config),
     });
-    if (this.#config.indexMode === 'dataStream' && this.#guard === undefined) {
-      const { RolloverGuard } = await import('./rollover-guard.js');
-      this.#guard = new RolloverGuard(this.#client, this.#config, this.#metrics, this.#settings.logger);
-    }
+    this.#sender = sender;
+    // Made again at each start too: the data stream guard, on this start's client.
+    const { logger } = this.#settings;
+    this.#guarded =
+      this.#config.indexMode === 'dataStream'
+        ? (await import('../../src/search-index/rollover-send.js')).guardedSend({
+            ...this.#config,
+            ...{ engine: 'elasticsearch', probeFailedCode: 'GAX_ERR_ES_ROLLOVER_PROBE' },
+            ...{ client, metrics, sender, logger, failureOf: toFailure },
+            streamOf: (event) => targetIndex(event, this.#config),
+            linesOf: (event) => bulkLines(event, this.#config),
+          })
+        : undefined;
     warnIfInsecure(this.#settings.logger, this.#config.tls);
     const { node, cloudId, indexPrefix, indexMode } = this.#config;
     this.#settings.logger.info(
@@ -79,44 +89,10 @@ class ElasticsearchPlugin implements Plugin {
     const blocked = await this.#installing;
     if (blocked !== undefined) return allOf(batch.length, blocked);
     const results = new Array<EventResult>(batch.length);
-    if (this.#guard === undefined) {
-      for (const chunk of toBulkChunks(batch, this.#config, this.#config.flushBytes)) {
-        await this.#sendRange(batch, chunk, results, signal);
-      }
-      return results;
+    if (this.#guarded !== undefined) return this.#guarded.send(batch, results, signal);
+    for (const chunk of toBulkChunks(batch, this.#config, this.#config.flushBytes)) {
+      await this.#sendRange(batch, chunk, results, signal);
     }
-    return this.#sendGuarded(this.#guard, batch, results, signal);
-  }
-
-  /**
-   * `dataStream` mode: events that may predate the write index are probed first (only those
-   * left are created), and documents created in another backing index than assumed are checked
-   * for an earlier copy (rollover-guard.ts).
-   */
-  async #sendGuarded(
-    guard: RolloverGuard,
-    batch: readonly CanonicalEvent[],
-    results: EventResult[],
-    signal: AbortSignal,
-  ): Promise<readonly EventResult[]> {
-    let plan: CreatePlan;
-    try {
-      plan = await guard.before(batch, results, signal);
-    } catch (err) {
-      const { toFailure } = await import('./client.js');
-      const failure = toFailure(err);
-      const result = retryable(`reading data stream backing indices: ${failure.name}: ${failure.message}`);
-      (this.#metrics as EsMetrics).documents('retryable', 'rollover_layout_failed', batch.length);
-      return allOf(batch.length, result);
-    }
-    const { events, positions, assumed } = plan;
-    const created = new Array<EventResult>(events.length);
-    for (const chunk of toBulkChunks(events, this.#config, this.#config.flushBytes)) {
-      await this.#sendRange(events, chunk, created, signal, assumed);
-    }
-    created.forEach((result, k) => {
-      results[positions[k] as number] = result;
-    });
     return results;
   }
 
@@ -157,48 +133,17 @@ class ElasticsearchPlugin implements Plugin {
     }
   }
 
-  /** One bulk request (src/search-index/bulk-send.ts); with data streams, items are checked for a rollover. */
+  /** One bulk request (src/search-index/bulk-send.ts); an alias behind `index` mode is said once. */
   #sendRange(
     batch: readonly CanonicalEvent[],
     chunk: BulkChunk,
     results: EventResult[],
     signal: AbortSignal,
-    assumed?: readonly (string | undefined)[],
   ): Promise<void> {
     const sender = this.#sender as BulkSender;
-    return sender.sendRange(batch, chunk, results, signal, async (start, items, out, s) => {
-      if (assumed !== undefined) return this.#classifyGuarded(batch, start, items, out, assumed, s);
+    return sender.sendRange(batch, chunk, results, signal, async (start, items, out) => {
       if (!this.#aliasWarned) this.#warnIfAlias(batch[start] as CanonicalEvent, items[0]);
       sender.classifyItems(start, items, out);
-    });
-  }
-
-  /** Items classified; those created in another backing index than assumed are checked first. */
-  async #classifyGuarded(
-    batch: readonly CanonicalEvent[],
-    start: number,
-    items: readonly BulkItem[],
-    results: EventResult[],
-    assumed: readonly (string | undefined)[],
-    signal: AbortSignal,
-  ): Promise<void> {
-    const metrics = this.#metrics as EsMetrics;
-    const moved: Moved[] = [];
-    items.forEach((item, k) => {
-      const classified = classifyItem(item);
-      if (this.#movedOn(start + k, item, classified, assumed)) {
-        moved.push({ k: start + k, item, classified });
-        return;
-      }
-      results[start + k] = classified.result;
-      metrics.documents(classified.outcome, classified.errorType, 1);
-    });
-    if (moved.length === 0) return;
-    const outcomes = await this.#checkMoved(batch, moved, signal);
-    moved.forEach(({ k }, n) => {
-      const outcome = outcomes[n] as ClassifiedItem;
-      results[k] = outcome.result;
-      metrics.documents(outcome.outcome, outcome.errorType, 1);
     });
   }
 
@@ -220,38 +165,6 @@ class ElasticsearchPlugin implements Plugin {
       },
       'indexMode index writes through an alias or data stream: a resend across its rollover can be a second document. Use indexMode: dataStream for rollover.',
     );
-  }
-
-  /**
-   * Whether a bulk item was created (or found, 409) in another backing index than the write
-   * index assumed at probe time: a rollover came between, so an earlier index may hold a copy.
-   */
-  #movedOn(
-    k: number,
-    item: BulkItem,
-    classified: ClassifiedItem,
-    assumed: readonly (string | undefined)[],
-  ): boolean {
-    if (item._index === assumed[k] || item._index === undefined) return false;
-    return classified.outcome === 'created' || classified.outcome === 'duplicate';
-  }
-
-  async #checkMoved(
-    batch: readonly CanonicalEvent[],
-    moved: readonly Moved[],
-    signal: AbortSignal,
-  ): Promise<ClassifiedItem[]> {
-    const guard = this.#guard as RolloverGuard;
-    try {
-      return await guard.after(batch, moved, signal);
-    } catch (err) {
-      const reason = `elasticsearch: checking a rolled-over data stream failed: ${err instanceof Error ? err.message : String(err)}`;
-      return moved.map(() => ({
-        outcome: 'retryable',
-        result: retryable(reason),
-        errorType: 'rollover_layout_failed',
-      }));
-    }
   }
 }
 

@@ -64,3 +64,13 @@ export function indexPrefixSchema(names: string) {
     description: `Prefix of the ${names}: \`<prefix>_response\` and \`<prefix>_faulty\`. The default gives WSO2’s own names.`,
   });
 }
+
+/** `clockSkewMs` of `dataStream` mode (rollover-guard.ts); `engine` names the cluster. */
+export function clockSkewMsSchema(engine: string) {
+  return Type.Integer({
+    default: 300_000,
+    minimum: 0,
+    maximum: 86_400_000,
+    description: `With \`dataStream\`: how far the gateway’s clock may run ahead of ${engine}’s, ms. An event older than its write index’s creation plus this margin is first looked up by \`_id\` in the earlier backing indices, so a resend across a rollover stays one document.`,
+  });
+}

@@ -1,21 +1,35 @@
 import type { Logger } from 'pino';
-import type { ErrorCode } from '../../src/errors.js';
-import { DELIVERED, type EventResult, retryable } from '../../src/plugin/result.js';
-import type { CanonicalEvent } from '../../src/schema/event.js';
+import type { ErrorCode } from '../errors.js';
+import { DELIVERED, type EventResult, retryable } from '../plugin/result.js';
+import type { CanonicalEvent } from '../schema/event.js';
 import type { BulkItem, ClassifiedItem } from './classify.js';
-import type { EsClient } from './client.js';
-import type { ElasticsearchConfig } from './config.js';
-import { documentId, targetIndex } from './mapping.js';
-import type { EsMetrics, ProbeStage } from './metrics.js';
+import { documentId } from './documents.js';
 import {
   classifyProbe,
   mayPredateWriteIndex,
   newerThan,
   type ProbeAnswer,
+  type ProbeStage,
   probeCandidates,
+  type RolloverClient,
+  type RolloverCounters,
   type StreamLayout,
   writeIndex,
 } from './rollover.js';
+
+/** What differs between the engines. */
+export interface RolloverGuardOptions {
+  /** `elasticsearch`, `opensearch`: named in the reasons. */
+  readonly engine: string;
+  readonly clockSkewMs: number;
+  /** The data stream of an event. */
+  readonly streamOf: (event: CanonicalEvent) => string;
+  /** Logged when a lookup request fails. */
+  readonly probeFailedCode: ErrorCode;
+  readonly client: RolloverClient;
+  readonly metrics: RolloverCounters;
+  readonly logger: Logger;
+}
 
 /** Lookups per `_mget` request. */
 const MGET_MAX_DOCS = 10_000;
@@ -49,7 +63,7 @@ interface Lookup {
 const DUPLICATE: ClassifiedItem = { outcome: 'duplicate', result: DELIVERED, errorType: FOUND_EARLIER };
 
 /**
- * Exactly once into data streams across a rollover (README.md, "Index modes"). Before `create`,
+ * Exactly once into data streams across a rollover (the search plugins' README.md, "Index modes"). Before `create`,
  * events that may predate the write index are looked up by `_id` in the backing indices that
  * were the write index at or after their time (realtime `_mget`): found → a duplicate, not sent.
  * After `create`, a document that landed in another index than the write index assumed (a
@@ -61,17 +75,15 @@ const DUPLICATE: ClassifiedItem = { outcome: 'duplicate', result: DELIVERED, err
  * request is made.
  */
 export class RolloverGuard {
-  readonly #client: EsClient;
-  readonly #config: ElasticsearchConfig;
-  readonly #metrics: EsMetrics;
-  readonly #logger: Logger;
+  readonly #options: RolloverGuardOptions;
+  readonly #client: RolloverClient;
+  readonly #metrics: RolloverCounters;
   readonly #layouts = new Map<string, Promise<StreamLayout>>();
 
-  constructor(client: EsClient, config: ElasticsearchConfig, metrics: EsMetrics, logger: Logger) {
-    this.#client = client;
-    this.#config = config;
-    this.#metrics = metrics;
-    this.#logger = logger;
+  constructor(options: RolloverGuardOptions) {
+    this.#options = options;
+    this.#client = options.client;
+    this.#metrics = options.metrics;
   }
 
   /**
@@ -83,13 +95,13 @@ export class RolloverGuard {
     results: EventResult[],
     signal: AbortSignal,
   ): Promise<CreatePlan> {
-    const skew = this.#config.clockSkewMs;
+    const skew = this.#options.clockSkewMs;
     const plan: CreatePlan = { events: [], positions: [], assumed: [] };
     const lookups: Lookup[] = [];
     const layouts = new Map<string, StreamLayout>();
     for (let i = 0; i < batch.length; i++) {
       const event = batch[i] as CanonicalEvent;
-      const stream = targetIndex(event, this.#config);
+      const stream = this.#options.streamOf(event);
       const layout = layouts.get(stream) ?? (await this.#layout(stream, signal));
       layouts.set(stream, layout);
       const eventMs = Date.parse(event.requestTimestamp);
@@ -122,7 +134,7 @@ export class RolloverGuard {
       }
       if (open.has(i)) {
         results[i] = retryable(
-          'elasticsearch: looking up an earlier copy in a rolled-over backing index failed',
+          `${this.#options.engine}: looking up an earlier copy in a rolled-over backing index failed`,
         );
         this.#metrics.documents('retryable', 'rollover_probe_failed', 1);
         return;
@@ -144,13 +156,13 @@ export class RolloverGuard {
     moved: readonly Moved[],
     signal: AbortSignal,
   ): Promise<ClassifiedItem[]> {
-    const skew = this.#config.clockSkewMs;
+    const skew = this.#options.clockSkewMs;
     const lookups: Lookup[] = [];
-    const streams = new Set(moved.map((m) => targetIndex(events[m.k] as CanonicalEvent, this.#config)));
+    const streams = new Set(moved.map((m) => this.#options.streamOf(events[m.k] as CanonicalEvent)));
     for (const stream of streams) this.#layouts.delete(stream);
     for (const [n, { k, item }] of moved.entries()) {
       const event = events[k] as CanonicalEvent;
-      const layout = await this.#layout(targetIndex(event, this.#config), signal);
+      const layout = await this.#layout(this.#options.streamOf(event), signal);
       const id = documentId(event);
       const eventMs = Date.parse(event.requestTimestamp);
       for (const index of probeCandidates(layout, eventMs, skew, item._index))
@@ -163,13 +175,13 @@ export class RolloverGuard {
     lookups.forEach((l, n) => {
       if (answers[n] === 'found')
         byMoved.set(l.k, { k: l.k, index: moved[l.k]?.item._index ?? '', id: l.id });
-      if (answers[n] === 'error') outcomes[l.k] = retryLater('checking for an earlier copy');
+      if (answers[n] === 'error') outcomes[l.k] = this.#retryLater('checking for an earlier copy');
     });
     const doomed = [...byMoved.values()];
     const deleted = await this.#delete(doomed, signal);
     deleted.forEach((ok, n) => {
       const { k } = doomed[n] as Lookup;
-      outcomes[k] = ok ? DUPLICATE : retryLater('deleting a second copy');
+      outcomes[k] = ok ? DUPLICATE : this.#retryLater('deleting a second copy');
       if (ok) this.#metrics.rolloverDuplicates('after_create', 1);
     });
     return outcomes;
@@ -190,7 +202,7 @@ export class RolloverGuard {
     const lookups: Lookup[] = [];
     for (const [i, earliest] of found) {
       const event = batch[i] as CanonicalEvent;
-      const layout = layouts.get(targetIndex(event, this.#config)) ?? [];
+      const layout = layouts.get(this.#options.streamOf(event)) ?? [];
       const id = documentId(event);
       for (const index of newerThan(layout, earliest)) lookups.push({ k: i, index, id });
     }
@@ -198,12 +210,12 @@ export class RolloverGuard {
     const answers = await this.#lookup(lookups, 'repair', signal);
     const doomed = lookups.filter((_, n) => answers[n] === 'found');
     for (const [n, l] of lookups.entries()) {
-      if (answers[n] === 'error') results[l.k] = retryLater('checking for a later copy').result;
+      if (answers[n] === 'error') results[l.k] = this.#retryLater('checking for a later copy').result;
     }
     const deleted = await this.#delete(doomed, signal);
     deleted.forEach((ok, n) => {
       const l = doomed[n] as Lookup;
-      if (!ok) results[l.k] = retryLater('deleting a later copy').result;
+      if (!ok) results[l.k] = this.#retryLater('deleting a later copy').result;
       else this.#metrics.rolloverDuplicates('repair', 1);
     });
   }
@@ -219,11 +231,8 @@ export class RolloverGuard {
       const part = lookups.slice(start, start + MGET_MAX_DOCS);
       const response = await this.#client.mget(part, signal);
       if (!response.ok) {
-        this.#logger.warn(
-          {
-            reason: response.failure.message,
-            code: 'GAX_ERR_ES_ROLLOVER_PROBE' satisfies ErrorCode,
-          },
+        this.#options.logger.warn(
+          { reason: response.failure.message, code: this.#options.probeFailedCode },
           'Looking up documents in rolled-over backing indices failed; those documents are retried.',
         );
       }
@@ -259,12 +268,12 @@ export class RolloverGuard {
     });
     return read;
   }
-}
 
-function retryLater(what: string): ClassifiedItem {
-  return {
-    outcome: 'retryable',
-    result: retryable(`elasticsearch: ${what} in a rolled-over data stream failed`),
-    errorType: 'rollover_check_failed',
-  };
+  #retryLater(what: string): ClassifiedItem {
+    return {
+      outcome: 'retryable',
+      result: retryable(`${this.#options.engine}: ${what} in a rolled-over data stream failed`),
+      errorType: 'rollover_check_failed',
+    };
+  }
 }
