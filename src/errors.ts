@@ -25,6 +25,8 @@ export const errorCodes = {
     'Looking up earlier copies of documents in a rolled-over data stream backing index failed.',
   GAX_ERR_ES_ALIAS: 'indexMode index writes through a rollover alias or data stream set up by hand.',
   GAX_ERR_OS_TEMPLATES: 'The OpenSearch plugin may not install its index templates.',
+  GAX_ERR_OS_ROLLOVER_PROBE:
+    'Looking up earlier copies of documents in a rolled-over OpenSearch data stream backing index failed.',
   GAX_ERR_OS_ISM_MISSING:
     'An ISM policy is configured for the OpenSearch plugin, but the cluster has no Index State Management plugin.',
   GAX_ERR_KAFKA_METADATA:

@@ -9,6 +9,7 @@ import {
 import type { SectionConfig } from '../../src/plugin/define.js';
 import {
   bulkDeliverySchemas,
+  clockSkewMsSchema,
   indexPrefixSchema,
   templatesSchema,
 } from '../../src/search-index/config-schema.js';
@@ -29,12 +30,45 @@ const TlsSchema = Type.Object(
 
 const TemplatesSchema = templatesSchema('gax setup opensearch', {});
 
+const RolloverAfterSchema = Type.Object(
+  {
+    age: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]+(d|h|m|s)$',
+        errorMessage: 'must be a time such as 1d, 12h, 30m',
+        description: 'Roll over when the write index is this old (`min_index_age`).',
+      }),
+    ),
+    primaryShardSize: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]+(b|kb|mb|gb|tb)$',
+        errorMessage: 'must be a size such as 50gb, 500mb',
+        description:
+          'Roll over when a primary shard of the write index is this large (`min_primary_shard_size`).',
+      }),
+    ),
+    docs: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'Roll over when the write index holds this many documents (`min_doc_count`).',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    default: { age: '1d', primaryShardSize: '50gb' },
+    description:
+      'With `indexMode: dataStream`: the conditions of the policy’s `rollover` action, the first one met rolls the data stream over. At least one; when the key is left out, `age: 1d` and `primaryShardSize: 50gb`.',
+    minProperties: 1,
+  },
+);
+
 const IsmSchema = Type.Object(
   {
     enabled: Type.Boolean({
       default: false,
       description:
-        'Install an Index State Management policy that deletes each daily index `deleteAfterDays` after its creation (needs the ISM plugin, part of the standard OpenSearch distribution). With `indexMode: daily` only.',
+        'Install an Index State Management policy (needs the ISM plugin, part of the standard OpenSearch distribution). `daily`: deletes each daily index `deleteAfterDays` after its creation; `dataStream`: rolls the write index over (`rolloverAfter`), then deletes each backing index `deleteAfterDays` after its creation. Not with `indexMode: index`.',
     }),
     policyId: Type.String({
       default: 'gax-apim-analytics',
@@ -47,8 +81,9 @@ const IsmSchema = Type.Object(
       default: 30,
       minimum: 1,
       maximum: 36_500,
-      description: 'Days after its creation a daily index is deleted by the policy.',
+      description: 'Days after its creation a daily (or rolled-over backing) index is deleted by the policy.',
     }),
+    rolloverAfter: RolloverAfterSchema,
   },
   {
     additionalProperties: false,
@@ -73,11 +108,12 @@ export const opensearchConfig = {
   auth: Type.Optional(BasicAuthSchema),
   tls: TlsSchema,
   indexPrefix: indexPrefixSchema('index names'),
-  indexMode: Type.Union([Type.Literal('daily'), Type.Literal('index')], {
+  indexMode: Type.Union([Type.Literal('daily'), Type.Literal('index'), Type.Literal('dataStream')], {
     default: 'daily',
     description:
-      '`daily`: `<prefix>_response-YYYY-MM-DD` by the event’s requestTimestamp (the indices WSO2’s Fluent Bit `opensearch` output writes with `Logstash_Format On`, `Logstash_DateFormat %Y-%m-%d`); `index`: the fixed indices `<prefix>_response` / `<prefix>_faulty`.',
+      '`daily`: `<prefix>_response-YYYY-MM-DD` by the event’s requestTimestamp (the indices WSO2’s Fluent Bit `opensearch` output writes with `Logstash_Format On`, `Logstash_DateFormat %Y-%m-%d`); `index`: the fixed indices `<prefix>_response` / `<prefix>_faulty`; `dataStream`: data streams of those names (rollover by the ISM policy, exactly once across it).',
   }),
+  clockSkewMs: clockSkewMsSchema('OpenSearch'),
   ...bulkDeliverySchemas,
   templates: TemplatesSchema,
   ism: IsmSchema,

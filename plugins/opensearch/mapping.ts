@@ -10,7 +10,8 @@ type IndexConfig = Pick<OpenSearchConfig, 'indexPrefix' | 'indexMode'>;
  * `<prefix>_faulty-YYYY-MM-DD`, the names WSO2's Fluent Bit `opensearch` output writes
  * (`Logstash_Format On`, `Logstash_Prefix apim_event_response`, `Logstash_DateFormat %Y-%m-%d`),
  * dated by the event's own `requestTimestamp` (UTC) so that a re-sent event hits the same index
- * and is a 409. `index`: the fixed `<prefix>_response` / `<prefix>_faulty`.
+ * and is a 409. `index`: the fixed `<prefix>_response` / `<prefix>_faulty`; `dataStream`: the data
+ * streams of those names (a 409 only within one backing index: the rollover guard does the rest).
  */
 export function osIndex(event: CanonicalEvent, config: IndexConfig): string {
   return config.indexMode === 'daily'

@@ -5,11 +5,12 @@ import type { PluginModule } from '../../src/plugin/define.js';
 import { allOf, type EventResult, retryable } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { BulkSender } from '../../src/search-index/bulk-send.js';
+import type { GuardedSend } from '../../src/search-index/rollover-send.js';
 import { redactUrlCredentials } from '../../src/telemetry/redact.js';
 import type { OsClient } from './client.js';
 import type { OpenSearchConfig } from './config.js';
 import { ismPolicy } from './ism.js';
-import { osBulkChunks, osBulkLines } from './mapping.js';
+import { osBulkChunks, osBulkLines, osIndex } from './mapping.js';
 import { OsMetrics } from './metrics.js';
 import { osTemplates } from './templates.js';
 
@@ -24,9 +25,14 @@ import { osTemplates } from './templates.js';
 class OpenSearchPlugin implements Plugin {
   readonly #config: OpenSearchConfig;
   readonly #settings: PluginSettings;
-  /** What one start opened, and stop closes. */
+  /** What one start opened, and stop closes; `guarded` in `dataStream` mode only. */
   #session:
-    | { readonly client: OsClient; readonly metrics: OsMetrics; readonly sender: BulkSender }
+    | {
+        readonly client: OsClient;
+        readonly metrics: OsMetrics;
+        readonly sender: BulkSender;
+        readonly guarded: GuardedSend | undefined;
+      }
     | undefined;
   /** Templates and ISM policy: done, or the one attempt concurrent sends wait for. */
   #prepared = false;
@@ -49,7 +55,7 @@ class OpenSearchPlugin implements Plugin {
   async start(signal: AbortSignal): Promise<void> {
     if (this.#session !== undefined) return;
     // Loaded here: a daemon without this plugin, and every other `gax` command, does not carry the client.
-    const { OsClient, ismMissing } = await import('./client.js');
+    const { OsClient, ismMissing, toFailure } = await import('./client.js');
     const client = await OsClient.open(this.#config);
     const metrics = new OsMetrics(this.#settings.registry, this.#settings.id);
     const sender = new BulkSender({
@@ -58,7 +64,18 @@ class OpenSearchPlugin implements Plugin {
       bulk: (body, s) => client.bulk(body, s),
       linesOf: (event) => osBulkLines(event, this.#config),
     });
-    this.#session = { client, metrics, sender };
+    const { logger } = this.#settings;
+    const guarded =
+      this.#config.indexMode === 'dataStream'
+        ? (await import('../../src/search-index/rollover-send.js')).guardedSend({
+            ...this.#config,
+            ...{ engine: 'opensearch', probeFailedCode: 'GAX_ERR_OS_ROLLOVER_PROBE' },
+            ...{ client, metrics, sender, logger, failureOf: toFailure },
+            streamOf: (event) => osIndex(event, this.#config),
+            linesOf: (event) => osBulkLines(event, this.#config),
+          })
+        : undefined;
+    this.#session = { client, metrics, sender, guarded };
     warnIfInsecure(this.#settings.logger, this.#config.tls);
     const { node, nodes, indexPrefix, indexMode, ism } = this.#config;
     if (ism.enabled && (await this.#answersWithoutIsm(client, signal))) {
@@ -90,7 +107,7 @@ class OpenSearchPlugin implements Plugin {
 
   async send(batch: readonly CanonicalEvent[], signal: AbortSignal): Promise<readonly EventResult[]> {
     if (this.#session === undefined) throw new Error('opensearch plugin used before start');
-    const { client, sender } = this.#session;
+    const { client, sender, guarded } = this.#session;
     if (!this.#prepared) {
       this.#preparing ??= this.#prepare(client, signal).finally(() => {
         this.#preparing = undefined;
@@ -99,6 +116,7 @@ class OpenSearchPlugin implements Plugin {
       if (blocked !== undefined) return allOf(batch.length, blocked);
     }
     const results = new Array<EventResult>(batch.length);
+    if (guarded !== undefined) return guarded.send(batch, results, signal);
     for (const chunk of osBulkChunks(batch, this.#config, this.#config.flushBytes)) {
       await sender.sendRange(batch, chunk, results, signal);
     }

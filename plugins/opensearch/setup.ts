@@ -17,7 +17,7 @@ const setupOpenSearch: SetupCommand<OpenSearchConfig> = {
   options: indexSetupOptions({
     section: 'opensearch',
     node: 'OpenSearch URL (overrides the config, and its nodes)',
-    modes: ['daily', 'index'],
+    modes: ['daily', 'index', 'dataStream'],
     printed: 'the templates and ISM policy',
   }),
   async run(context) {

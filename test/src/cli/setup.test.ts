@@ -38,6 +38,6 @@ describe('gax setup subcommands', () => {
     const mode = byName.get('elasticsearch')?.options.find((o) => o.long === '--index-mode');
     expect(mode?.argChoices).toEqual(['index', 'daily', 'dataStream']);
     const osMode = byName.get('opensearch')?.options.find((o) => o.long === '--index-mode');
-    expect(osMode?.argChoices).toEqual(['daily', 'index']);
+    expect(osMode?.argChoices).toEqual(['daily', 'index', 'dataStream']);
   });
 });
