@@ -4,13 +4,7 @@ import { Client, type ClientOptions, errors } from '@elastic/elasticsearch';
 import { readClientTls } from '../../src/http/client-tls.js';
 import type { BulkResponse } from '../../src/search-index/bulk-send.js';
 import { responseFailure, thrownFailure } from '../../src/search-index/classify.js';
-import {
-  MGET_QUERY,
-  type MgetDoc,
-  mgetBody,
-  readLayout,
-  type StreamLayout,
-} from '../../src/search-index/rollover.js';
+import { type JsonRequest, type RolloverClient, rolloverReads } from '../../src/search-index/rollover.js';
 import { installTemplates, type TemplateResult, type Templates } from '../../src/search-index/templates.js';
 import type { BulkItem, RequestFailure } from './classify.js';
 import type { ElasticsearchConfig } from './config.js';
@@ -73,38 +67,22 @@ export class EsClient {
   }
 
   /**
-   * Realtime `_mget` of `_id`s in concrete indices, without `_source`: one answer per lookup, in
-   * order (no refresh needed: a realtime get sees every acknowledged write).
+   * What the data stream guard calls on this client: its bulk requests (the deletes of later
+   * copies), and the realtime `_mget` and backing-index reads of src/search-index/rollover.ts
+   * over the transport.
    */
-  async mget(
-    docs: readonly { readonly index: string; readonly id: string }[],
-    signal: AbortSignal,
-  ): Promise<
-    | { readonly ok: true; readonly docs: readonly MgetDoc[] }
-    | { readonly ok: false; readonly failure: RequestFailure }
-  > {
-    try {
-      const response = await this.#client.transport.request<{ docs?: MgetDoc[] }>(
-        { method: 'POST', path: '/_mget', querystring: MGET_QUERY, body: mgetBody(docs) },
-        { signal },
-      );
-      return { ok: true, docs: response.docs ?? [] };
-    } catch (err) {
-      return { ok: false, failure: toFailure(err) };
-    }
-  }
-
-  /**
-   * A data stream's backing indices in generation order with their creation times; empty when
-   * the data stream does not exist yet. Throws on any other failure.
-   */
-  streamLayout(name: string, signal: AbortSignal): Promise<StreamLayout> {
-    return readLayout(name, (path, querystring, ignoreNotFound) =>
+  forRollover(): RolloverClient {
+    const request: JsonRequest = ({ method, path, querystring, body, ignoreNotFound }, signal) =>
       this.#client.transport.request<unknown>(
-        { method: 'GET', path, ...(querystring === undefined ? {} : { querystring }) },
-        { signal, ...(ignoreNotFound ? { ignore: [404] } : {}) },
-      ),
-    );
+        {
+          method,
+          path,
+          ...(querystring === undefined ? {} : { querystring }),
+          ...(body === undefined ? {} : { body }),
+        },
+        { signal, ...(ignoreNotFound === true ? { ignore: [404] } : {}) },
+      );
+    return { ...rolloverReads(request, toFailure), bulk: (body, signal) => this.bulk(body, signal) };
   }
 
   /** Installs the component and index templates (src/search-index/templates.ts); idempotent. */

@@ -5,14 +5,9 @@ export type { ProbeStage } from '../../src/search-index/rollover.js';
 
 const ELASTICSEARCH = { name: 'elasticsearch', title: 'Elasticsearch' } as const;
 
-/** The plugin's metric families in `registry`, registered by its first instance and shared. */
-function families(registry: Registry, plugin?: string) {
-  return rolloverFamilies(registry, ELASTICSEARCH, plugin);
-}
-
 /** Registers every metric an Elasticsearch instance registers (the definition's `selfMetrics`). */
 export function registerEsMetrics(registry: Registry): void {
-  families(registry);
+  rolloverFamilies(registry, ELASTICSEARCH);
 }
 
 /**
@@ -23,6 +18,6 @@ export function registerEsMetrics(registry: Registry): void {
  */
 export class EsMetrics extends RolloverMetrics {
   constructor(registry: Registry, plugin: string) {
-    super(registry, plugin, families);
+    super(registry, plugin, ELASTICSEARCH);
   }
 }

@@ -5,13 +5,21 @@ import type { PluginModule } from '../../src/plugin/define.js';
 import { allOf, type EventResult, retryable } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { BulkSender } from '../../src/search-index/bulk-send.js';
-import type { GuardedSend } from '../../src/search-index/rollover-send.js';
+import type { GuardedSend, StreamEngine } from '../../src/search-index/rollover-send.js';
 import type { BulkItem } from './classify.js';
 import type { EsClient } from './client.js';
 import type { ElasticsearchConfig } from './config.js';
 import { type BulkChunk, bulkLines, targetIndex, toBulkChunks } from './mapping.js';
 import { EsMetrics } from './metrics.js';
 import { buildTemplates } from './templates.js';
+
+/** The data streams of this plugin, for the shared rollover guard (src/search-index/rollover-send.ts). */
+const ELASTICSEARCH_STREAMS: StreamEngine<ElasticsearchConfig> = {
+  engine: 'elasticsearch',
+  probeFailedCode: 'GAX_ERR_ES_ROLLOVER_PROBE',
+  streamOf: targetIndex,
+  linesOf: bulkLines,
+};
 
 /**
  * Indexes canonical events into WSO2-compatible indices with the bulk API. One `send` splits
@@ -60,16 +68,20 @@ class ElasticsearchPlugin implements Plugin {
     });
     this.#sender = sender;
     // Made again at each start too: the data stream guard, on this start's client.
-    const { logger } = this.#settings;
+    const session = {
+      client: client.forRollover(),
+      metrics,
+      sender,
+      logger: this.#settings.logger,
+      failureOf: toFailure,
+    };
     this.#guarded =
       this.#config.indexMode === 'dataStream'
-        ? (await import('../../src/search-index/rollover-send.js')).guardedSend({
-            ...this.#config,
-            ...{ engine: 'elasticsearch', probeFailedCode: 'GAX_ERR_ES_ROLLOVER_PROBE' },
-            ...{ client, metrics, sender, logger, failureOf: toFailure },
-            streamOf: (event) => targetIndex(event, this.#config),
-            linesOf: (event) => bulkLines(event, this.#config),
-          })
+        ? (await import('../../src/search-index/rollover-send.js')).guardedSend(
+            this.#config,
+            ELASTICSEARCH_STREAMS,
+            session,
+          )
         : undefined;
     warnIfInsecure(this.#settings.logger, this.#config.tls);
     const { node, cloudId, indexPrefix, indexMode } = this.#config;

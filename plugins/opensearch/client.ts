@@ -10,14 +10,7 @@ import {
   responseFailure,
   thrownFailure,
 } from '../../src/search-index/classify.js';
-import {
-  MGET_QUERY,
-  type MgetDoc,
-  mgetBody,
-  type RolloverClient,
-  readLayout,
-  type StreamLayout,
-} from '../../src/search-index/rollover.js';
+import { type RolloverClient, rolloverReads } from '../../src/search-index/rollover.js';
 import { installTemplates, type TemplateResult, type Templates } from '../../src/search-index/templates.js';
 import type { OpenSearchConfig } from './config.js';
 import { type InstalledPolicy, ISM_COMPONENT, type IsmPolicy, policyResult } from './ism.js';
@@ -53,7 +46,7 @@ interface Call {
  * retries off (the pipeline's retry layer is the only one), bulk bodies sent as built (gzip
  * level 1, as the Elasticsearch plugin), and the template and ISM calls of `gax setup opensearch`.
  */
-export class OsClient implements RolloverClient {
+export class OsClient {
   readonly #client: Client;
   readonly #compression: boolean;
 
@@ -84,35 +77,14 @@ export class OsClient implements RolloverClient {
     }
   }
 
-  /** Realtime `_mget` of `_id`s in concrete indices (the rollover guard's lookups), one answer each. */
-  async mget(
-    docs: readonly { readonly index: string; readonly id: string }[],
-    signal: AbortSignal,
-  ): ReturnType<RolloverClient['mget']> {
-    try {
-      const answer = await this.#call<{ docs?: MgetDoc[] }>(
-        { method: 'POST', path: '/_mget', querystring: MGET_QUERY, body: mgetBody(docs) },
-        signal,
-      );
-      return { ok: true, docs: answer?.docs ?? [] };
-    } catch (err) {
-      return { ok: false, failure: toFailure(err) };
-    }
-  }
-
-  /** A data stream's backing indices with creation times (src/search-index/rollover.ts). */
-  streamLayout(name: string, signal: AbortSignal): Promise<StreamLayout> {
-    return readLayout(name, (path, querystring, ignoreNotFound) =>
-      this.#call(
-        {
-          method: 'GET',
-          path,
-          ...(querystring === undefined ? {} : { querystring }),
-          ...(ignoreNotFound ? { ignore: [404] } : {}),
-        },
-        signal,
-      ),
-    );
+  /** `dataStream` mode: the shared rollover guard's requests (src/search-index/rollover.ts) on this client. */
+  forRollover(): RolloverClient {
+    return {
+      ...rolloverReads(({ ignoreNotFound, ...call }, signal) => {
+        return this.#call({ ...call, ...(ignoreNotFound === true ? { ignore: [404] } : {}) }, signal);
+      }, toFailure),
+      bulk: (body, signal) => this.bulk(body, signal),
+    };
   }
 
   /** Installs the component and index templates (src/search-index/templates.ts); idempotent. */

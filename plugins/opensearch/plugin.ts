@@ -5,14 +5,23 @@ import type { PluginModule } from '../../src/plugin/define.js';
 import { allOf, type EventResult, retryable } from '../../src/plugin/result.js';
 import type { CanonicalEvent } from '../../src/schema/event.js';
 import { BulkSender } from '../../src/search-index/bulk-send.js';
-import type { GuardedSend } from '../../src/search-index/rollover-send.js';
+import { RolloverMetrics } from '../../src/search-index/rollover-metrics.js';
+import type { GuardedSend, StreamEngine } from '../../src/search-index/rollover-send.js';
 import { redactUrlCredentials } from '../../src/telemetry/redact.js';
 import type { OsClient } from './client.js';
 import type { OpenSearchConfig } from './config.js';
 import { ismPolicy } from './ism.js';
 import { osBulkChunks, osBulkLines, osIndex } from './mapping.js';
-import { OsMetrics } from './metrics.js';
+import { OPENSEARCH } from './metrics.js';
 import { osTemplates } from './templates.js';
+
+/** The data streams of this plugin, for the shared rollover guard (src/search-index/rollover-send.ts). */
+const OPENSEARCH_STREAMS: StreamEngine<OpenSearchConfig> = {
+  engine: 'opensearch',
+  probeFailedCode: 'GAX_ERR_OS_ROLLOVER_PROBE',
+  streamOf: osIndex,
+  linesOf: osBulkLines,
+};
 
 /**
  * Indexes canonical events into the daily indices WSO2's Fluent Bit setup writes (or fixed ones)
@@ -29,7 +38,7 @@ class OpenSearchPlugin implements Plugin {
   #session:
     | {
         readonly client: OsClient;
-        readonly metrics: OsMetrics;
+        readonly metrics: RolloverMetrics;
         readonly sender: BulkSender;
         readonly guarded: GuardedSend | undefined;
       }
@@ -57,24 +66,26 @@ class OpenSearchPlugin implements Plugin {
     // Loaded here: a daemon without this plugin, and every other `gax` command, does not carry the client.
     const { OsClient, ismMissing, toFailure } = await import('./client.js');
     const client = await OsClient.open(this.#config);
-    const metrics = new OsMetrics(this.#settings.registry, this.#settings.id);
+    const metrics = new RolloverMetrics(this.#settings.registry, this.#settings.id, OPENSEARCH);
     const sender = new BulkSender({
       engine: 'opensearch',
       metrics,
       bulk: (body, s) => client.bulk(body, s),
       linesOf: (event) => osBulkLines(event, this.#config),
     });
-    const { logger } = this.#settings;
-    const guarded =
-      this.#config.indexMode === 'dataStream'
-        ? (await import('../../src/search-index/rollover-send.js')).guardedSend({
-            ...this.#config,
-            ...{ engine: 'opensearch', probeFailedCode: 'GAX_ERR_OS_ROLLOVER_PROBE' },
-            ...{ client, metrics, sender, logger, failureOf: toFailure },
-            streamOf: (event) => osIndex(event, this.#config),
-            linesOf: (event) => osBulkLines(event, this.#config),
-          })
-        : undefined;
+    let guarded: GuardedSend | undefined;
+    if (this.#config.indexMode === 'dataStream') {
+      const { guardedSend } = await import('../../src/search-index/rollover-send.js');
+      const { logger } = this.#settings;
+      const rollover = client.forRollover();
+      guarded = guardedSend(this.#config, OPENSEARCH_STREAMS, {
+        client: rollover,
+        metrics,
+        sender,
+        logger,
+        failureOf: toFailure,
+      });
+    }
     this.#session = { client, metrics, sender, guarded };
     warnIfInsecure(this.#settings.logger, this.#config.tls);
     const { node, nodes, indexPrefix, indexMode, ism } = this.#config;

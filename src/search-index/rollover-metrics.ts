@@ -47,12 +47,8 @@ type RolloverFamilies = ReturnType<typeof rolloverFamilies>;
  * (rollover-guard.ts); every stage starts at 0.
  */
 export class RolloverMetrics extends BulkMetrics<RolloverFamilies> {
-  constructor(
-    registry: Registry,
-    plugin: string,
-    families: (registry: Registry, plugin?: string) => RolloverFamilies,
-  ) {
-    super(registry, plugin, families);
+  constructor(registry: Registry, plugin: string, engine: Engine) {
+    super(registry, plugin, (r, p) => rolloverFamilies(r, engine, p));
     const { probes, rolloverDuplicates } = this.families;
     for (const stage of PROBE_STAGES) {
       probes.inc({ plugin, stage }, 0);

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors.js';
 import { allOf, type EventResult, retryable } from '../plugin/result.js';
 import type { CanonicalEvent } from '../schema/event.js';
 import type { BulkSender } from './bulk-send.js';
@@ -19,20 +20,48 @@ export interface GuardedSendOptions {
   readonly failureOf: (err: unknown) => RequestFailure;
 }
 
-/** What a search plugin's start gives its `dataStream` mode: the guard's needs and the bulk sender's. */
-export interface DataStreamParts extends RolloverGuardOptions {
+/** What differs between the search plugins' data streams: names, and how an event is written. */
+export interface StreamEngine<C> {
+  /** `elasticsearch`, `opensearch`: named in the reasons. */
+  readonly engine: string;
+  /** Logged when a lookup request fails. */
+  readonly probeFailedCode: ErrorCode;
+  /** The data stream of an event. */
+  readonly streamOf: (event: CanonicalEvent, config: C) => string;
+  /** The NDJSON lines of one event. */
+  readonly linesOf: (event: CanonicalEvent, config: C) => string;
+}
+
+/** What one plugin start opened, for its data stream sends. */
+export interface StreamSession {
+  readonly client: RolloverGuardOptions['client'];
+  readonly metrics: RolloverCounters;
   readonly sender: BulkSender;
-  /** The NDJSON lines of one event, and the most bytes in one bulk body. */
-  readonly linesOf: (event: CanonicalEvent) => string;
-  readonly flushBytes: number;
+  readonly logger: RolloverGuardOptions['logger'];
   readonly failureOf: (err: unknown) => RequestFailure;
 }
 
 /** The data stream sends of one plugin start: a rollover guard on its client, and its bulk sender. */
-export function guardedSend(parts: DataStreamParts): GuardedSend {
-  const { engine, sender, metrics, linesOf, flushBytes, failureOf } = parts;
-  const chunks = (events: readonly CanonicalEvent[]) => toBulkChunks(events, linesOf, flushBytes);
-  return new GuardedSend({ engine, guard: new RolloverGuard(parts), sender, metrics, chunks, failureOf });
+export function guardedSend<C extends { readonly clockSkewMs: number; readonly flushBytes: number }>(
+  config: C,
+  streams: StreamEngine<C>,
+  session: StreamSession,
+): GuardedSend {
+  const { engine, probeFailedCode } = streams;
+  const { client, metrics, sender, logger, failureOf } = session;
+  const streamOf = (event: CanonicalEvent) => streams.streamOf(event, config);
+  const guard = new RolloverGuard({
+    engine,
+    probeFailedCode,
+    clockSkewMs: config.clockSkewMs,
+    streamOf,
+    client,
+    metrics,
+    logger,
+  });
+  const chunks = (events: readonly CanonicalEvent[]) =>
+    toBulkChunks(events, (event) => streams.linesOf(event, config), config.flushBytes);
+  return new GuardedSend({ engine, guard, sender, metrics, chunks, failureOf });
 }
 
 /**

@@ -148,31 +148,56 @@ export interface RolloverCounters {
 }
 
 /** The query of the guard's `_mget`: realtime (sees every acknowledged write), no `_source`. */
-export const MGET_QUERY = { _source: 'false', realtime: 'true' } as const;
+const MGET_QUERY = { _source: 'false', realtime: 'true' };
 
-/** The body of the guard's `_mget`: one doc per lookup, in order. */
-export function mgetBody(docs: readonly { readonly index: string; readonly id: string }[]): {
-  docs: { _index: string; _id: string }[];
-} {
-  return { docs: docs.map((d) => ({ _index: d.index, _id: d.id })) };
-}
-
-/** A GET on the engine's client: its answer's body; `ignoreNotFound` answers a 404 without throwing. */
-export type LayoutGet = (
-  path: string,
-  querystring: Record<string, string> | undefined,
-  ignoreNotFound: boolean,
+/** One JSON request on an engine's client → its answer's body; `ignoreNotFound`: a 404 does not throw. */
+export type JsonRequest = (
+  call: {
+    readonly method: 'GET' | 'POST';
+    readonly path: string;
+    readonly querystring?: Record<string, string>;
+    readonly body?: object;
+    readonly ignoreNotFound?: boolean;
+  },
+  signal: AbortSignal,
 ) => Promise<unknown>;
 
 /**
- * A data stream's backing indices in generation order with their creation times (the resolve API,
- * then the creation dates); empty when the data stream does not exist yet. Throws on any other
- * failure.
+ * The guard's reads on an engine's client: realtime `_mget` of `_id`s in concrete indices without
+ * `_source` (one answer per lookup, in order; a failed request is an answer, not a throw), and a
+ * data stream's backing indices in generation order with their creation times (the resolve API,
+ * then the creation dates; empty when the data stream does not exist yet; throws on any other
+ * failure).
  */
-export async function readLayout(name: string, get: LayoutGet): Promise<StreamLayout> {
-  const path = encodeURIComponent(name);
-  const names = parseDataStream(await get(`/_resolve/index/${path}`, undefined, true), name);
-  if (names.length === 0) return [];
-  const query = { flat_settings: 'true', expand_wildcards: 'all' };
-  return toLayout(names, await get(`/${path}/_settings/index.creation_date`, query, false));
+export function rolloverReads(
+  request: JsonRequest,
+  failureOf: (err: unknown) => RequestFailure,
+): Pick<RolloverClient, 'mget' | 'streamLayout'> {
+  return {
+    async mget(docs, signal) {
+      try {
+        const body = { docs: docs.map((d) => ({ _index: d.index, _id: d.id })) };
+        const call = { method: 'POST', path: '/_mget', querystring: MGET_QUERY, body } as const;
+        const answer = (await request(call, signal)) as { docs?: MgetDoc[] } | undefined;
+        return { ok: true, docs: answer?.docs ?? [] };
+      } catch (err) {
+        return { ok: false, failure: failureOf(err) };
+      }
+    },
+    async streamLayout(name, signal) {
+      const path = encodeURIComponent(name);
+      const resolved = await request(
+        { method: 'GET', path: `/_resolve/index/${path}`, ignoreNotFound: true },
+        signal,
+      );
+      const names = parseDataStream(resolved, name);
+      if (names.length === 0) return [];
+      const querystring = { flat_settings: 'true', expand_wildcards: 'all' };
+      const settings = await request(
+        { method: 'GET', path: `/${path}/_settings/index.creation_date`, querystring },
+        signal,
+      );
+      return toLayout(names, settings);
+    },
+  };
 }
