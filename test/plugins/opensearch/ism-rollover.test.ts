@@ -8,11 +8,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OsClient } from '../../../plugins/opensearch/client.js';
 import type { OpenSearchConfig } from '../../../plugins/opensearch/config.js';
 import { describeOpenSearch, opensearchConflicts } from '../../../plugins/opensearch/describe.js';
-import { opensearchPlugin } from '../../../plugins/opensearch/index.js';
+import { OpenSearchConfigSchema, opensearchPlugin } from '../../../plugins/opensearch/index.js';
 import { ismPolicy } from '../../../plugins/opensearch/ism.js';
 import { osIndex } from '../../../plugins/opensearch/mapping.js';
 import { runSetupOpenSearch } from '../../../plugins/opensearch/setup/run.js';
 import { osTemplates } from '../../../plugins/opensearch/templates.js';
+import { ajvFor } from '../../../src/config/validator.js';
 import { defaultSection } from '../../../src/plugin/default-section.js';
 import { testEvent } from '../../doubles/plugins.js';
 import { capture, FakeOpenSearch } from '../../helpers/fake-opensearch.js';
@@ -68,6 +69,19 @@ describe('the ISM policy of data streams', () => {
       { rollover: { min_index_age: '12h', min_primary_shard_size: '10gb', min_doc_count: 5 } },
     ]);
     expect(all.checksum).not.toBe(docs.checksum);
+  });
+
+  it('refuses rollover conditions ISM would not take: none, a bad age or size, an unknown key', async () => {
+    const validate = (await ajvFor()).compile(OpenSearchConfigSchema);
+    const valid = (rolloverAfter: unknown) =>
+      validate({ indexMode: 'dataStream', ism: { enabled: true, rolloverAfter } });
+    expect(valid({ docs: 5 })).toBe(true);
+    expect(valid({ age: '12h', primaryShardSize: '500mb' })).toBe(true);
+    expect(valid({})).toBe(false);
+    expect(valid({ age: '1 day' })).toBe(false);
+    expect(valid({ primaryShardSize: '50GB' })).toBe(false);
+    expect(valid({ docs: 0 })).toBe(false);
+    expect(valid({ age: '1d', maxAge: '1d' })).toBe(false);
   });
 
   it('daily mode keeps the delete-only policy, whatever rolloverAfter says', () => {
