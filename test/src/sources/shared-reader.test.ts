@@ -3,7 +3,7 @@
  * on real files, with each instance's accepting held or released by the test: the moments of a
  * detach are set exactly, not raced.
  */
-import { appendFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -182,5 +182,54 @@ describe('SharedReader and InputFeed', () => {
     expect(one.got).toEqual(all);
     expect(two.got).toEqual(all);
     expect(n).toBeGreaterThan(15); // 64-byte reads: many chunks, up to 4 in flight at once
+  });
+
+  // A rename rotation racing the shared reader's scan (it lost a whole generation once in CI,
+  // reload-storm): a file the shared reader released and resumes at its end, and a catch-up
+  // reader that joined without ever having read it.
+  it('a catch-up reader that joins while the shared reader has a file released and not seen again yet still gets that file', async () => {
+    await writeFile(log(), lines(range('a', 5)));
+    const info = await stat(log());
+    const idA = `${info.dev}:${info.ino}`;
+    const shared = sharedReader(60_000);
+    const fast = new Instance('fast', shared);
+    const slow = new Instance('slow', shared);
+    fast.feed.start(new Map(), undefined, 'beginning');
+    // Its checkpoint is not where the shared reader starts: it reads alone (a restart on reload).
+    slow.hold();
+    slow.feed.start(new Map([[idA, { offset: 3 }]]), undefined, 'beginning'); // a0 was delivered
+    expect(slow.feed.ownReader).toBe(true);
+    shared.start();
+    await waitFor(() => fast.got.length === 5, 5_000, 'a* to fast');
+
+    // While the catch-up reader is busy (its pipeline full: no scan), a generation b* appears, is
+    // read by the shared reader, and is missing from one of its scans (a rename racing the scan,
+    // here: renamed out of the watched names and back): the shared reader releases it.
+    await writeFile(rotated(2), lines(range('b', 5)));
+    await waitFor(() => fast.got.length === 10, 5_000, 'b* to fast');
+    const idB = `${(await stat(rotated(2))).dev}:${(await stat(rotated(2))).ino}`;
+    await rename(rotated(2), `${rotated(2)}.gz`);
+    await waitFor(() => shared.tailer.passedOver(idB), 5_000, 'b released by the shared reader');
+
+    // The catch-up reader now stands where the shared reader does (a* read, b never seen): it joins.
+    slow.release();
+    await waitFor(() => !slow.feed.ownReader, 5_000, 'slow joined');
+
+    // b is seen again: the shared reader resumes it where it let it go (its end).
+    await rename(`${rotated(2)}.gz`, rotated(2));
+    await waitFor(() => !shared.tailer.passedOver(idB), 5_000, 'b seen again');
+    await appendFile(log(), lines(range('c', 3)));
+    const all = [...range('a', 5), ...range('b', 5), ...range('c', 3)];
+    await waitFor(
+      () => fast.got.length >= all.length && slow.got.length >= all.length - 1,
+      5_000,
+      'c*',
+    ).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fast.got).toEqual(all);
+    expect([...slow.got].sort()).toEqual(all.slice(1).sort());
+    await waitFor(() => !slow.feed.ownReader, 5_000, 'slow rejoined');
+    // Let go to read b, not for falling behind: not counted as a detach.
+    expect(slow.detaches).toBe(0);
   });
 });
