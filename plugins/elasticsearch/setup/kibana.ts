@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GaxError } from '../../../src/errors.js';
-import { tlsHint } from '../../../src/http/client-tls.js';
 import type { CommandIo } from '../../../src/plugin/capabilities.js';
+import { importSavedObjects } from '../../../src/plugin/saved-objects-import.js';
 import { packageRoot } from '../../../src/version.js';
 import { KibanaClient, type KibanaConnection } from '../kibana-client.js';
 
@@ -19,23 +18,6 @@ export interface SetupKibanaOptions extends KibanaConnection {
   readonly file?: string;
 }
 
-interface ImportResult {
-  type: string;
-  id: string;
-  meta?: { title?: string };
-  overwrite?: boolean;
-  error?: { type?: string; message?: string; references?: { type: string; id: string }[] };
-  title?: string;
-}
-
-interface ImportResponse {
-  success?: boolean;
-  successCount?: number;
-  successResults?: ImportResult[];
-  errors?: ImportResult[];
-  message?: string;
-}
-
 /**
  * `gax setup kibana`: imports the bundled data views, visualisations and dashboards through
  * Kibana's saved-objects import API with `overwrite=true` (so a second run updates in place and
@@ -50,49 +32,20 @@ export async function runSetupKibana(options: SetupKibanaOptions, io: CommandIo)
     options.space === undefined || options.space === 'default'
       ? ''
       : `/s/${encodeURIComponent(options.space)}`;
-  let client: KibanaClient;
-  try {
-    client = await KibanaClient.open(options);
-  } catch (err) {
-    throw failed(asFlags((err as Error).message), err);
-  }
-  const { base } = client;
-  let response: Awaited<ReturnType<KibanaClient['importSavedObjects']>>;
-  try {
-    response = await client.importSavedObjects(space, ndjson);
-  } catch (err) {
-    const cause = (err as { cause?: { message?: string; code?: string } }).cause;
-    const hint = tlsHint(cause?.code);
-    throw failed(
-      `cannot reach ${base}: ${cause?.message ?? String(err)}${hint === undefined ? '' : ` (${asFlags(hint)})`}`,
-      err,
-    );
-  } finally {
-    client.close();
-  }
-  const body = parseJson(response.text);
-  if (!response.ok || body === undefined) {
-    const why = body?.message ?? response.text.slice(0, 500);
-    throw failed(`import failed: HTTP ${response.status} ${why}`);
-  }
-  for (const r of body.successResults ?? []) {
-    const what = r.overwrite === true ? 'overwritten' : 'created';
-    io.stdout.write(`${r.type.padEnd(14)}${r.id.padEnd(40)}${what.padEnd(13)}${r.meta?.title ?? ''}\n`);
-  }
-  for (const r of body.errors ?? []) {
-    const refs = (r.error?.references ?? []).map((x) => `${x.type}/${x.id}`).join(', ');
-    const why = [r.error?.type ?? 'error', r.error?.message, refs === '' ? undefined : `missing ${refs}`]
-      .filter((x) => x !== undefined)
-      .join(': ');
-    io.stdout.write(
-      `${r.type.padEnd(14)}${r.id.padEnd(40)}${'FAILED'.padEnd(13)}${r.title ?? r.meta?.title ?? ''} (${why})\n`,
-    );
-  }
-  const failures = body.errors?.length ?? 0;
-  io.stdout.write(
-    `done: ${body.successCount ?? 0} objects imported, ${failures} failed, into ${base}${space === '' ? '' : ` space ${options.space}`}\n`,
-  );
-  return body.success === true && failures === 0 ? 0 : 1;
+  return importSavedObjects({
+    command: 'setup kibana',
+    open: async () => {
+      const client = await KibanaClient.open(options);
+      return {
+        base: client.base,
+        send: (body) => client.importSavedObjects(space, body),
+        close: () => client.close(),
+      };
+    },
+    ndjson,
+    where: space === '' ? '' : ` space ${options.space}`,
+    io,
+  });
 }
 
 /**
@@ -112,24 +65,4 @@ export function withIndexPrefix(ndjson: string, prefix: string): string {
       return JSON.stringify(object);
     })
     .join('\n');
-}
-
-function failed(message: string, cause?: unknown): GaxError {
-  return new GaxError('GAX_ERR_SETUP_FAILED', message, {
-    command: 'setup kibana',
-    ...(cause === undefined ? {} : { cause }),
-  });
-}
-
-/** Messages written for the config's `tls.*File` keys, in terms of this command's flags. */
-function asFlags(text: string): string {
-  return text.replace(/(?:kibana\.)?tls\.(ca|cert|key)File/g, (_, key: string) => `--${key}-file`);
-}
-
-function parseJson(text: string): ImportResponse | undefined {
-  try {
-    return JSON.parse(text) as ImportResponse;
-  } catch {
-    return undefined;
-  }
 }

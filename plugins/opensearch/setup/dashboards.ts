@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GaxError } from '../../../src/errors.js';
-import { tlsHint } from '../../../src/http/client-tls.js';
 import type { CommandIo } from '../../../src/plugin/capabilities.js';
+import { importSavedObjects } from '../../../src/plugin/saved-objects-import.js';
 import { packageRoot } from '../../../src/version.js';
 import { DashboardsClient, type DashboardsConnection } from '../dashboards-client.js';
 
@@ -18,23 +17,6 @@ export interface SetupDashboardsOptions extends DashboardsConnection {
   readonly file?: string;
 }
 
-interface ImportResult {
-  type: string;
-  id: string;
-  meta?: { title?: string };
-  overwrite?: boolean;
-  title?: string;
-  error?: { type?: string; message?: string; references?: { type: string; id: string }[] };
-}
-
-interface ImportResponse {
-  success?: boolean;
-  successCount?: number;
-  successResults?: ImportResult[];
-  errors?: ImportResult[];
-  message?: string;
-}
-
 /**
  * `gax setup opensearch-dashboards`: imports the bundled index patterns, visualizations and
  * dashboards through OpenSearch Dashboards' saved-objects import API with `overwrite=true` (a
@@ -48,50 +30,20 @@ export async function runSetupOpenSearchDashboards(
 ): Promise<0 | 1> {
   const path = options.file ?? join(packageRoot(), OSD_NDJSON);
   const ndjson = withIndexPrefix(await readFile(path, 'utf8'), options.indexPrefix);
-  let client: DashboardsClient;
-  try {
-    client = await DashboardsClient.open(options);
-  } catch (err) {
-    throw failed(asFlags((err as Error).message), err);
-  }
-  const { base } = client;
-  let response: Awaited<ReturnType<DashboardsClient['importSavedObjects']>>;
-  try {
-    response = await client.importSavedObjects(ndjson);
-  } catch (err) {
-    const cause = (err as { cause?: { message?: string; code?: string } }).cause;
-    const hint = tlsHint(cause?.code);
-    throw failed(
-      `cannot reach ${base}: ${cause?.message ?? String(err)}${hint === undefined ? '' : ` (${asFlags(hint)})`}`,
-      err,
-    );
-  } finally {
-    client.close();
-  }
-  const body = parseJson(response.text);
-  if (!response.ok || body === undefined) {
-    const why = body?.message ?? response.text.slice(0, 500);
-    throw failed(`import failed: HTTP ${response.status} ${why}`);
-  }
-  for (const r of body.successResults ?? []) {
-    const what = r.overwrite === true ? 'overwritten' : 'created';
-    io.stdout.write(`${r.type.padEnd(14)}${r.id.padEnd(40)}${what.padEnd(13)}${r.meta?.title ?? ''}\n`);
-  }
-  for (const r of body.errors ?? []) {
-    const refs = (r.error?.references ?? []).map((x) => `${x.type}/${x.id}`).join(', ');
-    const why = [r.error?.type ?? 'error', r.error?.message, refs === '' ? undefined : `missing ${refs}`]
-      .filter((x) => x !== undefined)
-      .join(': ');
-    io.stdout.write(
-      `${r.type.padEnd(14)}${r.id.padEnd(40)}${'FAILED'.padEnd(13)}${r.title ?? r.meta?.title ?? ''} (${why})\n`,
-    );
-  }
-  const failures = body.errors?.length ?? 0;
-  const tenant = options.tenant === undefined ? '' : ` tenant ${options.tenant}`;
-  io.stdout.write(
-    `done: ${body.successCount ?? 0} objects imported, ${failures} failed, into ${base}${tenant}\n`,
-  );
-  return body.success === true && failures === 0 ? 0 : 1;
+  return importSavedObjects({
+    command: 'setup opensearch-dashboards',
+    open: async () => {
+      const client = await DashboardsClient.open(options);
+      return {
+        base: client.base,
+        send: (body) => client.importSavedObjects(body),
+        close: () => client.close(),
+      };
+    },
+    ndjson,
+    where: options.tenant === undefined ? '' : ` tenant ${options.tenant}`,
+    io,
+  });
 }
 
 /**
@@ -124,27 +76,4 @@ export function withIndexPrefix(ndjson: string, prefix: string): string {
       return JSON.stringify(object);
     })
     .join('\n');
-}
-
-function failed(message: string, cause?: unknown): GaxError {
-  return new GaxError('GAX_ERR_SETUP_FAILED', message, {
-    command: 'setup opensearch-dashboards',
-    ...(cause === undefined ? {} : { cause }),
-  });
-}
-
-/** Messages written for the config's `tls.*File` keys, in terms of this command's flags. */
-function asFlags(text: string): string {
-  return text.replace(
-    /(?:opensearch-dashboards\.)?tls\.(ca|cert|key)File/g,
-    (_, key: string) => `--${key}-file`,
-  );
-}
-
-function parseJson(text: string): ImportResponse | undefined {
-  try {
-    return JSON.parse(text) as ImportResponse;
-  } catch {
-    return undefined;
-  }
 }
