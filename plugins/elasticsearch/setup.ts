@@ -1,5 +1,5 @@
-import { GaxError } from '../../src/errors.js';
 import { configOption, type SetupCommand, type SetupContext } from '../../src/plugin/capabilities.js';
+import { tlsFromOptions, tlsOptions } from '../../src/plugin/setup-tls.js';
 import { indexSetupOptions } from '../../src/search-index/setup-options.js';
 import { type ElasticsearchConfig, elasticsearchConfig } from './config.js';
 
@@ -62,13 +62,7 @@ const setupKibana: SetupCommand<ElasticsearchConfig> = {
       description: 'index prefix the data views match (overrides the config)',
     },
     { flags: '--file <ndjson>', description: 'import this file instead of the bundled one' },
-    { flags: '--ca-file <pem>', description: 'CA certificate(s) that sign Kibana’s certificate (https)' },
-    {
-      flags: '--cert-file <pem>',
-      description: 'client certificate, when Kibana wants one (with --key-file)',
-    },
-    { flags: '--key-file <pem>', description: 'client certificate key (with --cert-file)' },
-    { flags: '--insecure', description: 'do not verify Kibana’s certificate (prefer --ca-file)' },
+    ...tlsOptions('Kibana’s'),
   ],
   async run(context) {
     const opts = context.options as {
@@ -76,35 +70,13 @@ const setupKibana: SetupCommand<ElasticsearchConfig> = {
       space?: string;
       indexPrefix?: string;
       file?: string;
-      caFile?: string;
-      certFile?: string;
-      keyFile?: string;
-      insecure?: boolean;
     };
     if (!HTTP_URL.test(opts.url)) throw context.usage(`--url must be an http(s) URL: ${opts.url}`);
-    if ((opts.certFile === undefined) !== (opts.keyFile === undefined))
-      throw context.usage('--cert-file and --key-file go together');
-    if (opts.insecure === true)
-      context.warn(
-        new GaxError(
-          'GAX_ERR_TLS_INSECURE',
-          '--insecure: Kibana’s certificate is not verified; the credentials can be read on the network path',
-          { command: 'setup kibana' },
-        ),
-      );
+    const tls = tlsFromOptions(context, 'setup kibana', 'Kibana’s');
     checkIndexPrefix(context, opts.indexPrefix);
     const { runSetupKibana } = await import('./setup/kibana.js');
     const section = await context.section();
     const authorization = kibanaAuthorization(context.env);
-    const tls =
-      opts.caFile === undefined && opts.certFile === undefined && opts.insecure !== true
-        ? undefined
-        : {
-            rejectUnauthorized: opts.insecure !== true,
-            ...(opts.caFile === undefined ? {} : { caFile: opts.caFile }),
-            ...(opts.certFile === undefined ? {} : { certFile: opts.certFile }),
-            ...(opts.keyFile === undefined ? {} : { keyFile: opts.keyFile }),
-          };
     return runSetupKibana(
       {
         url: opts.url,

@@ -1,5 +1,5 @@
-import { GaxError } from '../../src/errors.js';
 import { configOption, type SetupCommand } from '../../src/plugin/capabilities.js';
+import { tlsFromOptions, tlsOptions } from '../../src/plugin/setup-tls.js';
 import { type OpenSearchConfig, opensearchConfig } from './config.js';
 
 /**
@@ -34,13 +34,7 @@ export const setupOpenSearchDashboards: SetupCommand<OpenSearchConfig> = {
       description: 'index prefix the index patterns match (overrides the config)',
     },
     { flags: '--file <ndjson>', description: 'import this file instead of the bundled one' },
-    { flags: '--ca-file <pem>', description: 'CA certificate(s) that sign the server’s certificate (https)' },
-    {
-      flags: '--cert-file <pem>',
-      description: 'client certificate, when the server wants one (with --key-file)',
-    },
-    { flags: '--key-file <pem>', description: 'client certificate key (with --cert-file)' },
-    { flags: '--insecure', description: 'do not verify the server’s certificate (prefer --ca-file)' },
+    ...tlsOptions('the server’s'),
   ],
   async run(context) {
     const opts = context.options as {
@@ -48,38 +42,16 @@ export const setupOpenSearchDashboards: SetupCommand<OpenSearchConfig> = {
       tenant?: string;
       indexPrefix?: string;
       file?: string;
-      caFile?: string;
-      certFile?: string;
-      keyFile?: string;
-      insecure?: boolean;
     };
     if (!HTTP_URL.test(opts.url)) throw context.usage(`--url must be an http(s) URL: ${opts.url}`);
+    const tls = tlsFromOptions(context, 'setup opensearch-dashboards', 'the server’s');
     if (opts.tenant !== undefined && !TENANT.test(opts.tenant))
       throw context.usage(`--tenant must be a tenant name (letters, digits, _ . -): ${opts.tenant}`);
-    if ((opts.certFile === undefined) !== (opts.keyFile === undefined))
-      throw context.usage('--cert-file and --key-file go together');
     if (opts.indexPrefix !== undefined && !PREFIX.test(opts.indexPrefix))
       throw context.usage(`--index-prefix must be lowercase a-z, 0-9, _ . -: ${opts.indexPrefix}`);
-    if (opts.insecure === true)
-      context.warn(
-        new GaxError(
-          'GAX_ERR_TLS_INSECURE',
-          '--insecure: the server’s certificate is not verified; the credentials can be read on the network path',
-          { command: 'setup opensearch-dashboards' },
-        ),
-      );
     const { runSetupOpenSearchDashboards } = await import('./setup/dashboards.js');
     const section = await context.section();
     const authorization = dashboardsAuthorization(context.env);
-    const tls =
-      opts.caFile === undefined && opts.certFile === undefined && opts.insecure !== true
-        ? undefined
-        : {
-            rejectUnauthorized: opts.insecure !== true,
-            ...(opts.caFile === undefined ? {} : { caFile: opts.caFile }),
-            ...(opts.certFile === undefined ? {} : { certFile: opts.certFile }),
-            ...(opts.keyFile === undefined ? {} : { keyFile: opts.keyFile }),
-          };
     return runSetupOpenSearchDashboards(
       {
         url: opts.url,
