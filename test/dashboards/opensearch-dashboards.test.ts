@@ -5,62 +5,14 @@
  * all have an equivalent; errors and tokens are counted as docs/metrics.md defines them.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderOpenSearchFiles } from '../../scripts/gen-opensearch-dashboards.js';
 import { DASHBOARDS } from '../../scripts/opensearch-dashboards/dashboards.js';
 import { dashboardId } from '../../scripts/opensearch-dashboards/layout.js';
 import { WSO2_DASHBOARDS } from '../../scripts/opensearch-dashboards/parity.js';
-import { queryableFields } from '../../src/search-index/fields.js';
-import { readDefinitions } from './definitions.js';
-import { type Definitions, definitionProblems } from './opensearch-definitions.js';
+import { DEFS, FIELDS, objects, TEXT } from './opensearch-bundle.js';
+import { definitionProblems } from './opensearch-definitions.js';
 import { validateOsdNdjson } from './opensearch-validator.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const FILE = join(ROOT, 'dashboards', 'opensearch', 'gax-dashboards.ndjson');
-const TEXT = readFileSync(FILE, 'utf8');
-const FIELDS = queryableFields();
-
-type Obj = {
-  id: string;
-  type: string;
-  attributes: Record<string, unknown>;
-  references: Record<string, string>[];
-};
-const objects = (): Obj[] =>
-  TEXT.trimEnd()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Obj);
-const toText = (list: readonly Obj[]): string => list.map((o) => `${JSON.stringify(o)}\n`).join('');
-
-/** The bundle with `change` applied to object `id`, validated. */
-function _broken(id: string, change: (o: Obj) => void): string[] {
-  const list = objects();
-  const o = list.find((x) => x.id === id);
-  if (o === undefined) throw new Error(`no object ${id}`);
-  change(o);
-  return validateOsdNdjson(toText(list), FIELDS);
-}
-
-/** `o`'s visState, changed by `edit`. */
-// biome-ignore lint/suspicious/noExplicitAny: the tests reach into visState's nested JSON freely
-type AnyJson = any;
-
-function _editVis(edit: (vis: AnyJson) => void): (o: Obj) => void {
-  return (o) => {
-    const vis = JSON.parse(String(o.attributes.visState));
-    edit(vis);
-    o.attributes.visState = JSON.stringify(vis);
-  };
-}
-
-const docs = readDefinitions(join(ROOT, 'docs', 'metrics.md'));
-const span = (quantity: string): readonly string[] => docs.get(quantity)?.kibana ?? [];
-const DEFS: Definitions = {
-  errors: span('errors')[0] as string,
-  wso2: span('WSO2 error rate'),
-  totalTokens: span('total tokens')[0] as string,
-};
 
 describe('dashboards/opensearch', () => {
   it('is the generator output (run npx tsx scripts/gen-opensearch-dashboards.ts)', () => {

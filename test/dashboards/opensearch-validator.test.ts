@@ -1,60 +1,17 @@
-/**
- * The offline validator of OpenSearch Dashboards bundles can fail: the bundle broken for each rule
- * it checks, and for each definition (docs/metrics.md), is refused with that rule's message.
- */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { queryableFields } from '../../src/search-index/fields.js';
-import { readDefinitions } from './definitions.js';
-import { type Definitions, definitionProblems } from './opensearch-definitions.js';
+import {
+  type AnyJson,
+  broken,
+  DEFS,
+  editVis,
+  FIELDS,
+  type Obj,
+  objects,
+  TEXT,
+  toText,
+} from './opensearch-bundle.js';
+import { definitionProblems } from './opensearch-definitions.js';
 import { validateOsdNdjson } from './opensearch-validator.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const FILE = join(ROOT, 'dashboards', 'opensearch', 'gax-dashboards.ndjson');
-const TEXT = readFileSync(FILE, 'utf8');
-const FIELDS = queryableFields();
-
-type Obj = {
-  id: string;
-  type: string;
-  attributes: Record<string, unknown>;
-  references: Record<string, string>[];
-};
-const objects = (): Obj[] =>
-  TEXT.trimEnd()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Obj);
-const toText = (list: readonly Obj[]): string => list.map((o) => `${JSON.stringify(o)}\n`).join('');
-
-/** The bundle with `change` applied to object `id`, validated. */
-function broken(id: string, change: (o: Obj) => void): string[] {
-  const list = objects();
-  const o = list.find((x) => x.id === id);
-  if (o === undefined) throw new Error(`no object ${id}`);
-  change(o);
-  return validateOsdNdjson(toText(list), FIELDS);
-}
-
-/** `o`'s visState, changed by `edit`. */
-// biome-ignore lint/suspicious/noExplicitAny: the tests reach into visState's nested JSON freely
-type AnyJson = any;
-
-function editVis(edit: (vis: AnyJson) => void): (o: Obj) => void {
-  return (o) => {
-    const vis = JSON.parse(String(o.attributes.visState));
-    edit(vis);
-    o.attributes.visState = JSON.stringify(vis);
-  };
-}
-
-const docs = readDefinitions(join(ROOT, 'docs', 'metrics.md'));
-const span = (quantity: string): readonly string[] => docs.get(quantity)?.kibana ?? [];
-const DEFS: Definitions = {
-  errors: span('errors')[0] as string,
-  wso2: span('WSO2 error rate'),
-  totalTokens: span('total tokens')[0] as string,
-};
 
 describe('the validator refuses a bundle broken for each rule', () => {
   const rules: [string, () => string[], RegExp][] = [
