@@ -3,18 +3,16 @@
  * (`POST /api/saved_objects/_import?overwrite=true`, multipart, `kbn-xsrf` required) the way
  * Kibana 8.x does, and checks each upload with the same offline validator as the bundle test.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryableFields } from '../../plugins/elasticsearch/fields.js';
 import { withIndexPrefix } from '../../plugins/elasticsearch/setup/kibana.js';
 import { validateKibanaNdjson } from '../dashboards/kibana-validator/index.js';
 import { runCli } from '../helpers/cli.js';
-import { type SelfSigned, selfSignedCert } from '../helpers/tls.js';
+import { type HttpAndMtls, type SelfSigned, startHttpAndMtls } from '../helpers/tls.js';
 
 interface Upload {
   readonly path: string;
@@ -22,15 +20,14 @@ interface Upload {
   readonly ndjson: string;
 }
 
-let server: Server;
+let ui: HttpAndMtls;
 let url: string;
 /** The same receiver over https (self-signed for 127.0.0.1) that wants a client certificate. */
-let tlsServer: Server;
 let tlsUrl: string;
 let tlsDir: string;
 let serverCert: SelfSigned;
 let clientCert: SelfSigned;
-const clientCertsSeen: (string | undefined)[] = [];
+let clientCertsSeen: (string | undefined)[] = [];
 let uploads: Upload[] = [];
 /** Saved objects "in Kibana", per space: `type/id` → title. */
 const stored = new Map<string, Map<string, string>>();
@@ -84,38 +81,11 @@ beforeAll(async () => {
       reply(200, { success: true, successCount: successResults.length, successResults, warnings: [] });
     });
   };
-  server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-
-  tlsDir = await mkdtemp(join(tmpdir(), 'gax-kibana-tls-'));
-  await mkdir(join(tlsDir, 'server'));
-  await mkdir(join(tlsDir, 'client'));
-  serverCert = selfSignedCert(join(tlsDir, 'server'));
-  clientCert = selfSignedCert(join(tlsDir, 'client'));
-  tlsServer = createHttpsServer(
-    {
-      cert: await readFile(serverCert.certFile),
-      key: await readFile(serverCert.keyFile),
-      ca: await readFile(clientCert.certFile),
-      requestCert: true,
-      rejectUnauthorized: true,
-    },
-    (req, res) => {
-      const cn = (req.socket as TLSSocket).getPeerCertificate().subject?.CN;
-      clientCertsSeen.push(Array.isArray(cn) ? cn.join(',') : cn);
-      handle(req, res);
-    },
-  );
-  await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
-  tlsUrl = `https://127.0.0.1:${(tlsServer.address() as { port: number }).port}`;
+  ui = await startHttpAndMtls(handle, 'kibana');
+  ({ url, tlsUrl, dir: tlsDir, serverCert, clientCert, clientCertsSeen } = ui);
 });
 
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await new Promise((resolve) => tlsServer.close(resolve));
-  await rm(tlsDir, { recursive: true, force: true });
-});
+afterAll(() => ui.close());
 
 beforeEach(() => {
   uploads = [];

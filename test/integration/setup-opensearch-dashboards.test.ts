@@ -6,19 +6,17 @@
  * header choosing the tenant, `overwrite=true` turning id conflicts into overwrites, per-object
  * `missing_references` errors. Each upload is also checked with the bundle's offline validator.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runSetupOpenSearchDashboards, withIndexPrefix } from '../../plugins/opensearch/setup/dashboards.js';
 import { queryableFields } from '../../src/search-index/fields.js';
 import { validateOsdNdjson } from '../dashboards/opensearch-validator.js';
 import { runCli } from '../helpers/cli.js';
-import { type SelfSigned, selfSignedCert } from '../helpers/tls.js';
+import { type HttpAndMtls, type SelfSigned, startHttpAndMtls } from '../helpers/tls.js';
 
 interface Upload {
   readonly url: string;
@@ -28,14 +26,13 @@ interface Upload {
 }
 
 const BASIC = `Basic ${Buffer.from('analyst:s3cret').toString('base64')}`;
-let server: Server;
+let ui: HttpAndMtls;
 let url: string;
-let tlsServer: Server;
 let tlsUrl: string;
 let tlsDir: string;
 let serverCert: SelfSigned;
 let clientCert: SelfSigned;
-const clientCertsSeen: (string | undefined)[] = [];
+let clientCertsSeen: (string | undefined)[] = [];
 let uploads: Upload[] = [];
 /** Saved objects "in OpenSearch Dashboards", per tenant: `type/id` → title. */
 const stored = new Map<string, Map<string, string>>();
@@ -136,37 +133,11 @@ function filePart(body: string, contentType: string): { filename: string; body: 
 }
 
 beforeAll(async () => {
-  server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  tlsDir = await mkdtemp(join(tmpdir(), 'gax-osd-tls-'));
-  await mkdir(join(tlsDir, 'server'));
-  await mkdir(join(tlsDir, 'client'));
-  serverCert = selfSignedCert(join(tlsDir, 'server'));
-  clientCert = selfSignedCert(join(tlsDir, 'client'));
-  tlsServer = createHttpsServer(
-    {
-      cert: await readFile(serverCert.certFile),
-      key: await readFile(serverCert.keyFile),
-      ca: await readFile(clientCert.certFile),
-      requestCert: true,
-      rejectUnauthorized: true,
-    },
-    (req, res) => {
-      const cn = (req.socket as TLSSocket).getPeerCertificate().subject?.CN;
-      clientCertsSeen.push(Array.isArray(cn) ? cn.join(',') : cn);
-      handle(req, res);
-    },
-  );
-  await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
-  tlsUrl = `https://127.0.0.1:${(tlsServer.address() as { port: number }).port}`;
+  ui = await startHttpAndMtls(handle, 'osd');
+  ({ url, tlsUrl, dir: tlsDir, serverCert, clientCert, clientCertsSeen } = ui);
 });
 
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await new Promise((resolve) => tlsServer.close(resolve));
-  await rm(tlsDir, { recursive: true, force: true });
-});
+afterAll(() => ui.close());
 
 beforeEach(() => {
   uploads = [];
