@@ -37,8 +37,8 @@ const NEAR_MIDNIGHT: GeneratorOptions = { startTime: Date.UTC(2026, 2, 4, 23, 59
 const CONFLICT_ID = 'os-conflict-1';
 const WSO2 = { indexPrefix: 'apim_event', indexMode: 'daily' } as const;
 
-/** The whole suite against one node of `major`. */
-export function openSearchSuite(major: OsMajor): void {
+/** The whole suite against one node of `major`; the node, for the file's own checks. */
+export function openSearchSuite(major: OsMajor): () => OsNode {
   let node: OsNode;
   let dir: string;
   let daemon: Daemon;
@@ -319,4 +319,5 @@ export function openSearchSuite(major: OsMajor): void {
       expect(await readFile(join(dir, 'state', 'dead-letter.ndjson'), 'utf8')).toContain(CONFLICT_ID);
     }, 180_000);
   });
+  return () => node;
 }
