@@ -4,8 +4,7 @@ import { keep, logKeepFailures } from '../pipeline/keep.js';
 import type { PluginPositions } from './checkpoint.js';
 import { Followed } from './followed.js';
 import type { ParsedChunk } from './ingest.js';
-import type { SharedReader } from './shared-reader.js';
-import type { DetachReason, Subscriber } from './subscriber.js';
+import type { DetachReason, SharedReader, Subscriber } from './shared-reader.js';
 import type { FileState, LineChunk, Tailer, TailerEvent, TailerOptions } from './tailer.js';
 
 /** Where an instance's own reader starts, and the hooks it reads through. */

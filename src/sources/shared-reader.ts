@@ -4,9 +4,31 @@ import { keep, logKeepFailures } from '../pipeline/keep.js';
 import type { PluginPositions } from './checkpoint.js';
 import { Followed } from './followed.js';
 import type { ParsedChunk } from './ingest.js';
-import { type DetachReason, handOver, type Subscriber } from './subscriber.js';
 import { type LineChunk, Tailer, type TailerEvent, type TailerOptions } from './tailer.js';
 import { UnreadFiles } from './unread-files.js';
+
+export type DetachReason = 'behind' | 'unread';
+
+/** A plugin instance's feed from one input (./input-feed.ts), as the shared reader sees it. */
+export interface Subscriber {
+  readonly id: string;
+  /** Hands a parsed chunk to the instance's pipeline; resolves once accepted (waits while its lane is full). */
+  feed(parsed: ParsedChunk): Promise<void>;
+  /** Its queue is full now: its backend is behind what was read. */
+  behind(): boolean;
+  /** The shared reader's tailer events, while attached (the instance's metrics and checkpoint). */
+  onEvent(event: TailerEvent): void;
+  /**
+   * Let go: once `accepted` (its last chunk) settles, it reads on its own from `at`, where that
+   * chunk ended. `why`: it fell behind, or it joined without having read a file this reader is
+   * about to resume past its start (./unread-files.ts).
+   */
+  detached(at: PluginPositions, accepted: Promise<void>, why: DetachReason): void;
+  /** Joins if its own reader stands where the shared one does (see {@link SharedReader.matches}). */
+  tryJoin(): boolean;
+  /** Its own reader may read further (the shared reader moved on). */
+  wake(): void;
+}
 
 export interface SharedReaderOptions {
   /** The input's tailer settings; the shared reader supplies `onChunk`, `onEvent` and nothing else. */
@@ -284,9 +306,25 @@ export class SharedReader {
 
   async #dispatch(parsed: ParsedChunk): Promise<void> {
     if (this.#attached.size === 0) return;
-    const late = await handOver(this.#attached, parsed, this.#o.detachAfterMs, this.#o.logger);
-    if (late.size === 0) return;
+    const pending = new Map<Subscriber, Promise<void>>();
+    for (const s of this.#attached) {
+      const accepted = s.feed(parsed).then(
+        () => void pending.delete(s),
+        (err: unknown) => {
+          pending.delete(s);
+          this.#o.logger.error({ err, plugin: s.id }, 'A plugin instance failed to accept read events.');
+        },
+      );
+      pending.set(s, accepted);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#o.detachAfterMs);
+    });
+    await Promise.race([Promise.all(pending.values()), late]);
+    clearTimeout(timer);
+    if (pending.size === 0) return;
     const at = this.#followed.snapshot();
-    for (const [s, accepted] of late) this.#let(s, at, accepted);
+    for (const [s, accepted] of pending) this.#let(s, at, accepted);
   }
 }
